@@ -1,0 +1,46 @@
+package tenshot.testing;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Locates the shared fixtures and datasets that live beside the repository in {@code ../shared}.
+ * They are never committed; a test that needs them is skipped, with a message that says why, when
+ * they are absent.
+ */
+public final class Fixtures {
+
+    private Fixtures() {}
+
+    /** The shared folder: {@code TENSHOT_SHARED} if set, else {@code ../shared} from the repo root. */
+    public static Path sharedRoot() {
+        String env = System.getenv("TENSHOT_SHARED");
+        return (env != null && !env.isBlank() ? Path.of(env) : Path.of("..", "shared")).toAbsolutePath().normalize();
+    }
+
+    /** A path under {@code ../shared}; skips the calling test when it does not exist. */
+    public static Path shared(String relative) {
+        Path path = sharedRoot().resolve(relative);
+        assumeTrue(Files.exists(path), "skipped: shared fixture " + path
+                + " is absent (tests read ../shared beside the repository; set TENSHOT_SHARED to move it)");
+        return path;
+    }
+
+    public static Path tinySd21() {
+        return shared("fixtures/tiny-sd21");
+    }
+
+    public static Path golden(String file) {
+        return shared("fixtures/golden/" + file);
+    }
+
+    public static Path metrics(String file) {
+        return shared("fixtures/metrics/" + file);
+    }
+
+    public static Path dataset(String relative) {
+        return shared("datasets/" + relative);
+    }
+}
