@@ -1,0 +1,170 @@
+package tenshot.diffusion.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * AdamW as {@code torch.optim.AdamW} computes it: decoupled weight decay {@code p *= 1 - lr*wd}, moment
+ * updates, bias correction, and {@code eps} added to {@code sqrt(v)/sqrt(1-beta2^t)}. Parameters are
+ * grouped so that each group has its own learning rate (the text-encoder LoRA trains at a fraction of
+ * the UNet's). Moments are fp32 and live in the optimizer's own manager; gradients are read from the
+ * parameters after a backward pass.
+ */
+public final class AdamW implements AutoCloseable {
+
+    /** The hyper-parameters every group shares; torch's defaults are betas 0.9/0.999, eps 1e-8, wd 1e-2. */
+    public record Settings(double beta1, double beta2, double eps, double weightDecay) {
+
+        public static Settings torchDefaults() {
+            return new Settings(0.9, 0.999, 1e-8, 1e-2);
+        }
+
+        public Settings {
+            if (!(beta1 >= 0 && beta1 < 1)) throw new IllegalArgumentException("adam beta1 must be in [0, 1): " + beta1);
+            if (!(beta2 >= 0 && beta2 < 1)) throw new IllegalArgumentException("adam beta2 must be in [0, 1): " + beta2);
+            if (!(eps > 0)) throw new IllegalArgumentException("adam eps must be positive: " + eps);
+            if (!(weightDecay >= 0)) throw new IllegalArgumentException("weight decay must be >= 0: " + weightDecay);
+        }
+    }
+
+    private record Slot(String name, NDArray param, NDArray expAvg, NDArray expAvgSq, double groupLr) {}
+
+    private final Settings settings;
+    private final NDManager stateManager;
+    private final Map<String, Slot> slots = new LinkedHashMap<>();
+    private long step;
+
+    public AdamW(Settings settings, NDManager parent) {
+        this.settings = settings;
+        this.stateManager = parent.newSubManager();
+    }
+
+    /** Adds parameters (fp32, requiring gradients) that train at {@code learningRate}; names must be unique. */
+    public void addGroup(Map<String, NDArray> params, double learningRate) {
+        if (!(learningRate >= 0)) throw new IllegalArgumentException("learning rate must be >= 0: " + learningRate);
+        for (Map.Entry<String, NDArray> e : params.entrySet()) {
+            NDArray p = e.getValue();
+            if (slots.containsKey(e.getKey())) throw new IllegalArgumentException("parameter added twice: " + e.getKey());
+            if (p.getDataType() != DataType.FLOAT32) {
+                throw new IllegalArgumentException("trainable parameter " + e.getKey() + " must be fp32, is " + p.getDataType());
+            }
+            NDArray m = stateManager.zeros(p.getShape(), DataType.FLOAT32, p.getDevice());
+            NDArray v = stateManager.zeros(p.getShape(), DataType.FLOAT32, p.getDevice());
+            slots.put(e.getKey(), new Slot(e.getKey(), p, m, v, learningRate));
+        }
+    }
+
+    /** The trained parameters in the order they were added. */
+    public List<NDArray> parameters() {
+        List<NDArray> out = new ArrayList<>(slots.size());
+        for (Slot s : slots.values()) out.add(s.param);
+        return out;
+    }
+
+    public List<String> parameterNames() {
+        return List.copyOf(slots.keySet());
+    }
+
+    /** Optimizer steps taken so far. */
+    public long stepCount() {
+        return step;
+    }
+
+    /**
+     * One update of every parameter from its current gradient, each group's learning rate multiplied by
+     * {@code lrFactor} (the schedule's factor for this step). A parameter that never received a
+     * gradient is left alone, as torch skips parameters whose grad is None.
+     */
+    public void step(double lrFactor) {
+        step++;
+        double bc1 = 1 - Math.pow(settings.beta1, step);
+        double bc2Sqrt = Math.sqrt(1 - Math.pow(settings.beta2, step));
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try (NDScope scope = new NDScope()) {
+            NDArray beta1 = scalar(settings.beta1);
+            NDArray oneMinusBeta1 = scalar(1 - settings.beta1);
+            NDArray beta2 = scalar(settings.beta2);
+            NDArray oneMinusBeta2 = scalar(1 - settings.beta2);
+            NDArray bc2SqrtT = scalar(bc2Sqrt);
+            NDArray eps = scalar(settings.eps);
+            Map<Double, NDArray[]> perLr = new LinkedHashMap<>();
+            for (Slot s : slots.values()) {
+                NDArray grad = gradientOrNull(s.param);
+                if (grad == null) continue;
+                double lr = s.groupLr * lrFactor;
+                NDArray[] lrScalars = perLr.computeIfAbsent(lr, l -> new NDArray[] {
+                        scalar(1 - l * settings.weightDecay), scalar(-l / bc1)});
+                s.param.muli(lrScalars[0]);
+                // torch: exp_avg.lerp_(grad, 1 - beta1), i.e. exp_avg*beta1 + grad*(1-beta1)
+                s.expAvg.muli(beta1).addi(grad.mul(oneMinusBeta1));
+                s.expAvgSq.muli(beta2).addi(grad.mul(grad).muli(oneMinusBeta2));
+                NDArray denom = s.expAvgSq.sqrt().divi(bc2SqrtT).addi(eps);
+                s.param.addi(s.expAvg.mul(lrScalars[1]).divi(denom));
+            }
+        } finally {
+            JniUtils.setGradMode(gradMode);
+        }
+    }
+
+    /** Clears every parameter's gradient (torch and DJL accumulate gradients across backward passes). */
+    public void zeroGradients() {
+        for (Slot s : slots.values()) {
+            try (NDArray g = gradientOrNull(s.param)) {
+                if (g != null) JniUtils.zeroGrad((PtNDArray) s.param);
+            }
+        }
+    }
+
+    /** The parameter's gradient (a handle owned by the caller), or null when backward never reached it. */
+    static NDArray gradientOrNull(NDArray param) {
+        return JniUtils.getGradient((PtNDArray) param);
+    }
+
+    /** The moments as {@code exp_avg.<name>} and {@code exp_avg_sq.<name>}, for checkpoints (live views, not copies). */
+    public Map<String, NDArray> stateTensors() {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        for (Slot s : slots.values()) {
+            out.put("exp_avg." + s.name, s.expAvg);
+            out.put("exp_avg_sq." + s.name, s.expAvgSq);
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
+    /** Restores the moments and step count written by {@link #stateTensors()} and {@link #stepCount()}. */
+    public void loadState(Map<String, float[]> tensors, long stepCount) {
+        for (Slot s : slots.values()) {
+            copyInto(tensors, "exp_avg." + s.name, s.expAvg);
+            copyInto(tensors, "exp_avg_sq." + s.name, s.expAvgSq);
+        }
+        this.step = stepCount;
+    }
+
+    private static void copyInto(Map<String, float[]> tensors, String key, NDArray target) {
+        float[] values = tensors.get(key);
+        if (values == null) throw new IllegalArgumentException("optimizer state is missing " + key);
+        if (values.length != target.getShape().size()) {
+            throw new IllegalArgumentException("optimizer state " + key + " has " + values.length
+                    + " values, the parameter has " + target.getShape().size());
+        }
+        target.set(values);
+    }
+
+    private NDArray scalar(double value) {
+        return stateManager.create((float) value);
+    }
+
+    @Override
+    public void close() {
+        stateManager.close();
+    }
+}
