@@ -1,0 +1,181 @@
+import type { LossPoint, RunView, WorkerView } from "./model";
+
+/** Everything one page knows from its one SSE stream. Pure data; the pages render it. */
+export interface LiveState {
+  runs: Record<string, RunView>;
+  workers: Record<string, WorkerView>;
+  loss: Record<string, LossPoint[]>;
+  lastEventId?: string;
+}
+
+export interface StreamEvent {
+  /** the SSE event name ("message" when the server gave none) */
+  type: string;
+  data: string;
+  id?: string;
+}
+
+export function emptyState(): LiveState {
+  return { runs: {}, workers: {}, loss: {} };
+}
+
+type Json = Record<string, unknown>;
+
+function pick(o: Json, ...keys: string[]): unknown {
+  for (const k of keys) if (o[k] !== undefined && o[k] !== null) return o[k];
+  return undefined;
+}
+function num(v: unknown): number | undefined {
+  if (typeof v === "number" && Number.isFinite(v)) return v;
+  if (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v))) return Number(v);
+  return undefined;
+}
+function str(v: unknown): string | undefined {
+  if (v === undefined || v === null || typeof v === "object") return undefined;
+  return String(v);
+}
+function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Reads a run (or a run's progress) from the server's JSON, accepting camelCase and snake_case. */
+export function readRun(o: Json): Partial<RunView> & { id?: string } {
+  const progress = (o.progress && typeof o.progress === "object" ? (o.progress as Json) : {}) as Json;
+  const get = (...keys: string[]) => pick(o, ...keys) ?? pick(progress, ...keys);
+  return defined({
+    id: str(pick(o, "runId", "run_id", "run", "id")),
+    name: str(get("name", "title")),
+    status: str(get("status", "state"))?.toLowerCase(),
+    phase: str(get("phase", "kind", "jobKind", "job_kind"))?.toLowerCase(),
+    step: num(get("step")),
+    total: num(get("total", "totalSteps", "total_steps", "steps")),
+    secondsPerStep: num(get("secondsPerStep", "seconds_per_step", "sPerStep", "secPerStep")),
+    etaSeconds: num(get("etaSeconds", "eta_seconds", "eta")),
+    position: num(get("position", "queuePosition", "queue_position")),
+    loss: num(get("loss")),
+    reason: str(get("reason", "error", "failure", "lastError", "last_error")),
+    previewUrl: str(get("previewUrl", "preview_url", "preview")),
+    device: str(get("device", "workerDevice", "worker_device")),
+    updatedAt: str(get("updatedAt", "updated_at", "at")),
+  });
+}
+
+export function readWorker(o: Json): Partial<WorkerView> & { id?: string } {
+  return defined({
+    id: str(pick(o, "workerId", "worker_id", "id")),
+    host: str(pick(o, "host", "hostname")),
+    device: str(pick(o, "device")),
+    runId: str(pick(o, "runId", "run_id", "currentRun", "current_run")),
+    jobId: str(pick(o, "jobId", "job_id", "currentJob", "current_job")),
+    phase: str(pick(o, "phase", "jobKind", "job_kind"))?.toLowerCase(),
+    lastHeartbeat: str(pick(o, "lastHeartbeat", "last_heartbeat", "heartbeatAt", "heartbeat_at")),
+    state: str(pick(o, "state", "status")),
+  });
+}
+
+function upsertRun(state: LiveState, o: Json): LiveState {
+  const patch = readRun(o);
+  if (!patch.id) return state;
+  const before = state.runs[patch.id] ?? { id: patch.id, status: "queued" };
+  const run: RunView = { ...before, ...patch, id: patch.id } as RunView;
+  // a new phase starts its own counters; keep no stale step/total from the previous job
+  if (patch.phase && before.phase && patch.phase !== before.phase) {
+    for (const k of ["step", "total", "secondsPerStep", "etaSeconds"] as const) if (patch[k] === undefined) delete run[k];
+  }
+  if (run.status !== "failed") delete run.reason;
+  if (run.status !== "queued") delete run.position;
+  let loss = state.loss;
+  if (patch.loss !== undefined && patch.step !== undefined && (run.phase ?? "").startsWith("train")) {
+    const series = state.loss[patch.id] ?? [];
+    const last = series[series.length - 1];
+    if (!last || patch.step > last.step) loss = { ...state.loss, [patch.id]: [...series, { step: patch.step, loss: patch.loss }] };
+    else if (patch.step < last.step) {
+      // the job resumed from an earlier checkpoint: drop the points after it
+      const kept = series.filter((p) => p.step < patch.step!);
+      loss = { ...state.loss, [patch.id]: [...kept, { step: patch.step, loss: patch.loss }] };
+    }
+  }
+  return { ...state, runs: { ...state.runs, [patch.id]: run }, loss };
+}
+
+function upsertWorker(state: LiveState, o: Json): LiveState {
+  const patch = readWorker(o);
+  if (!patch.id) return state;
+  const worker = { ...(state.workers[patch.id] ?? {}), ...patch } as WorkerView;
+  if ("runId" in o || "run_id" in o) {
+    if (o.runId == null && o.run_id == null) delete worker.runId;
+  }
+  return { ...state, workers: { ...state.workers, [patch.id]: worker } };
+}
+
+function lossFrom(o: Json): LossPoint[] | undefined {
+  const raw = pick(o, "lossCurve", "loss_curve", "losses");
+  if (!Array.isArray(raw)) return undefined;
+  const pts: LossPoint[] = [];
+  for (const p of raw) {
+    if (Array.isArray(p)) {
+      const step = num(p[0]), loss = num(p[1]);
+      if (step !== undefined && loss !== undefined) pts.push({ step, loss });
+    } else if (p && typeof p === "object") {
+      const step = num((p as Json).step), loss = num((p as Json).loss);
+      if (step !== undefined && loss !== undefined) pts.push({ step, loss });
+    }
+  }
+  return pts.sort((a, b) => a.step - b.step);
+}
+
+/**
+ * Folds one SSE event into the page's state. A snapshot replaces what the page knew (it is what
+ * the server sends on connect and reconnect); run/progress/job events patch one run; worker
+ * events patch the workers panel; heartbeats and unknown events change nothing but the id.
+ */
+export function reduce(state: LiveState, ev: StreamEvent): LiveState {
+  const next = ev.id ? { ...state, lastEventId: ev.id } : state;
+  const type = ev.type.toLowerCase();
+  if (type === "heartbeat" || type === "ping" || ev.data.trim() === "") return next;
+  let body: unknown;
+  try {
+    body = JSON.parse(ev.data);
+  } catch {
+    return next;
+  }
+  if (!body || typeof body !== "object") return next;
+  const o = body as Json;
+  const kind = type === "message" ? String(o.type ?? o.event ?? "").toLowerCase() : type;
+
+  if (kind === "snapshot") {
+    let s: LiveState = { runs: {}, workers: {}, loss: { ...next.loss }, lastEventId: next.lastEventId };
+    const runs = Array.isArray(o.runs) ? (o.runs as Json[]) : [];
+    for (const r of runs) {
+      s = upsertRun(s, r);
+      const id = readRun(r).id;
+      const curve = lossFrom(r);
+      if (id && curve) s = { ...s, loss: { ...s.loss, [id]: curve } };
+    }
+    for (const w of Array.isArray(o.workers) ? (o.workers as Json[]) : []) s = upsertWorker(s, w);
+    return s;
+  }
+  if (kind === "worker") return upsertWorker(next, o);
+  if (kind === "worker-gone" || kind === "worker-removed" || kind === "worker_gone") {
+    const id = readWorker(o).id;
+    if (!id) return next;
+    const workers = { ...next.workers };
+    delete workers[id];
+    return { ...next, workers };
+  }
+  if (kind === "run-deleted" || kind === "run_deleted") {
+    const id = readRun(o).id;
+    if (!id) return next;
+    const runs = { ...next.runs };
+    delete runs[id];
+    return { ...next, runs };
+  }
+  if (["run", "progress", "job", "status", "run-status", "run_status", "loss", ""].includes(kind)) {
+    let s = upsertRun(next, o);
+    const id = readRun(o).id;
+    const curve = lossFrom(o);
+    if (id && curve) s = { ...s, loss: { ...s.loss, [id]: curve } };
+    return s;
+  }
+  return next;
+}

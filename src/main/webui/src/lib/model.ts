@@ -1,0 +1,38 @@
+/** What the pages know about a run, merged from the server-rendered page and the SSE stream. */
+export interface RunView {
+  id: string;
+  name?: string;
+  /** queued | running | done | failed | cancelled | cancelling */
+  status: string;
+  /** the phase of the current job: priors | training | generating | grid | scoring | ... */
+  phase?: string;
+  step?: number;
+  total?: number;
+  secondsPerStep?: number;
+  etaSeconds?: number;
+  /** place in the queue, 1 = next */
+  position?: number;
+  loss?: number;
+  reason?: string;
+  previewUrl?: string;
+  /** which device is working on it, when running */
+  device?: string;
+  updatedAt?: string;
+}
+
+export interface WorkerView {
+  id: string;
+  host?: string;
+  device?: string;
+  /** the run (and job) it is working on, if any */
+  runId?: string;
+  jobId?: string;
+  phase?: string;
+  lastHeartbeat?: string;
+  state?: string;
+}
+
+export interface LossPoint {
+  step: number;
+  loss: number;
+}

@@ -1,0 +1,104 @@
+import { apiUrl, HttpError, postJson } from "../lib/api";
+import { announce, h, mountPoint } from "../lib/dom";
+import type { LiveState } from "../lib/events";
+import { pageLive } from "../lib/live";
+import type { RunView } from "../lib/model";
+import { parseProblem } from "../lib/problem";
+import { runsFromPage, seedRuns } from "../lib/seed";
+import { actionsFor, describeRun, describeWorker } from "../lib/status";
+
+/**
+ * The runs page: each run's status in words, live over the page's one event stream, with cancel
+ * and retry buttons, and a panel of workers saying which device runs what.
+ */
+export function mountRuns(): void {
+  const live = pageLive(apiUrl("events"));
+  const serverRows = runsFromPage();
+  const list = mountPoint("runs-live", "section", "Runs");
+  list.classList.add("ts-runs");
+  const workers = mountPoint("workers-panel", "section", "Workers");
+  workers.classList.add("ts-workers");
+  const connection = h("p", { class: "ts-connection", id: "ts-connection", "aria-live": "polite" });
+  workers.before(connection);
+
+  // the server-rendered table stays for readers without the bundle; the live list replaces it
+  const staticTable = document.querySelector<HTMLElement>("[data-runs-static]");
+  if (staticTable) staticTable.hidden = true;
+
+  const table = h("table", { class: "ts-table", id: "runs-table" },
+    h("caption", { class: "visually-hidden" }, "Runs, newest first, with their live status"),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Run"), h("th", { scope: "col" }, "Status"), h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Actions")))),
+  );
+  const body = h("tbody");
+  table.append(body);
+  const empty = h("p", { class: "ts-empty", id: "runs-empty" }, "No runs yet. Upload a style set to start one.");
+  list.replaceChildren(h("h2", {}, "Runs"), table, empty);
+  const workersList = h("ul", { id: "workers-list", class: "ts-worker-list" });
+  workers.replaceChildren(h("h2", {}, "Workers"), workersList);
+
+  const rows = new Map<string, HTMLTableRowElement>();
+  const names = new Map<string, string>();
+  for (const r of serverRows) if (r.id && r.name) names.set(r.id, r.name);
+
+  function render(state: LiveState): void {
+    const runs = Object.values(state.runs).sort((a, b) => compareIds(b.id, a.id));
+    empty.hidden = runs.length > 0;
+    table.hidden = runs.length === 0;
+    for (const run of runs) {
+      if (run.name) names.set(run.id, run.name);
+      let row = rows.get(run.id);
+      if (!row) {
+        row = h("tr", { "data-run-id": run.id });
+        rows.set(run.id, row);
+      }
+      renderRow(row, run);
+    }
+    body.replaceChildren(...runs.map((r) => rows.get(r.id)!));
+    const ws = Object.values(state.workers);
+    workersList.replaceChildren(
+      ...(ws.length
+        ? ws.map((w) => h("li", { "data-worker-id": w.id, class: w.runId ? "busy" : "idle" }, describeWorker(w, w.runId ? names.get(w.runId) : undefined)))
+        : [h("li", { class: "ts-empty" }, "No workers are registered. Runs wait until one starts.")]),
+    );
+  }
+
+  function renderRow(row: HTMLTableRowElement, run: RunView): void {
+    const { cancel, retry } = actionsFor(run);
+    const name = names.get(run.id) ?? `Run ${run.id}`;
+    const status = describeRun(run);
+    const actions = h("td", { class: "ts-actions" });
+    if (cancel) actions.append(h("button", { type: "button", class: "cancel", "aria-label": `Cancel ${name}`, onclick: () => act("cancel", run.id, name) }, "Cancel"));
+    if (retry) actions.append(h("button", { type: "button", class: "retry", "aria-label": `Retry ${name}`, onclick: () => act("retry", run.id, name) }, "Retry"));
+    row.className = `status-${run.status}`;
+    row.replaceChildren(
+      h("th", { scope: "row" }, h("a", { href: `/runs/${encodeURIComponent(run.id)}` }, name)),
+      h("td", { class: "ts-status", "data-status": run.status }, status),
+      actions,
+    );
+  }
+
+  async function act(what: "cancel" | "retry", id: string, name: string): Promise<void> {
+    try {
+      const result = await postJson<Record<string, unknown>>(apiUrl(what, { id }));
+      announce(what === "cancel" ? `Cancelling ${name}` : `Retrying ${name}`);
+      const newId = result && (result.id ?? result.runId);
+      if (what === "retry" && newId && String(newId) !== id) live.seed(seedRuns([{ id: String(newId), status: "queued", name }]));
+    } catch (e) {
+      const msg = e instanceof HttpError ? parseProblem(e.status, e.contentType, e.body) : { title: String(e) };
+      announce(`Could not ${what} ${name}: ${msg.detail ?? msg.title}`);
+      connection.textContent = `Could not ${what} ${name}: ${msg.detail ?? msg.title}`;
+    }
+  }
+
+  live.onConnection((ok) => {
+    connection.textContent = ok ? "" : "Live updates interrupted; reconnecting…";
+  });
+  live.subscribe(render);
+  live.seed(seedRuns(serverRows));
+  live.start();
+}
+
+function compareIds(a: string, b: string): number {
+  const na = Number(a), nb = Number(b);
+  return Number.isFinite(na) && Number.isFinite(nb) ? na - nb : a.localeCompare(b);
+}

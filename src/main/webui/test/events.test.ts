@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import { emptyState, reduce, type StreamEvent } from "../src/lib/events";
+
+const ev = (type: string, data: unknown, id?: string): StreamEvent => ({ type, data: JSON.stringify(data), id });
+
+describe("reduce", () => {
+  it("takes a snapshot as the whole truth", () => {
+    let s = reduce(emptyState(), ev("run", { runId: "old", status: "running" }));
+    s = reduce(
+      s,
+      ev("snapshot", {
+        runs: [{ id: "1", status: "queued", position: 2, etaSeconds: 60 }, { id: "2", status: "done", lossCurve: [[1, 0.5], [2, 0.4]] }],
+        workers: [{ id: "w1", device: "cpu", host: "h" }],
+      }, "10"),
+    );
+    expect(Object.keys(s.runs).sort()).toEqual(["1", "2"]);
+    expect(s.runs["1"]).toMatchObject({ status: "queued", position: 2, etaSeconds: 60 });
+    expect(s.loss["2"]).toEqual([{ step: 1, loss: 0.5 }, { step: 2, loss: 0.4 }]);
+    expect(s.workers.w1.device).toBe("cpu");
+    expect(s.lastEventId).toBe("10");
+  });
+
+  it("patches a run with progress and collects the loss curve", () => {
+    let s = reduce(emptyState(), ev("run", { id: "1", status: "queued", position: 1 }));
+    s = reduce(s, ev("progress", { run_id: 1, status: "running", phase: "training", step: 1, total: 800, loss: 0.9, seconds_per_step: 2 }));
+    s = reduce(s, ev("progress", { runId: "1", phase: "training", step: 2, loss: 0.8 }));
+    s = reduce(s, ev("progress", { runId: "1", phase: "training", step: 2, loss: 0.8 }));
+    expect(s.runs["1"]).toMatchObject({ status: "running", phase: "training", step: 2, total: 800, secondsPerStep: 2, loss: 0.8 });
+    expect(s.runs["1"].position).toBeUndefined();
+    expect(s.loss["1"]).toEqual([{ step: 1, loss: 0.9 }, { step: 2, loss: 0.8 }]);
+  });
+
+  it("drops loss points past a checkpoint the job resumed from", () => {
+    let s = emptyState();
+    for (const step of [1, 2, 3, 4]) s = reduce(s, ev("progress", { runId: "1", status: "running", phase: "training", step, loss: 1 / step }));
+    s = reduce(s, ev("progress", { runId: "1", phase: "training", step: 3, loss: 0.31 }));
+    expect(s.loss["1"].map((p) => p.step)).toEqual([1, 2, 3]);
+    expect(s.loss["1"][2].loss).toBe(0.31);
+  });
+
+  it("resets the counters when a new phase starts", () => {
+    let s = reduce(emptyState(), ev("progress", { runId: "1", status: "running", phase: "training", step: 800, total: 800, secondsPerStep: 2 }));
+    s = reduce(s, ev("progress", { runId: "1", phase: "generating", step: 1, total: 25 }));
+    expect(s.runs["1"]).toMatchObject({ phase: "generating", step: 1, total: 25 });
+    expect(s.runs["1"].secondsPerStep).toBeUndefined();
+  });
+
+  it("keeps the failure reason only while failed", () => {
+    let s = reduce(emptyState(), ev("run", { id: "1", status: "failed", reason: "out of memory" }));
+    expect(s.runs["1"].reason).toBe("out of memory");
+    s = reduce(s, ev("run", { id: "1", status: "queued", position: 1 }));
+    expect(s.runs["1"].reason).toBeUndefined();
+  });
+
+  it("reads the event type from the data when the server sends plain messages", () => {
+    const s = reduce(emptyState(), ev("message", { type: "worker", workerId: "w9", device: "cuda:1", runId: "3" }));
+    expect(s.workers.w9).toMatchObject({ device: "cuda:1", runId: "3" });
+  });
+
+  it("frees a worker and forgets gone ones", () => {
+    let s = reduce(emptyState(), ev("worker", { id: "w", device: "cpu", runId: "3" }));
+    s = reduce(s, ev("worker", { id: "w", runId: null }));
+    expect(s.workers.w.runId).toBeUndefined();
+    expect(s.workers.w.device).toBe("cpu");
+    s = reduce(s, ev("worker-gone", { id: "w" }));
+    expect(s.workers.w).toBeUndefined();
+  });
+
+  it("ignores heartbeats and garbage but remembers the id", () => {
+    const before = reduce(emptyState(), ev("run", { id: "1", status: "done" }));
+    const s1 = reduce(before, { type: "heartbeat", data: "", id: "77" });
+    const s2 = reduce(s1, { type: "run", data: "{not json" });
+    expect(s2.runs).toEqual(before.runs);
+    expect(s2.lastEventId).toBe("77");
+  });
+});
