@@ -1,0 +1,350 @@
+package tenshot.diffusion.train;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Everything that decides what a training run learns, as a named, editable preset. Serialised to
+ * JSON (camelCase field names) so the studio can store it, let a user edit it, and show what changed
+ * between two runs. Every field is validated and an error names the field.
+ *
+ * @param name the preset it came from, or a user's name for it
+ * @param adapter the adapter type; only {@code lora} exists today
+ * @param rank UNet LoRA rank
+ * @param alpha UNet LoRA alpha (the update is scaled by alpha / rank)
+ * @param targetModules UNet attention projections that get adapters
+ * @param textEncoderRank text-encoder LoRA rank, 0 for none
+ * @param textEncoderAlpha text-encoder LoRA alpha
+ * @param textEncoderLearningRate the text-encoder LoRA's own learning rate
+ * @param steps optimizer steps
+ * @param learningRate UNet LoRA learning rate (constant after warmup)
+ * @param warmupSteps linear warmup steps, 0 for none
+ * @param maxGradNorm global grad-norm clipping threshold
+ * @param priorLossWeight weight of the class-image (prior preservation) loss, 0 for no prior
+ * @param classImagesPerPrompt class images generated per class prompt
+ * @param classImageSteps denoising steps for each class image
+ * @param classImageGuidance classifier-free guidance scale for class images
+ * @param instancePrompt template for instance prompts ({object}, {id})
+ * @param classPrompt template for class prompts ({object}), no style token
+ * @param resolution training resolution in pixels, 0 for the model's native size
+ * @param flip random horizontal flips
+ * @param rotationDegrees random rotation range in degrees, 0 for none
+ * @param viewsPerImage augmented crops encoded per image (latents are computed once per run)
+ * @param latentSampling {@code sample} (diffusers' DreamBooth: latent_dist.sample()) or {@code mean}
+ * @param seed seed of noise, timesteps, data order, crops and LoRA initialisation
+ * @param checkpointEvery steps between checkpoints, 0 for only the final one
+ * @param previewEvery steps between preview images, 0 for none
+ * @param previewSteps denoising steps of a preview
+ * @param generation how images are generated with the trained LoRA
+ */
+public record TrainingRecipe(
+        String name,
+        String adapter,
+        int rank,
+        double alpha,
+        List<String> targetModules,
+        int textEncoderRank,
+        double textEncoderAlpha,
+        double textEncoderLearningRate,
+        int steps,
+        double learningRate,
+        int warmupSteps,
+        double maxGradNorm,
+        double adamBeta1,
+        double adamBeta2,
+        double adamEpsilon,
+        double weightDecay,
+        double priorLossWeight,
+        int classImagesPerPrompt,
+        int classImageSteps,
+        double classImageGuidance,
+        String instancePrompt,
+        String classPrompt,
+        int resolution,
+        boolean flip,
+        double rotationDegrees,
+        int viewsPerImage,
+        String latentSampling,
+        long seed,
+        int checkpointEvery,
+        int previewEvery,
+        int previewSteps,
+        Generation generation) {
+
+    /**
+     * How the studio generates with a trained LoRA.
+     *
+     * @param prompt template ({object}, {id})
+     * @param start {@code noise} (txt2img) or {@code average-style-image} (img2img from the pixel mean of the style set)
+     * @param strength img2img strength (ignored when starting from noise)
+     * @param steps denoising steps
+     * @param guidanceScale classifier-free guidance scale
+     * @param scheduler scheduler name, e.g. {@code ddim}
+     */
+    public record Generation(String prompt, String start, double strength, int steps, double guidanceScale, String scheduler) {
+
+        public static final Set<String> STARTS = Set.of("noise", "average-style-image");
+
+        public Generation {
+            requireText("generation.prompt", prompt);
+            checkTemplate("generation.prompt", prompt);
+            if (start == null || !STARTS.contains(start)) {
+                throw field("generation.start", "must be one of " + STARTS + ", was " + start);
+            }
+            if (!(strength > 0 && strength <= 1)) throw field("generation.strength", "must be in (0, 1], was " + strength);
+            if (steps < 1) throw field("generation.steps", "must be >= 1, was " + steps);
+            if (!(guidanceScale >= 1)) throw field("generation.guidanceScale", "must be >= 1, was " + guidanceScale);
+            requireText("generation.scheduler", scheduler);
+        }
+    }
+
+    public static final List<String> UNET_ATTENTION_TARGETS = List.of("to_q", "to_k", "to_v", "to_out.0");
+    public static final Set<String> KNOWN_UNET_TARGETS = Set.of(
+            "to_q", "to_k", "to_v", "to_out.0", "proj_in", "proj_out", "ff.net.0.proj", "ff.net.2");
+    public static final Set<String> LATENT_SAMPLINGS = Set.of("sample", "mean");
+
+    public TrainingRecipe {
+        requireText("name", name);
+        if (!"lora".equals(adapter)) throw field("adapter", "must be \"lora\", was " + adapter);
+        if (rank < 1) throw field("rank", "must be >= 1, was " + rank);
+        if (!(alpha > 0)) throw field("alpha", "must be > 0, was " + alpha);
+        if (targetModules == null || targetModules.isEmpty()) throw field("targetModules", "must name at least one module");
+        for (String t : targetModules) {
+            if (!KNOWN_UNET_TARGETS.contains(t)) throw field("targetModules", "unknown module '" + t + "': use " + KNOWN_UNET_TARGETS);
+        }
+        targetModules = List.copyOf(targetModules);
+        if (textEncoderRank < 0) throw field("textEncoderRank", "must be >= 0, was " + textEncoderRank);
+        if (textEncoderRank > 0 && !(textEncoderAlpha > 0)) throw field("textEncoderAlpha", "must be > 0, was " + textEncoderAlpha);
+        if (!(textEncoderLearningRate >= 0)) throw field("textEncoderLearningRate", "must be >= 0, was " + textEncoderLearningRate);
+        if (steps < 1) throw field("steps", "must be >= 1, was " + steps);
+        if (!(learningRate > 0 && learningRate < 1)) throw field("learningRate", "must be in (0, 1), was " + learningRate);
+        if (warmupSteps < 0 || warmupSteps > steps) throw field("warmupSteps", "must be in [0, steps], was " + warmupSteps);
+        if (!(maxGradNorm > 0)) throw field("maxGradNorm", "must be > 0, was " + maxGradNorm);
+        if (!(adamBeta1 >= 0 && adamBeta1 < 1)) throw field("adamBeta1", "must be in [0, 1), was " + adamBeta1);
+        if (!(adamBeta2 >= 0 && adamBeta2 < 1)) throw field("adamBeta2", "must be in [0, 1), was " + adamBeta2);
+        if (!(adamEpsilon > 0)) throw field("adamEpsilon", "must be > 0, was " + adamEpsilon);
+        if (!(weightDecay >= 0)) throw field("weightDecay", "must be >= 0, was " + weightDecay);
+        if (!(priorLossWeight >= 0)) throw field("priorLossWeight", "must be >= 0, was " + priorLossWeight);
+        if (classImagesPerPrompt < 1) throw field("classImagesPerPrompt", "must be >= 1, was " + classImagesPerPrompt);
+        if (classImageSteps < 1) throw field("classImageSteps", "must be >= 1, was " + classImageSteps);
+        if (!(classImageGuidance >= 1)) throw field("classImageGuidance", "must be >= 1, was " + classImageGuidance);
+        requireText("instancePrompt", instancePrompt);
+        checkTemplate("instancePrompt", instancePrompt);
+        requireText("classPrompt", classPrompt);
+        checkTemplate("classPrompt", classPrompt);
+        if (classPrompt.contains("{id}")) throw field("classPrompt", "must not contain the style token {id}");
+        if (resolution != 0 && (resolution < 64 || resolution % 8 != 0)) {
+            throw field("resolution", "must be 0 (the model's size) or a multiple of 8 >= 64, was " + resolution);
+        }
+        if (!(rotationDegrees >= 0 && rotationDegrees <= 180)) throw field("rotationDegrees", "must be in [0, 180], was " + rotationDegrees);
+        if (viewsPerImage < 1) throw field("viewsPerImage", "must be >= 1, was " + viewsPerImage);
+        if (latentSampling == null || !LATENT_SAMPLINGS.contains(latentSampling)) {
+            throw field("latentSampling", "must be one of " + LATENT_SAMPLINGS + ", was " + latentSampling);
+        }
+        if (checkpointEvery < 0) throw field("checkpointEvery", "must be >= 0, was " + checkpointEvery);
+        if (previewEvery < 0) throw field("previewEvery", "must be >= 0, was " + previewEvery);
+        if (previewSteps < 1) throw field("previewSteps", "must be >= 1, was " + previewSteps);
+        if (generation == null) throw field("generation", "is required");
+    }
+
+    private static void requireText(String field, String value) {
+        if (value == null || value.isBlank()) throw field(field, "must not be empty");
+    }
+
+    private static void checkTemplate(String field, String template) {
+        try {
+            new PromptTemplate(template);
+        } catch (IllegalArgumentException e) {
+            throw field(field, e.getMessage());
+        }
+    }
+
+    private static IllegalArgumentException field(String field, String problem) {
+        return new IllegalArgumentException("recipe field '" + field + "' " + problem);
+    }
+
+    // ---- presets -------------------------------------------------------------------------------
+
+    public static final List<String> PRESETS = List.of("baseline", "safe", "aggressive");
+
+    /** rank 4, 500 steps, lr 1e-4, no prior, instance prompt {@code style_{id}}, 25 DDIM steps from noise. */
+    public static TrainingRecipe baseline() {
+        return new TrainingRecipe("baseline", "lora", 4, 4, UNET_ATTENTION_TARGETS, 0, 8, 1e-5,
+                500, 1e-4, 0, 1.0, 0.9, 0.999, 1e-8, 1e-2,
+                0.0, 1, 30, 7.5,
+                "style_{id}", PromptTemplate.DEFAULT_CLASS.template(),
+                0, false, 0, 1, "sample", 42, 100, 100, 10,
+                new Generation("{object} in style_{id}", "noise", 1.0, 25, 7.5, "ddim"));
+    }
+
+    /** rank 32, 800 steps, lr 1e-4, prior weight 1.0, no text-encoder LoRA, no augmentation; img2img from the average style image. */
+    public static TrainingRecipe safe() {
+        return new TrainingRecipe("safe", "lora", 32, 32, UNET_ATTENTION_TARGETS, 0, 8, 1e-5,
+                800, 1e-4, 0, 1.0, 0.9, 0.999, 1e-8, 1e-2,
+                1.0, 2, 30, 7.5,
+                PromptTemplate.DEFAULT_INSTANCE.template(), PromptTemplate.DEFAULT_CLASS.template(),
+                0, false, 0, 1, "sample", 42, 100, 100, 10,
+                new Generation(PromptTemplate.DEFAULT_INSTANCE.template(), "average-style-image", 0.9, 40, 7.5, "ddim"));
+    }
+
+    /** rank 64, text-encoder rank 8, 1200 steps, augmentation on (flip, ±10° rotation, 4 views per image), prior weight 0.9. */
+    public static TrainingRecipe aggressive() {
+        return new TrainingRecipe("aggressive", "lora", 64, 64, UNET_ATTENTION_TARGETS, 8, 8, 1e-5,
+                1200, 1e-4, 0, 1.0, 0.9, 0.999, 1e-8, 1e-2,
+                0.9, 2, 30, 7.5,
+                PromptTemplate.DEFAULT_INSTANCE.template(), PromptTemplate.DEFAULT_CLASS.template(),
+                0, true, 10, 4, "sample", 42, 100, 100, 10,
+                new Generation(PromptTemplate.DEFAULT_INSTANCE.template(), "average-style-image", 0.9, 40, 7.5, "ddim"));
+    }
+
+    public static TrainingRecipe preset(String name) {
+        return switch (name == null ? "" : name.trim().toLowerCase(Locale.ROOT)) {
+            case "baseline" -> baseline();
+            case "safe" -> safe();
+            case "aggressive" -> aggressive();
+            default -> throw new IllegalArgumentException("unknown recipe '" + name + "': use one of " + PRESETS);
+        };
+    }
+
+    public boolean usesPrior() {
+        return priorLossWeight > 0;
+    }
+
+    public boolean trainsTextEncoder() {
+        return textEncoderRank > 0;
+    }
+
+    public Augmentation augmentation(int trainingResolution) {
+        return new Augmentation(trainingResolution, Augmentation.DEFAULT_RESIZE_FACTOR, flip, rotationDegrees);
+    }
+
+    public TrainingRecipe withSteps(int newSteps) {
+        return with(Map.of("steps", newSteps));
+    }
+
+    /** This recipe with some fields replaced, e.g. {@code with(Map.of("steps", 10, "seed", 7))}; validated. */
+    public TrainingRecipe with(Map<String, ?> changes) {
+        return fromJsonTree(merge(toJsonTree(), MAPPER.valueToTree(changes)));
+    }
+
+    // ---- JSON ----------------------------------------------------------------------------------
+
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+
+    public String toJson() {
+        try {
+            return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("recipe is not serialisable", e);
+        }
+    }
+
+    public ObjectNode toJsonTree() {
+        return MAPPER.valueToTree(this);
+    }
+
+    /**
+     * Reads a recipe. The JSON may be complete, or name a preset in {@code "base"} and override some of
+     * its fields ({@code {"base": "safe", "steps": 400}}); without {@code base} every field is required.
+     */
+    public static TrainingRecipe fromJson(String json) {
+        JsonNode tree;
+        try {
+            tree = MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("recipe is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (tree == null || !tree.isObject()) throw new IllegalArgumentException("recipe must be a JSON object");
+        ObjectNode node = ((ObjectNode) tree).deepCopy();
+        JsonNode base = node.remove("base");
+        if (base != null) {
+            if (!base.isTextual()) throw field("base", "must name a preset: " + PRESETS);
+            ObjectNode merged = merge(preset(base.asText()).toJsonTree(), node);
+            if (!node.has("name")) merged.put("name", base.asText());
+            node = merged;
+        }
+        return fromJsonTree(node);
+    }
+
+    private static TrainingRecipe fromJsonTree(ObjectNode node) {
+        try {
+            return MAPPER.treeToValue(node, TrainingRecipe.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw field(path(e), "is not a recipe field; known fields: " + e.getKnownPropertyIds());
+        } catch (JsonMappingException e) {
+            if (e.getCause() instanceof IllegalArgumentException iae) throw iae;
+            throw field(path(e), "is invalid: " + e.getOriginalMessage());
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("recipe JSON is invalid: " + e.getOriginalMessage());
+        }
+    }
+
+    private static String path(JsonMappingException e) {
+        StringBuilder out = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                if (!out.isEmpty()) out.append('.');
+                out.append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                out.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return out.isEmpty() ? "?" : out.toString();
+    }
+
+    private static ObjectNode merge(ObjectNode base, JsonNode changes) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = changes.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode existing = base.get(e.getKey());
+            if (existing instanceof ObjectNode obj && e.getValue().isObject()) merge(obj, e.getValue());
+            else base.set(e.getKey(), e.getValue());
+        }
+        return base;
+    }
+
+    /**
+     * The fields that differ from {@code other}, as dotted paths to {@code [this value, other value]}
+     * (e.g. {@code "steps" -> [800, 400]}, {@code "generation.steps" -> [40, 25]}).
+     */
+    public Map<String, List<Object>> changesTo(TrainingRecipe other) {
+        Map<String, List<Object>> out = new LinkedHashMap<>();
+        diff("", toJsonTree(), other.toJsonTree(), out);
+        return out;
+    }
+
+    private static void diff(String prefix, JsonNode a, JsonNode b, Map<String, List<Object>> out) {
+        if (a.isObject() && b.isObject()) {
+            Set<String> names = new java.util.LinkedHashSet<>();
+            a.fieldNames().forEachRemaining(names::add);
+            b.fieldNames().forEachRemaining(names::add);
+            for (String n : names) {
+                JsonNode x = a.path(n);
+                JsonNode y = b.path(n);
+                diff(prefix.isEmpty() ? n : prefix + "." + n, x, y, out);
+            }
+        } else if (!a.equals(b)) {
+            out.put(prefix, java.util.Arrays.asList(plain(a), plain(b)));
+        }
+    }
+
+    private static Object plain(JsonNode n) {
+        if (n == null || n.isMissingNode() || n.isNull()) return null;
+        return MAPPER.convertValue(n, Object.class);
+    }
+}

@@ -1,0 +1,97 @@
+package tenshot.diffusion.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TrainingRecipeTest {
+
+    @Test
+    void presetsAreWhatTheIssueSpecifies() {
+        TrainingRecipe baseline = TrainingRecipe.preset("baseline");
+        assertEquals(4, baseline.rank());
+        assertEquals(500, baseline.steps());
+        assertEquals(1e-4, baseline.learningRate());
+        assertFalse(baseline.usesPrior());
+        assertEquals("style_{id}", baseline.instancePrompt());
+        assertEquals("noise", baseline.generation().start());
+        assertEquals(25, baseline.generation().steps());
+        assertEquals("ddim", baseline.generation().scheduler());
+
+        TrainingRecipe safe = TrainingRecipe.preset("safe");
+        assertEquals(32, safe.rank());
+        assertEquals(800, safe.steps());
+        assertEquals(1e-4, safe.learningRate());
+        assertEquals(1.0, safe.priorLossWeight());
+        assertEquals(0, safe.textEncoderRank());
+        assertFalse(safe.flip());
+        assertEquals(0.0, safe.rotationDegrees());
+        assertEquals("average-style-image", safe.generation().start());
+        assertEquals(0.9, safe.generation().strength());
+        assertEquals(40, safe.generation().steps());
+        assertEquals(7.5, safe.generation().guidanceScale());
+
+        TrainingRecipe aggressive = TrainingRecipe.preset("Aggressive");
+        assertEquals(64, aggressive.rank());
+        assertEquals(8, aggressive.textEncoderRank());
+        assertTrue(aggressive.trainsTextEncoder());
+        assertEquals(1200, aggressive.steps());
+        assertTrue(aggressive.flip() && aggressive.rotationDegrees() > 0);
+        assertEquals(0.9, aggressive.priorLossWeight());
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainingRecipe.preset("turbo"));
+        assertTrue(e.getMessage().contains("turbo") && e.getMessage().contains("safe"), e.getMessage());
+    }
+
+    @Test
+    void jsonRoundTripsEveryPreset() {
+        for (String name : TrainingRecipe.PRESETS) {
+            TrainingRecipe recipe = TrainingRecipe.preset(name);
+            String json = recipe.toJson();
+            assertTrue(json.contains("\"priorLossWeight\""), json);
+            assertEquals(recipe, TrainingRecipe.fromJson(json));
+        }
+    }
+
+    @Test
+    void aBaseWithOverridesIsAnEditedPreset() {
+        TrainingRecipe edited = TrainingRecipe.fromJson(
+                "{\"base\": \"safe\", \"steps\": 400, \"generation\": {\"steps\": 30}}");
+        assertEquals("safe", edited.name());
+        assertEquals(400, edited.steps());
+        assertEquals(30, edited.generation().steps());
+        assertEquals(0.9, edited.generation().strength());
+        Map<String, List<Object>> changes = TrainingRecipe.safe().changesTo(edited);
+        assertEquals(Map.of("steps", List.of(800, 400), "generation.steps", List.of(40, 30)), changes);
+        assertEquals(Map.of(), edited.changesTo(edited));
+        assertEquals(7, TrainingRecipe.safe().with(Map.of("seed", 7)).seed());
+    }
+
+    @Test
+    void errorsNameTheField() {
+        assertField("rank", "{\"base\": \"safe\", \"rank\": 0}");
+        assertField("rnk", "{\"base\": \"safe\", \"rnk\": 8}");
+        assertField("steps", "{\"base\": \"safe\", \"steps\": \"many\"}");
+        assertField("generation.strength", "{\"base\": \"safe\", \"generation\": {\"strength\": 1.5}}");
+        assertField("generation.start", "{\"base\": \"safe\", \"generation\": {\"start\": \"sketch\"}}");
+        assertField("classPrompt", "{\"base\": \"safe\", \"classPrompt\": \"a {object} in style_{id}\"}");
+        assertField("instancePrompt", "{\"base\": \"safe\", \"instancePrompt\": \"a {thing}\"}");
+        assertField("targetModules", "{\"base\": \"safe\", \"targetModules\": [\"to_z\"]}");
+        assertField("latentSampling", "{\"base\": \"safe\", \"latentSampling\": \"mode\"}");
+        assertField("warmupSteps", "{\"base\": \"safe\", \"warmupSteps\": 900}");
+        assertField("base", "{\"base\": 3}");
+        IllegalArgumentException incomplete = assertThrows(IllegalArgumentException.class,
+                () -> TrainingRecipe.fromJson("{\"name\": \"x\"}"));
+        assertTrue(incomplete.getMessage().contains("recipe"), incomplete.getMessage());
+    }
+
+    private static void assertField(String field, String json) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainingRecipe.fromJson(json));
+        assertTrue(e.getMessage().contains("'" + field + "'"), "message should name '" + field + "': " + e.getMessage());
+    }
+}
