@@ -1,0 +1,21 @@
+package tenshot.diffusion.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+
+/** Element-wise activations used by Stable Diffusion. */
+public final class Activations {
+
+    private Activations() {}
+
+    /** {@code x·sigmoid(x)} (SiLU / swish). */
+    public static NDArray silu(NDArray x) {
+        return x.mul(JniUtils.sigmoid((PtNDArray) x));
+    }
+
+    /** The exact, erf-based GELU: {@code x·Φ(x)}. */
+    public static NDArray gelu(NDArray x) {
+        return JniUtils.gelu((PtNDArray) x);
+    }
+}

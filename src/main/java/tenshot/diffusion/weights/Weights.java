@@ -1,0 +1,172 @@
+package tenshot.diffusion.weights;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import tenshot.diffusion.EngineDevice;
+
+/**
+ * A view of a model's parameters under a key prefix, as modules see them: a module asks for
+ * {@code get("weight", shape)} in its own view ({@code weights.sub("down_blocks.0")}) and receives the
+ * tensor on the engine device in the engine dtype. The shape the module expects is checked against
+ * the checkpoint; a random-backed view creates the tensor from that shape instead.
+ *
+ * <p>Arrays are created in {@link #manager()}, which owns them for the life of the model.
+ */
+public final class Weights {
+
+    private final TensorSource source;
+    private final String prefix;
+    private final EngineDevice device;
+    private final NDManager manager;
+
+    private Weights(TensorSource source, String prefix, EngineDevice device, NDManager manager) {
+        this.source = source;
+        this.prefix = prefix;
+        this.device = device;
+        this.manager = manager;
+    }
+
+    /** Weights read from one or more safetensors files (a sharded checkpoint is several files). */
+    public static Weights checkpoint(EngineDevice device, NDManager manager, List<Path> files) {
+        List<SafetensorsFile> opened = new ArrayList<>();
+        for (Path file : files) opened.add(SafetensorsFile.open(file));
+        return new Weights(new CheckpointSource(opened), "", device, manager);
+    }
+
+    public static Weights checkpoint(EngineDevice device, NDManager manager, Path file) {
+        return checkpoint(device, manager, List.of(file));
+    }
+
+    /**
+     * The weights of one diffusers component folder ({@code unet/}, {@code vae/}, {@code text_encoder/}):
+     * every {@code .safetensors} file in it, preferring full-precision files over {@code .fp16.} variants
+     * when both are present.
+     */
+    public static Weights componentFolder(EngineDevice device, NDManager manager, Path folder) {
+        if (!Files.isDirectory(folder)) throw new WeightsException("model folder " + folder + " does not exist");
+        List<Path> all;
+        try (Stream<Path> files = Files.list(folder)) {
+            all = files.filter(p -> p.getFileName().toString().endsWith(".safetensors")).sorted().toList();
+        } catch (IOException e) {
+            throw new WeightsException("cannot list model folder " + folder + ": " + e.getMessage(), e);
+        }
+        List<Path> full = all.stream().filter(p -> !p.getFileName().toString().contains(".fp16.")).toList();
+        List<Path> chosen = full.isEmpty() ? all : full;
+        if (chosen.isEmpty()) {
+            throw new WeightsException("model folder " + folder + " holds no .safetensors file"
+                    + " (only safetensors checkpoints are supported)");
+        }
+        return checkpoint(device, manager, chosen);
+    }
+
+    /** Seeded random weights whose shapes are whatever the modules ask for: any config, no file. */
+    public static Weights random(EngineDevice device, NDManager manager, long seed) {
+        return new Weights(new RandomSource(seed), "", device, manager);
+    }
+
+    /** The view of the keys under {@code name} ({@code sub("down_blocks.0").sub("resnets.1")}). */
+    public Weights sub(String name) {
+        return new Weights(source, key(name), device, manager);
+    }
+
+    /** The full checkpoint key of {@code name} in this view. */
+    public String key(String name) {
+        return prefix.isEmpty() ? name : prefix + "." + name;
+    }
+
+    public String prefix() {
+        return prefix;
+    }
+
+    public boolean has(String name) {
+        return source.has(key(name));
+    }
+
+    /** {@code name} on the engine device; floating-point tensors in the engine dtype. */
+    public NDArray get(String name, Shape expected) {
+        return get(name, expected, device.dtype());
+    }
+
+    /** {@code name} with floating-point tensors in {@code floatType} (e.g. fp32 adapters on an fp16 engine). */
+    public NDArray get(String name, Shape expected, DataType floatType) {
+        String full = key(name);
+        return persistent(source.load(full, expected, floatType, manager));
+    }
+
+    /**
+     * Takes {@code array} out of the current {@link NDScope}, so a model built inside a scope keeps its
+     * parameters (and tensors derived from them, such as reshaped views) when the scope closes. The
+     * array stays owned by its manager.
+     */
+    public static NDArray persistent(NDArray array) {
+        NDScope.unregister(array);
+        return array;
+    }
+
+    public EngineDevice device() {
+        return device;
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+
+    /** Whether these weights are random rather than read from a checkpoint. */
+    public boolean isRandom() {
+        return source instanceof RandomSource;
+    }
+
+    /** Keys of the checkpoint under this view's prefix (empty for random weights). */
+    public Set<String> keys() {
+        Set<String> out = new TreeSet<>();
+        String p = prefix.isEmpty() ? "" : prefix + ".";
+        for (String k : source.keys()) {
+            if (k.startsWith(p)) out.add(k.substring(p.length()));
+        }
+        return out;
+    }
+
+    /** Keys under this view that no module has read yet: a checkpoint/config mismatch when non-empty. */
+    public Set<String> unusedKeys() {
+        Set<String> out = new TreeSet<>();
+        String p = prefix.isEmpty() ? "" : prefix + ".";
+        for (String k : source.unusedKeys()) {
+            if (k.startsWith(p)) out.add(k.substring(p.length()));
+        }
+        return out;
+    }
+
+    /** A human description of where {@code name} comes from, for error messages. */
+    public String describe(String name) {
+        return source.describe(key(name));
+    }
+
+    @Override
+    public String toString() {
+        return "Weights[" + source + (prefix.isEmpty() ? "" : " @ " + prefix) + ", " + device + "]";
+    }
+
+    /** Where tensors come from: a checkpoint or a seeded generator. */
+    interface TensorSource {
+        boolean has(String key);
+
+        NDArray load(String key, Shape expected, DataType floatType, NDManager manager);
+
+        Set<String> keys();
+
+        Set<String> unusedKeys();
+
+        String describe(String key);
+    }
+}
