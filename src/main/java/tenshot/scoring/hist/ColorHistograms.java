@@ -11,6 +11,9 @@ import tenshot.scoring.image.RgbImage;
  * <p>HSV: OpenCV's 8-bit HSV, hue doubled in 8 bits (so 128..179 wrap to 0..102 "degrees"), quantised
  * to 8 hue x 3 saturation x 3 value classes with the kit's thresholds, {@code L = 9H + 3S + V}, counted
  * in 72 bins over the range [0, 71): the value 71 is out of range and is not counted.
+ *
+ * <p>The corrected variant computes what the kit meant: a true 4096-bin RGB index, the hue doubled
+ * without wrapping, and all 72 HSV bins counted.
  */
 public final class ColorHistograms {
 
@@ -22,31 +25,38 @@ public final class ColorHistograms {
     private ColorHistograms() {}
 
     public static int[] rgb(RgbImage image) {
+        return rgb(image, true);
+    }
+
+    public static int[] hsv(RgbImage image) {
+        return hsv(image, true);
+    }
+
+    public static int[] rgb(RgbImage image, boolean official) {
+        int mask = official ? 0xFF : 0xFFF;
         int[] bins = new int[RGB_BINS];
         byte[] p = image.rgb();
         for (int i = 0; i < p.length; i += 3) {
             int r = (p[i] & 0xFF) >> 4;
             int g = (p[i + 1] & 0xFF) >> 4;
             int b = (p[i + 2] & 0xFF) >> 4;
-            bins[(b * 256 + g * 16 + r) & 0xFF]++;
+            bins[(b * 256 + g * 16 + r) & mask]++;
         }
         return bins;
     }
 
-    public static int[] hsv(RgbImage image) {
+    public static int[] hsv(RgbImage image, boolean official) {
+        int end = official ? HSV_RANGE_END : HSV_BINS;
         int[] bins = new int[HSV_BINS];
         byte[] p = image.rgb();
         for (int i = 0; i < p.length; i += 3) {
             int hsv = OpenCvHsv.fromRgb(p[i] & 0xFF, p[i + 1] & 0xFF, p[i + 2] & 0xFF);
-            int level = hsvLevel(OpenCvHsv.hue(hsv), OpenCvHsv.saturation(hsv), OpenCvHsv.value(hsv));
-            if (level < HSV_RANGE_END) bins[level]++;
+            int h = OpenCvHsv.hue(hsv);
+            int degrees = official ? (2 * h) & 0xFF : 2 * h;
+            int level = 9 * hueClass(degrees) + 3 * thirdClass(OpenCvHsv.saturation(hsv)) + thirdClass(OpenCvHsv.value(hsv));
+            if (level < end) bins[level]++;
         }
         return bins;
-    }
-
-    /** {@code 9H + 3S + V} for OpenCV's 8-bit h (0..179), s and v (0..255). */
-    public static int hsvLevel(int h, int s, int v) {
-        return 9 * hueClass((2 * h) & 0xFF) + 3 * thirdClass(s) + thirdClass(v);
     }
 
     /**

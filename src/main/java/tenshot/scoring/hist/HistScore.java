@@ -14,7 +14,12 @@ public record HistScore(float[] referenceRgbMean, float[] referenceHsvMean, List
     /** Histograms of one image, computed once and reusable across styles. */
     public record Histograms(int[] rgb, int[] hsv) {
         public static Histograms of(RgbImage image) {
-            return new Histograms(ColorHistograms.rgb(image), ColorHistograms.hsv(image));
+            return of(image, true);
+        }
+
+        /** {@code official}: the kit's quirks; otherwise the corrected histograms. */
+        public static Histograms of(RgbImage image, boolean official) {
+            return new Histograms(ColorHistograms.rgb(image, official), ColorHistograms.hsv(image, official));
         }
     }
 

@@ -1,0 +1,9 @@
+package tenshot.scoring;
+
+import tenshot.scoring.image.RgbImage;
+
+/** CLIP-IQA's probability that an image is a "Good photo." rather than a "Bad photo.". */
+public interface ClipIqaModel {
+    /** @param officialPixelRange true: pixels 0..255 with data range 1, as the kit feeds them; false: 0..1 */
+    double quality(RgbImage image, boolean officialPixelRange);
+}

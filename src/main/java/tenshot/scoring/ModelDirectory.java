@@ -1,0 +1,57 @@
+package tenshot.scoring;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import tenshot.diffusion.EngineDevice;
+
+/**
+ * Loads the metric models from a models directory laid out as in docs/scoring.md:
+ * <pre>
+ *   dinov2/          config.json, model.safetensors             (Hugging Face facebook/dinov2-base)
+ *   clip-vit-l14/    config.json, model.safetensors, vocab.json, merges.txt  (openai/clip-vit-large-patch14)
+ *   clip_r_candidates.txt                                        (the kit's CLIP-R candidate words)
+ *   lpips-squeeze/   weights.pth or weights.safetensors          (squeezenet1_1 features + LPIPS heads)
+ *   inception-fid/   weights.pth or weights.safetensors          (torch-fidelity InceptionV3 FID weights)
+ *   clip-iqa/        weights.safetensors or the piq RN50 TorchScript file, vocab.json, merges.txt
+ * </pre>
+ * Each model that is absent or fails to load disables only its metric, with the reason.
+ */
+public final class ModelDirectory {
+
+    public static final String DINO = "dinov2";
+    public static final String CLIP = "clip-vit-l14";
+    public static final String CLIP_R_CANDIDATES = "clip_r_candidates.txt";
+    public static final String LPIPS = "lpips-squeeze";
+    public static final String FID = "inception-fid";
+    public static final String CLIP_IQA = "clip-iqa";
+
+    private ModelDirectory() {}
+
+    public static ScoringModels load(Path metricsDir, EngineDevice device) {
+        ScoringModels.Builder b = ScoringModels.builder();
+        if (metricsDir == null || !Files.isDirectory(metricsDir)) {
+            String reason = "model not installed: models directory " + metricsDir + " not found";
+            for (Metric m : Metric.values()) if (m != Metric.HIST) b.missing(m, reason);
+            return b.build();
+        }
+        notLoadable(b, Metric.DINO, metricsDir.resolve(DINO));
+        notLoadable(b, Metric.LPIPS, metricsDir.resolve(LPIPS));
+        notLoadable(b, Metric.FID, metricsDir.resolve(FID));
+        notLoadable(b, Metric.CLIP_R, metricsDir.resolve(CLIP));
+        notLoadable(b, Metric.CLIP_IQA, metricsDir.resolve(CLIP_IQA));
+        return b.build();
+    }
+
+    /** The CLIP-R candidate lines, or null when the file is absent. */
+    static List<String> candidates(Path metricsDir) throws IOException {
+        Path file = metricsDir.resolve(CLIP_R_CANDIDATES);
+        return Files.isRegularFile(file) ? Files.readAllLines(file) : null;
+    }
+
+    private static void notLoadable(ScoringModels.Builder b, Metric metric, Path dir) {
+        if (!Files.isDirectory(dir)) b.missing(metric, "model not installed: " + dir + " not found");
+        else b.missing(metric, "model found at " + dir + ", but this build cannot run " + metric.label() + " yet");
+    }
+}
