@@ -1,0 +1,69 @@
+package tenshot.queue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What to enqueue. Build with {@code NewJob.of("TRAIN").run(runId).team("a").dependsOn(priorJob.id())}.
+ *
+ * @param dedupeKey when set, enqueueing the same key again returns the existing job instead of a new
+ *     one (a failed or cancelled job with that key is queued again)
+ * @param dependsOn jobs that must succeed first; if one fails or is cancelled, this job is cancelled
+ */
+public record NewJob(
+        String kind, Long runId, String team, int priority, JsonNode payload, List<Long> dependsOn,
+        String dedupeKey, int maxAttempts) {
+
+    public static final int DEFAULT_MAX_ATTEMPTS = 3;
+
+    public NewJob {
+        if (kind == null || kind.isBlank()) throw new IllegalArgumentException("job kind is empty");
+        if (team == null || team.isBlank()) throw new IllegalArgumentException("job team is empty");
+        if (maxAttempts < 1) throw new IllegalArgumentException("maxAttempts must be at least 1, got " + maxAttempts);
+        payload = payload == null ? JsonNodeFactory.instance.objectNode() : payload;
+        dependsOn = List.copyOf(dependsOn == null ? List.of() : dependsOn);
+    }
+
+    public static NewJob of(String kind) {
+        return new NewJob(kind, null, "default", 0, null, List.of(), null, DEFAULT_MAX_ATTEMPTS);
+    }
+
+    public NewJob run(Long id) {
+        return new NewJob(kind, id, team, priority, payload, dependsOn, dedupeKey, maxAttempts);
+    }
+
+    public NewJob team(String name) {
+        return new NewJob(kind, runId, name, priority, payload, dependsOn, dedupeKey, maxAttempts);
+    }
+
+    /** Higher runs first. */
+    public NewJob priority(int value) {
+        return new NewJob(kind, runId, team, value, payload, dependsOn, dedupeKey, maxAttempts);
+    }
+
+    public NewJob payload(JsonNode json) {
+        return new NewJob(kind, runId, team, priority, json, dependsOn, dedupeKey, maxAttempts);
+    }
+
+    public NewJob dependsOn(long... jobIds) {
+        List<Long> all = new ArrayList<>(dependsOn);
+        for (long id : jobIds) all.add(id);
+        return new NewJob(kind, runId, team, priority, payload, all, dedupeKey, maxAttempts);
+    }
+
+    public NewJob dependsOn(List<Long> jobIds) {
+        List<Long> all = new ArrayList<>(dependsOn);
+        all.addAll(jobIds);
+        return new NewJob(kind, runId, team, priority, payload, all, dedupeKey, maxAttempts);
+    }
+
+    public NewJob dedupeKey(String key) {
+        return new NewJob(kind, runId, team, priority, payload, dependsOn, key, maxAttempts);
+    }
+
+    public NewJob maxAttempts(int value) {
+        return new NewJob(kind, runId, team, priority, payload, dependsOn, dedupeKey, value);
+    }
+}

@@ -1,0 +1,105 @@
+package tenshot.queue;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@TestProfile(QueueTestProfile.class)
+class JobQueueTest {
+
+    @Inject JobQueue queue;
+    @Inject JobLeases leases;
+    @Inject Pool pool;
+
+    @BeforeEach
+    void clear() {
+        QueueTables.clear(pool);
+    }
+
+    private static final Duration LEASE = Duration.ofSeconds(30);
+
+    @Test
+    void sameDedupeKeyGivesTheSameJob() throws Exception {
+        var payload = new ObjectMapper().readTree("{\"prompt\":\"a dog\",\"images\":200}");
+        Job first = queue.enqueue(NewJob.of("PRIOR_IMAGES").run(1L).team("a").payload(payload).dedupeKey("prior:dog:200"))
+                .await().indefinitely();
+        Job second = queue.enqueue(NewJob.of("PRIOR_IMAGES").run(2L).team("b").dedupeKey("prior:dog:200"))
+                .await().indefinitely();
+        assertEquals(first.id(), second.id());
+        assertEquals(1L, second.runId());
+        assertEquals(200, second.payload().get("images").asInt());
+        assertEquals(JobState.QUEUED, second.state());
+    }
+
+    @Test
+    void dependentsWaitForSuccessAndAreCancelledWhenADependencyFails() {
+        Job prior = queue.enqueue(NewJob.of("A").maxAttempts(1)).await().indefinitely();
+        Job train = queue.enqueue(NewJob.of("B").dependsOn(prior.id())).await().indefinitely();
+        Job generate = queue.enqueue(NewJob.of("C").dependsOn(train.id())).await().indefinitely();
+        assertEquals(1, train.pendingDeps());
+        assertEquals(List.of(prior.id()), train.dependsOn());
+
+        // only A is claimable
+        Claim claim = leases.claim("w1", Set.of("A", "B", "C"), LEASE).await().indefinitely().orElseThrow();
+        assertEquals(prior.id(), claim.job().id());
+        assertTrue(leases.claim("w1", Set.of("A", "B", "C"), LEASE).await().indefinitely().isEmpty());
+
+        leases.fail(prior.id(), "w1", claim.attempt(), "out of memory", null, false).await().indefinitely();
+        Job failed = queue.get(prior.id()).await().indefinitely();
+        assertEquals(JobState.FAILED, failed.state(), "one attempt allowed");
+        Job b = queue.get(train.id()).await().indefinitely();
+        Job c = queue.get(generate.id()).await().indefinitely();
+        assertEquals(JobState.CANCELLED, b.state());
+        assertEquals(JobState.CANCELLED, c.state());
+        assertTrue(b.cancelReason().contains("dependency job " + prior.id() + " (A) failed: out of memory"), b.cancelReason());
+
+        // a new job that depends on the failed one is born cancelled
+        Job late = queue.enqueue(NewJob.of("B").dependsOn(prior.id())).await().indefinitely();
+        assertEquals(JobState.CANCELLED, late.state());
+
+        // retry brings the failed job and the chain that waited for it back
+        Job retried = queue.retry(prior.id()).await().indefinitely();
+        assertEquals(JobState.QUEUED, retried.state());
+        assertEquals(0, retried.attempts());
+        assertNull(retried.error());
+        assertEquals(JobState.QUEUED, queue.get(generate.id()).await().indefinitely().state());
+        assertEquals(1, queue.get(train.id()).await().indefinitely().pendingDeps());
+
+        Claim again = leases.claim("w1", Set.of("A", "B", "C"), LEASE).await().indefinitely().orElseThrow();
+        assertEquals(prior.id(), again.job().id());
+        assertEquals(2, again.attempt(), "attempt numbers continue over retries");
+        leases.succeed(prior.id(), "w1", again.attempt(), "{\"images\":3}").await().indefinitely();
+        assertEquals(0, queue.get(train.id()).await().indefinitely().pendingDeps());
+        Claim next = leases.claim("w1", Set.of("A", "B", "C"), LEASE).await().indefinitely().orElseThrow();
+        assertTrue(next.job().id() == train.id() || next.job().id() == late.id());
+    }
+
+    @Test
+    void unknownDependencyIsNamed() {
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> queue.enqueue(NewJob.of("A").dependsOn(987654L)).await().indefinitely());
+        assertTrue(e.getMessage().contains("987654"), e.getMessage());
+    }
+
+    @Test
+    void cancellingFinishedJobIsAConflict() {
+        Job job = queue.enqueue(NewJob.of("A")).await().indefinitely();
+        Claim claim = leases.claim("w1", Set.of("A"), LEASE).await().indefinitely().orElseThrow();
+        leases.succeed(job.id(), "w1", claim.attempt(), null).await().indefinitely();
+        assertThrows(JobStateConflict.class, () -> queue.cancel(job.id(), null).await().indefinitely());
+        assertThrows(JobStateConflict.class, () -> queue.retry(job.id()).await().indefinitely());
+    }
+}
