@@ -12,6 +12,8 @@ describe("objectNameFromFile", () => {
     ["C:\\style\\star3.PNG", "star"],
     ["no_extension", "no extension"],
     [".png", ".png"],
+    ["cypress_tree2.jpg", "cypress tree"],
+    ["big  cat _ 3.png", "big cat"],
   ])("%s -> %s", (file, name) => {
     expect(objectNameFromFile(file)).toBe(name);
   });
@@ -32,7 +34,8 @@ describe("fileNameProblem", () => {
   });
   it("names what is wrong", () => {
     expect(fileNameProblem("")).toBe("is empty");
-    expect(fileNameProblem("..")).toMatch(/not a valid file name/);
+    expect(fileNameProblem("..")).toMatch(/must not contain '\.\.'/);
+    expect(fileNameProblem(" Moon")).toMatch(/white space/);
     expect(fileNameProblem("a/b")).toMatch(/"\/"/);
     expect(fileNameProblem("x".repeat(200))).toMatch(/longer/);
   });

@@ -10,6 +10,11 @@ describe("placeProblem", () => {
       message: "not a PNG or JPEG",
     });
   });
+  it("reads the studio's subject field", () => {
+    expect(placeProblem({ status: 400, title: "Upload rejected", detail: "not a PNG or JPEG image", subject: "boat.png" }, files).file).toBe(
+      "images/boat.png",
+    );
+  });
   it("finds the file in the detail text", () => {
     expect(placeProblem({ status: 400, title: "Bad upload", detail: "prompt.json: prompt \"3\" is empty" }, files).file).toBe("prompt.json");
   });

@@ -13,7 +13,7 @@ export interface PlacedProblem {
   message: string;
 }
 
-const FILE_KEYS = ["file", "fileName", "filename", "field", "name", "part"];
+const FILE_KEYS = ["subject", "file", "fileName", "filename", "field", "name", "part"];
 
 /**
  * Places a server problem on the file it names: an explicit file/field property first, then the

@@ -41,6 +41,7 @@ export function mountUpload(): void {
   let entries: Entry[] = [];
 
   const nameInput = h("input", { id: "ts-set-name", type: "text", name: "name", required: true, autocomplete: "off", placeholder: "e.g. Van Gogh wheat fields" });
+  const styleIdInput = h("input", { id: "ts-style-id", type: "text", name: "styleId", autocomplete: "off", pattern: "[A-Za-z0-9_-]{1,32}", placeholder: "e.g. 00", "aria-describedby": "ts-style-id-help" });
   const fileInput = h("input", { id: "ts-files", type: "file", multiple: true, accept: "image/png,image/jpeg,.json", class: "visually-hidden" });
   const folderInput = h("input", { id: "ts-folder", type: "file", multiple: true, class: "visually-hidden" });
   folderInput.setAttribute("webkitdirectory", "");
@@ -64,7 +65,10 @@ export function mountUpload(): void {
   const form = h(
     "form",
     { id: "ts-upload-form", novalidate: true },
-    h("div", { class: "field" }, h("label", { for: "ts-set-name" }, "Style set name"), nameInput),
+    h("div", { class: "ts-row" },
+      h("div", { class: "field" }, h("label", { for: "ts-set-name" }, "Style set name"), nameInput),
+      h("div", { class: "field" }, h("label", { for: "ts-style-id" }, "Style id (optional)"), styleIdInput,
+        h("span", { id: "ts-style-id-help", class: "ts-hint" }, "The folder name in the submission zip: letters, digits, - or _."))),
     dropZone, fileInput, folderInput, summary, setErrors, thumbs, promptBox,
     h("div", { class: "ts-actions" }, uploadButton, clearButton, progress, progressText),
   );
@@ -102,6 +106,7 @@ export function mountUpload(): void {
     const wanted = picked.filter((p) => !isJunk(p.path));
     const folderName = commonFolder(wanted.map((p) => p.path));
     if (folderName && !nameInput.value) nameInput.value = folderName;
+    if (folderName && !styleIdInput.value && /^[A-Za-z0-9_-]{1,32}$/.test(folderName)) styleIdInput.value = folderName;
     for (const p of wanted) {
       const kind = isPromptFile(p.path) ? "prompts" : "image";
       if (kind === "prompts") entries = entries.filter((e) => e.kind !== "prompts");
@@ -180,6 +185,7 @@ export function mountUpload(): void {
     if (uploadButton.disabled) return;
     const data = new FormData();
     data.append(nameField, nameInput.value.trim());
+    if (styleIdInput.value.trim()) data.append("styleId", styleIdInput.value.trim());
     for (const e of entries) {
       const base = e.picked.path.split("/").pop() ?? e.picked.path;
       data.append(e.kind === "image" ? imageField : promptField, e.picked.file, base);
