@@ -1,0 +1,43 @@
+package tenshot.diffusion.pipeline;
+
+import ai.djl.ndarray.NDManager;
+import tenshot.diffusion.EngineDevice;
+import tenshot.diffusion.schedulers.NoiseSchedule;
+import tenshot.diffusion.schedulers.Scheduler;
+import tenshot.diffusion.tokenizer.ClipTokenizer;
+
+/**
+ * A loaded Stable Diffusion model: tokenizer, text encoder, UNet, VAE and noise schedule on one
+ * engine device. It owns the weights' manager; closing it frees them.
+ *
+ * @param defaultScheduler the sampler the checkpoint's scheduler config names
+ * @param latentChannels the UNet's {@code in_channels}
+ * @param defaultSize the image size the UNet was trained at ({@code sample_size * 8})
+ */
+public record StableDiffusion(
+        EngineDevice device,
+        NDManager manager,
+        ClipTokenizer tokenizer,
+        PromptEncoder textEncoder,
+        NoisePredictor unet,
+        LatentCodec vae,
+        NoiseSchedule schedule,
+        Scheduler.Kind defaultScheduler,
+        int latentChannels,
+        int defaultSize) implements AutoCloseable {
+
+    /** The sampler a diffusers scheduler class name stands for; DDIM when the class is not one of ours. */
+    public static Scheduler.Kind kindOf(String schedulerClass) {
+        return switch (schedulerClass) {
+            case "PNDMScheduler" -> Scheduler.Kind.PNDM;
+            case "EulerDiscreteScheduler" -> Scheduler.Kind.EULER;
+            case "DPMSolverMultistepScheduler" -> Scheduler.Kind.DPMPP_2M;
+            default -> Scheduler.Kind.DDIM;
+        };
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}
