@@ -15,7 +15,8 @@ public final class Geglu {
     }
 
     public NDArray forward(NDArray x) {
-        NDList halves = proj.forward(x).split(2, -1);
+        NDArray projected = proj.forward(x);
+        NDList halves = projected.split(2, projected.getShape().dimension() - 1);
         NDArray hidden = halves.get(0);
         NDArray gate = halves.get(1);
         return hidden.mul(Activations.gelu(gate));

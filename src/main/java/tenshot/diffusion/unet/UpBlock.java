@@ -1,0 +1,63 @@
+package tenshot.diffusion.unet;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import tenshot.diffusion.nn.Linear;
+import tenshot.diffusion.nn.ResnetBlock2D;
+import tenshot.diffusion.nn.Upsample2D;
+import tenshot.diffusion.weights.Weights;
+
+/**
+ * diffusers {@code CrossAttnUpBlock2D} / {@code UpBlock2D}: each layer concatenates the matching skip
+ * connection on the channel axis before its resnet (and transformer); an optional upsampler follows.
+ */
+final class UpBlock {
+
+    private final List<ResnetBlock2D> resnets = new ArrayList<>();
+    private final List<Transformer2DModel> attentions = new ArrayList<>();
+    private final Upsample2D upsampler;
+
+    UpBlock(Weights weights, UNetConfig config, int heads, int layersPerTransformer, int prevOut, int in, int out,
+            boolean crossAttention, boolean upsample) {
+        int layers = config.layersPerBlock() + 1;
+        for (int j = 0; j < layers; j++) {
+            int skip = j == layers - 1 ? in : out;
+            int resnetIn = j == 0 ? prevOut : out;
+            resnets.add(new ResnetBlock2D(weights.sub("resnets." + j), resnetIn + skip, out,
+                    config.timeEmbedDim(), config.normNumGroups(), config.normEps()));
+            if (crossAttention) {
+                attentions.add(new Transformer2DModel(weights.sub("attentions." + j), config, out, heads,
+                        layersPerTransformer));
+            }
+        }
+        this.upsampler = upsample ? new Upsample2D(weights.sub("upsamplers.0"), out) : null;
+    }
+
+    int layers() {
+        return resnets.size();
+    }
+
+    /**
+     * Runs the block, consuming skip connections from the end of {@code skips}; {@code nextSkip} is the
+     * skip the following block will take first (its size is the upsampling target), or null.
+     */
+    NDArray forward(NDArray h, NDArray temb, NDArray context, List<NDArray> skips, NDArray nextSkip) {
+        for (int j = 0; j < resnets.size(); j++) {
+            NDArray skip = skips.remove(skips.size() - 1);
+            h = resnets.get(j).forward(NDArrays.concat(new ai.djl.ndarray.NDList(h, skip), 1), temb);
+            if (!attentions.isEmpty()) h = attentions.get(j).forward(h, context);
+        }
+        if (upsampler != null) {
+            h = nextSkip == null ? upsampler.forward(h)
+                    : upsampler.forward(h, nextSkip.getShape().get(2), nextSkip.getShape().get(3));
+        }
+        return h;
+    }
+
+    void collectLinears(Map<String, Linear> out) {
+        for (Transformer2DModel t : attentions) t.collectLinears(out);
+    }
+}
