@@ -28,6 +28,14 @@ public final class TensorFixture {
         return new TensorFixture(buf.slice().order(ByteOrder.LITTLE_ENDIAN), header);
     }
 
+    public java.util.List<String> keys() {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        header.fieldNames().forEachRemaining(k -> {
+            if (!k.equals("__metadata__")) out.add(k);
+        });
+        return out;
+    }
+
     public long[] shape(String name) {
         JsonNode s = entry(name).get("shape");
         long[] out = new long[s.size()];
