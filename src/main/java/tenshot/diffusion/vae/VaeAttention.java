@@ -1,0 +1,43 @@
+package tenshot.diffusion.vae;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import tenshot.diffusion.nn.Attention;
+import tenshot.diffusion.nn.GroupNorm;
+import tenshot.diffusion.nn.Linear;
+import tenshot.diffusion.weights.Weights;
+
+/**
+ * The VAE mid-block's single-head spatial self-attention (diffusers {@code Attention} with a group
+ * norm, biases, residual connection and fp32 softmax) over the {@code H·W} positions.
+ */
+final class VaeAttention {
+
+    private final GroupNorm groupNorm;
+    private final Linear toQ;
+    private final Linear toK;
+    private final Linear toV;
+    private final Linear toOut;
+    private final NDArray scale;
+
+    VaeAttention(Weights weights, int channels, int groups) {
+        this.groupNorm = new GroupNorm(weights.sub("group_norm"), groups, channels, 1e-6);
+        this.toQ = new Linear(weights.sub("to_q"), channels, channels, true);
+        this.toK = new Linear(weights.sub("to_k"), channels, channels, true);
+        this.toV = new Linear(weights.sub("to_v"), channels, channels, true);
+        this.toOut = new Linear(weights.sub("to_out.0"), channels, channels, true);
+        this.scale = Weights.persistent(weights.manager().create((float) Math.pow(channels, -0.5))
+                .toType(weights.device().dtype(), false));
+    }
+
+    NDArray forward(NDArray x) {
+        Shape s = x.getShape();
+        long b = s.get(0), c = s.get(1), h = s.get(2), w = s.get(3);
+        NDArray tokens = groupNorm.forward(x).reshape(b, c, h * w).transpose(0, 2, 1);
+        NDArray q = Attention.splitHeads(toQ.forward(tokens), 1);
+        NDArray k = Attention.splitHeads(toK.forward(tokens), 1);
+        NDArray v = Attention.splitHeads(toV.forward(tokens), 1);
+        NDArray attended = toOut.forward(Attention.mergeHeads(Attention.scaledDotProduct(q, k, v, scale, null, true)));
+        return attended.transpose(0, 2, 1).reshape(b, c, h, w).add(x);
+    }
+}
