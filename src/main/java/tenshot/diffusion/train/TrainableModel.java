@@ -1,0 +1,73 @@
+package tenshot.diffusion.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import tenshot.diffusion.EngineDevice;
+import tenshot.diffusion.StepListener;
+import tenshot.diffusion.schedulers.NoiseSchedule;
+
+/**
+ * What a DreamBooth run needs from a loaded base model: frozen encoders, the UNet's prediction, LoRA
+ * adapters to attach and save, and plain generation for class images and previews. Frozen weights are
+ * in the device dtype; adapters are fp32.
+ */
+public interface TrainableModel extends AutoCloseable {
+
+    EngineDevice device();
+
+    /** The manager that owns the model; training state is created in sub-managers of it. */
+    NDManager manager();
+
+    NoiseSchedule schedule();
+
+    /** The image size the UNet was trained at ({@code sample_size * 8}). */
+    int defaultSize();
+
+    /** The VAE config's {@code scaling_factor}. */
+    double latentScalingFactor();
+
+    /**
+     * The VAE posterior of images in [-1, 1] ({@code [B, 3, H, W]}, fp32) as {@code {mean, logvar}},
+     * fp32 {@code [B, 4, H/8, W/8]}, unscaled.
+     */
+    NDArray[] encodeLatentDistribution(NDArray images);
+
+    /**
+     * Prompt embeddings ({@code last_hidden_state}, {@code [B, 77, D]}) in the device dtype. With a
+     * text-encoder LoRA attached and grad mode on, the result is differentiable in the adapters.
+     */
+    NDArray encodePrompts(List<String> prompts);
+
+    /** The UNet's prediction for noisy latents in the device dtype, one timestep per row. */
+    NDArray predict(NDArray noisyLatents, long[] timesteps, NDArray encoderHiddenStates);
+
+    /**
+     * Attaches fresh LoRA adapters (peft initialisation from {@code seed}: A Kaiming-uniform, B zero) to
+     * the UNet modules whose names end in one of {@code targets}; returns the trainable fp32 parameters
+     * by peft name ({@code <module>.lora_A.default.weight}), each requiring gradients.
+     */
+    Map<String, NDArray> attachUnetLora(int rank, double alpha, List<String> targets, long seed);
+
+    /** Like {@link #attachUnetLora} for the text encoder's q/k/v/out projections; names start with {@code text_encoder.}. */
+    Map<String, NDArray> attachTextEncoderLora(int rank, double alpha, long seed);
+
+    /** Turns the attached adapters on or off (off: the base model, for class images). */
+    void setAdaptersEnabled(boolean enabled);
+
+    /**
+     * Writes the attached adapters as {@code pytorch_lora_weights.safetensors} in the key format
+     * diffusers' {@code load_lora_weights} reads, with {@code metadata} in the header.
+     */
+    void saveLora(Path file, Map<String, String> metadata) throws IOException;
+
+    /** One txt2img image (DDIM, classifier-free guidance, negative prompt ""), with whatever adapters are enabled. */
+    BufferedImage generate(String prompt, long seed, int steps, double guidanceScale, int size, StepListener listener);
+
+    @Override
+    void close();
+}
