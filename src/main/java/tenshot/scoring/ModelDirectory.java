@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import tenshot.diffusion.EngineDevice;
+import tenshot.scoring.models.InceptionFid;
 
 /**
  * Loads the metric models from a models directory laid out as in docs/scoring.md:
@@ -38,7 +39,15 @@ public final class ModelDirectory {
         }
         notLoadable(b, Metric.DINO, metricsDir.resolve(DINO));
         notLoadable(b, Metric.LPIPS, metricsDir.resolve(LPIPS));
-        notLoadable(b, Metric.FID, metricsDir.resolve(FID));
+        Path fidDir = metricsDir.resolve(FID);
+        if (present(b, Metric.FID, fidDir)) {
+            try {
+                InceptionFid fid = InceptionFid.load(fidDir, device);
+                b.fid(fid).closeWith(fid);
+            } catch (IOException | RuntimeException e) {
+                b.missing(Metric.FID, "model at " + fidDir + " could not be loaded: " + e.getMessage());
+            }
+        }
         notLoadable(b, Metric.CLIP_R, metricsDir.resolve(CLIP));
         notLoadable(b, Metric.CLIP_IQA, metricsDir.resolve(CLIP_IQA));
         return b.build();
@@ -48,6 +57,12 @@ public final class ModelDirectory {
     static List<String> candidates(Path metricsDir) throws IOException {
         Path file = metricsDir.resolve(CLIP_R_CANDIDATES);
         return Files.isRegularFile(file) ? Files.readAllLines(file) : null;
+    }
+
+    private static boolean present(ScoringModels.Builder b, Metric metric, Path dir) {
+        if (Files.isDirectory(dir)) return true;
+        b.missing(metric, "model not installed: " + dir + " not found");
+        return false;
     }
 
     private static void notLoadable(ScoringModels.Builder b, Metric metric, Path dir) {
