@@ -94,10 +94,10 @@ public final class DreamBoothTrainer {
             prompts.addAll(instance.prompts);
             if (prior != null) prompts.addAll(prior.prompts);
 
-            Map<String, NDArray> unetParams = model.attachUnetLora(recipe.rank(), recipe.alpha(), recipe.targetModules(), recipe.seed());
-            Map<String, NDArray> textParams = recipe.trainsTextEncoder()
-                    ? model.attachTextEncoderLora(recipe.textEncoderRank(), recipe.textEncoderAlpha(), recipe.seed() + 1)
-                    : Map.of();
+            TrainableModel.AdapterParameters adapters = model.attachLora(recipe.rank(), recipe.alpha(), recipe.targetModules(),
+                    recipe.textEncoderRank(), recipe.textEncoderAlpha(), recipe.seed());
+            Map<String, NDArray> unetParams = adapters.unet();
+            Map<String, NDArray> textParams = adapters.textEncoder();
             model.setAdaptersEnabled(true);
             Map<String, NDArray> allParams = new LinkedHashMap<>(unetParams);
             allParams.putAll(textParams);

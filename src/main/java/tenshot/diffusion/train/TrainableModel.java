@@ -46,15 +46,17 @@ public interface TrainableModel extends AutoCloseable {
     /** The UNet's prediction for noisy latents in the device dtype, one timestep per row. */
     NDArray predict(NDArray noisyLatents, long[] timesteps, NDArray encoderHiddenStates);
 
-    /**
-     * Attaches fresh LoRA adapters (peft initialisation from {@code seed}: A Kaiming-uniform, B zero) to
-     * the UNet modules whose names end in one of {@code targets}; returns the trainable fp32 parameters
-     * by peft name ({@code <module>.lora_A.default.weight}), each requiring gradients.
-     */
-    Map<String, NDArray> attachUnetLora(int rank, double alpha, List<String> targets, long seed);
+    /** The trainable tensors of attached adapters, by peft name, per component. */
+    record AdapterParameters(Map<String, NDArray> unet, Map<String, NDArray> textEncoder) {}
 
-    /** Like {@link #attachUnetLora} for the text encoder's q/k/v/out projections; names start with {@code text_encoder.}. */
-    Map<String, NDArray> attachTextEncoderLora(int rank, double alpha, long seed);
+    /**
+     * Attaches fresh LoRA adapters (peft initialisation from {@code seed}: A Kaiming-uniform, B zero)
+     * to the UNet modules whose names end in one of {@code targets} and, when {@code textRank > 0}, to
+     * the text encoder's q/k/v/out projections. The trainable fp32 tensors require gradients; UNet
+     * names are peft's ({@code <module>.lora_A.default.weight}), text-encoder names start with
+     * {@code text_encoder.}.
+     */
+    AdapterParameters attachLora(int rank, double alpha, List<String> targets, int textRank, double textAlpha, long seed);
 
     /** Turns the attached adapters on or off (off: the base model, for class images). */
     void setAdaptersEnabled(boolean enabled);

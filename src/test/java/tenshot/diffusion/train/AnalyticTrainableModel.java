@@ -92,7 +92,8 @@ final class AnalyticTrainableModel implements TrainableModel {
     }
 
     @Override
-    public Map<String, NDArray> attachUnetLora(int rank, double alpha, List<String> targets, long seed) {
+    public AdapterParameters attachLora(int rank, double alpha, List<String> targets, int textRank, double textAlpha, long seed) {
+        if (textRank > 0) throw new UnsupportedOperationException("the analytic model has no text encoder to adapt");
         float bound = (float) (1 / Math.sqrt(4));
         float[] a = SeededNoise.normal(seed, rank * 4);
         for (int i = 0; i < a.length; i++) a[i] = Math.max(-bound, Math.min(bound, a[i] * bound / 2));
@@ -104,12 +105,7 @@ final class AnalyticTrainableModel implements TrainableModel {
         Map<String, NDArray> params = new LinkedHashMap<>();
         params.put("mix.lora_A.default.weight", loraA);
         params.put("mix.lora_B.default.weight", loraB);
-        return params;
-    }
-
-    @Override
-    public Map<String, NDArray> attachTextEncoderLora(int rank, double alpha, long seed) {
-        throw new UnsupportedOperationException("the analytic model has no text encoder to adapt");
+        return new AdapterParameters(params, Map.of());
     }
 
     @Override
