@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import tenshot.diffusion.EngineDevice;
+import tenshot.scoring.models.Dinov2;
 import tenshot.scoring.models.InceptionFid;
 
 /**
@@ -37,7 +38,15 @@ public final class ModelDirectory {
             for (Metric m : Metric.values()) if (m != Metric.HIST) b.missing(m, reason);
             return b.build();
         }
-        notLoadable(b, Metric.DINO, metricsDir.resolve(DINO));
+        Path dinoDir = metricsDir.resolve(DINO);
+        if (present(b, Metric.DINO, dinoDir)) {
+            try {
+                Dinov2 dino = Dinov2.load(dinoDir, device);
+                b.dino(dino).closeWith(dino);
+            } catch (IOException | RuntimeException e) {
+                b.missing(Metric.DINO, "model at " + dinoDir + " could not be loaded: " + e.getMessage());
+            }
+        }
         notLoadable(b, Metric.LPIPS, metricsDir.resolve(LPIPS));
         Path fidDir = metricsDir.resolve(FID);
         if (present(b, Metric.FID, fidDir)) {
