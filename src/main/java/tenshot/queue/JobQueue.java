@@ -213,8 +213,9 @@ public class JobQueue {
     }
 
     /**
-     * Queues a failed or cancelled job again with a fresh attempt budget, together with the jobs
-     * that were cancelled because they waited for it. It keeps its checkpoint.
+     * Queues a failed or cancelled job again with a fresh attempt budget, together with the failed
+     * or cancelled jobs it waits for and the jobs that were cancelled because they waited. Jobs keep
+     * their checkpoints.
      *
      * @throws JobStateConflict (in the Uni) when the job is queued, running or succeeded
      */
@@ -260,11 +261,19 @@ public class JobQueue {
                 });
     }
 
-    /** Queues the job and its failed/cancelled dependents again; returns how many jobs were queued. */
+    /**
+     * Queues the job again together with the failed/cancelled jobs it waits for and the
+     * failed/cancelled jobs that wait for any of those; returns how many jobs were queued.
+     */
     private static Uni<Integer> requeue(SqlConnection conn, long id) {
         return conn.preparedQuery("""
-                        WITH RECURSIVE waiting(id) AS (
+                        WITH RECURSIVE upstream(id) AS (
                             SELECT $1::bigint
+                            UNION
+                            SELECT d.depends_on FROM job_dependency d JOIN upstream u ON d.job_id = u.id
+                              JOIN job p ON p.id = d.depends_on WHERE p.state IN ('failed', 'cancelled')),
+                        waiting(id) AS (
+                            SELECT id FROM upstream
                             UNION
                             SELECT d.job_id FROM job_dependency d JOIN waiting w ON d.depends_on = w.id)
                         UPDATE job SET state = 'queued', attempts = 0, not_before = now(), cancel_requested = false,

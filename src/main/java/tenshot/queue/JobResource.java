@@ -1,0 +1,130 @@
+package tenshot.queue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** Jobs over HTTP: list, inspect (position, ETA, attempts), cancel, retry, preview image, and the queue order. */
+@Path("/api")
+@Produces(MediaType.APPLICATION_JSON)
+public class JobResource {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Inject JobQueue queue;
+    @Inject QueueEstimator estimator;
+
+    @GET
+    @Path("/jobs")
+    @Operation(summary = "Jobs filtered by run, team and state, newest first, with queue position and ETA")
+    public Uni<List<JobView>> list(@QueryParam("run") Long runId, @QueryParam("team") String team,
+                                   @QueryParam("state") String state,
+                                   @QueryParam("limit") @DefaultValue("200") int limit) {
+        if (limit < 1 || limit > 5000) throw new IllegalArgumentException("limit must be between 1 and 5000, got " + limit);
+        JobState wanted = state == null || state.isBlank() ? null : JobState.parse(state);
+        return queue.list(runId, blankToNull(team), wanted, limit)
+                .flatMap(jobs -> estimator.forecast()
+                        .map(f -> jobs.stream().map(j -> JobView.of(j, f, null)).toList()));
+    }
+
+    @GET
+    @Path("/jobs/{id}")
+    @Operation(summary = "One job with its progress, queue position, ETA and every attempt with its outcome and reason")
+    public Uni<JobView> get(@PathParam("id") long id) {
+        return queue.get(id).flatMap(job -> queue.attempts(id).flatMap(history -> estimator.forecast()
+                .map(f -> JobView.of(job, f, history))));
+    }
+
+    @POST
+    @Path("/jobs/{id}/cancel")
+    @Consumes(MediaType.WILDCARD)
+    @Operation(summary = "Cancel a job: a queued one at once, a running one at its next step. "
+            + "Optional JSON body {\"reason\": \"...\"}")
+    public Uni<JobView> cancel(@PathParam("id") long id, String body) {
+        return queue.cancel(id, reason(body)).map(j -> JobView.of(j, null, null));
+    }
+
+    private static String reason(String body) {
+        if (body == null || body.isBlank()) return null;
+        try {
+            JsonNode json = JSON.readTree(body);
+            JsonNode reason = json.get("reason");
+            if (!json.isObject() || (reason != null && !reason.isTextual() && !reason.isNull())) {
+                throw new IllegalArgumentException("cancel body must be {\"reason\": \"text\"}");
+            }
+            return reason == null || reason.isNull() ? null : reason.asText();
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("cancel body is not JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    @POST
+    @Path("/jobs/{id}/retry")
+    @Operation(summary = "Queue a failed or cancelled job again (with the jobs that were cancelled because of it)")
+    public Uni<JobView> retry(@PathParam("id") long id) {
+        return queue.retry(id).flatMap(j -> estimator.forecast().map(f -> JobView.of(j, f, null)));
+    }
+
+    @GET
+    @Path("/jobs/{id}/preview")
+    @Produces("image/png")
+    @Operation(summary = "The latest preview image the job's worker reported")
+    public Uni<Response> preview(@PathParam("id") long id) {
+        return queue.preview(id).map(png -> png
+                .map(bytes -> Response.ok(bytes, "image/png").header("Cache-Control", "no-store").build())
+                .orElseGet(() -> Problems.of(Response.Status.NOT_FOUND, "job " + id + " has no preview image")));
+    }
+
+    /** The queue as the workers will take it. */
+    public record QueueView(int liveWorkers, java.util.Map<String, Double> secondsByKind, List<JobView> running,
+                            List<JobView> queued) {}
+
+    @GET
+    @Path("/queue")
+    @Operation(summary = "Running jobs and queued jobs in the order workers will claim them, with positions and ETAs")
+    public Uni<QueueView> queueOrder() {
+        return estimator.forecast().flatMap(f -> queue.list(null, null, JobState.RUNNING, 5000)
+                .flatMap(running -> queue.list(null, null, JobState.QUEUED, 5000).map(queued -> {
+                    java.util.Map<Long, Job> byId = new java.util.HashMap<>();
+                    queued.forEach(j -> byId.put(j.id(), j));
+                    List<JobView> ordered = f.order().stream().filter(byId::containsKey)
+                            .map(id -> JobView.of(byId.get(id), f, null)).toList();
+                    return new QueueView(f.liveWorkers(), f.secondsByKind(),
+                            running.stream().map(j -> JobView.of(j, f, null)).toList(), ordered);
+                })));
+    }
+
+    @ServerExceptionMapper
+    public Response notFound(JobNotFound e) {
+        return Problems.of(Response.Status.NOT_FOUND, e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response conflict(JobStateConflict e) {
+        return Problems.of(Response.Status.CONFLICT, e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response badRequest(IllegalArgumentException e) {
+        return Problems.of(Response.Status.BAD_REQUEST, e.getMessage());
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+}

@@ -1,0 +1,149 @@
+package tenshot.queue;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.TreeMap;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Positions and ETAs of queued jobs. It replays the claim order (highest priority first; within a
+ * priority, teams take turns starting with the one served longest ago) on the live workers, each
+ * job taking the recent mean duration of its kind, a running job its remaining time.
+ */
+@ApplicationScoped
+public class QueueEstimator {
+
+    /** Successful attempts per kind that make up its mean duration. */
+    static final int RECENT = 20;
+
+    private final Pool pool;
+    private final Duration lostAfter;
+
+    @Inject
+    public QueueEstimator(Pool pool,
+                          @ConfigProperty(name = "tenshot.worker.lease", defaultValue = "60s") Duration lease,
+                          @ConfigProperty(name = "tenshot.worker.heartbeat", defaultValue = "10s") Duration heartbeat) {
+        this.pool = pool;
+        this.lostAfter = heartbeat.multipliedBy(3).compareTo(lease) > 0 ? heartbeat.multipliedBy(3) : lease;
+    }
+
+    private record Waiting(long id, String kind, String team, int priority, double notBeforeIn, List<Long> deps) {}
+
+    private record Running(long id, String kind, double elapsed, Double phaseEta) {}
+
+    public Uni<QueueForecast> forecast() {
+        return pool.withConnection(conn -> conn.preparedQuery("""
+                        SELECT j.id, j.kind, j.team, j.priority,
+                               greatest(0, extract(epoch FROM j.not_before - now()))::float8 AS not_before_in,
+                               coalesce(extract(epoch FROM t.last_claimed_at), 0)::float8 AS team_served,
+                               (SELECT coalesce(array_agg(d.depends_on), '{}') FROM job_dependency d WHERE d.job_id = j.id) AS deps
+                          FROM job j LEFT JOIN team_claim t ON t.team = j.team
+                         WHERE j.state = 'queued'
+                         ORDER BY j.priority DESC, j.id""").execute()
+                .flatMap(queued -> conn.preparedQuery("""
+                                SELECT j.id, j.kind,
+                                       coalesce(extract(epoch FROM now() - a.started_at), 0)::float8 AS elapsed,
+                                       (j.progress ->> 'etaSeconds')::float8 AS phase_eta
+                                  FROM job j LEFT JOIN job_attempt a ON a.job_id = j.id AND a.outcome IS NULL
+                                 WHERE j.state = 'running'""").execute()
+                        .flatMap(running -> conn.preparedQuery("""
+                                        SELECT kind, avg(seconds)::float8 AS seconds FROM (
+                                            SELECT j.kind, extract(epoch FROM a.finished_at - a.started_at) AS seconds,
+                                                   row_number() OVER (PARTITION BY j.kind ORDER BY a.finished_at DESC) AS n
+                                              FROM job_attempt a JOIN job j ON j.id = a.job_id
+                                             WHERE a.outcome = 'succeeded') recent
+                                         WHERE n <= $1 GROUP BY kind""").execute(Tuple.of(RECENT))
+                                .flatMap(durations -> conn.preparedQuery("""
+                                                SELECT count(*) AS n FROM worker
+                                                 WHERE stopped_at IS NULL AND last_heartbeat >= now() - make_interval(secs => $1)""")
+                                        .execute(Tuple.of(lostAfter.toMillis() / 1000.0))
+                                        .map(live -> simulate(queued, running, durations,
+                                                live.iterator().next().getLong("n").intValue()))))));
+    }
+
+    private static QueueForecast simulate(RowSet<Row> queuedRows, RowSet<Row> runningRows, RowSet<Row> durationRows,
+                                          int liveWorkers) {
+        Map<String, Double> seconds = new TreeMap<>();
+        for (Row r : durationRows) seconds.put(r.getString("kind"), r.getDouble("seconds"));
+        Double fallback = seconds.isEmpty() ? null
+                : seconds.values().stream().mapToDouble(Double::doubleValue).average().orElse(0);
+
+        // claim order: per priority, teams in turn, each team's jobs oldest first
+        Map<Integer, LinkedHashMap<String, ArrayDeque<Waiting>>> byPriority = new TreeMap<>((a, b) -> b - a);
+        Map<String, Double> teamServed = new HashMap<>();
+        for (Row r : queuedRows) {
+            Long[] deps = r.getArrayOfLongs("deps");
+            Waiting w = new Waiting(r.getLong("id"), r.getString("kind"), r.getString("team"), r.getInteger("priority"),
+                    r.getDouble("not_before_in"), deps == null ? List.of() : List.of(deps));
+            teamServed.put(w.team(), r.getDouble("team_served"));
+            byPriority.computeIfAbsent(w.priority(), p -> new LinkedHashMap<>())
+                    .computeIfAbsent(w.team(), t -> new ArrayDeque<>()).add(w);
+        }
+        List<Waiting> order = new ArrayList<>();
+        for (LinkedHashMap<String, ArrayDeque<Waiting>> teams : byPriority.values()) {
+            List<String> turn = new ArrayList<>(teams.keySet());
+            turn.sort((a, b) -> {
+                int c = Double.compare(teamServed.get(a), teamServed.get(b));
+                return c != 0 ? c : Long.compare(teams.get(a).peek().id(), teams.get(b).peek().id());
+            });
+            boolean any = true;
+            while (any) {
+                any = false;
+                for (String team : turn) {
+                    Waiting next = teams.get(team).poll();
+                    if (next != null) {
+                        order.add(next);
+                        any = true;
+                    }
+                }
+            }
+        }
+
+        // list scheduling on the live workers
+        Map<Long, QueueForecast.Estimate> byJob = new HashMap<>();
+        Map<Long, Double> endOf = new HashMap<>();
+        PriorityQueue<Double> freeAt = new PriorityQueue<>();
+        boolean known = fallback != null;
+        for (Row r : runningRows) {
+            Running run = new Running(r.getLong("id"), r.getString("kind"), r.getDouble("elapsed"), r.getDouble("phase_eta"));
+            Double mean = seconds.getOrDefault(run.kind(), fallback);
+            Double remaining = mean != null ? Math.max(mean - run.elapsed(), run.phaseEta() == null ? 0 : run.phaseEta())
+                    : run.phaseEta();
+            byJob.put(run.id(), new QueueForecast.Estimate(null, 0.0, remaining));
+            if (remaining == null) known = false;
+            double end = remaining == null ? 0 : remaining;
+            endOf.put(run.id(), end);
+            freeAt.add(end);
+        }
+        int workers = Math.max(1, liveWorkers);
+        while (freeAt.size() < workers) freeAt.add(0.0);
+        while (freeAt.size() > workers) freeAt.poll(); // more running jobs than live workers: some are orphans
+
+        List<Long> ids = new ArrayList<>(order.size());
+        for (int i = 0; i < order.size(); i++) {
+            Waiting w = order.get(i);
+            ids.add(w.id());
+            double start = Math.max(freeAt.poll(), w.notBeforeIn());
+            for (long dep : w.deps()) start = Math.max(start, endOf.getOrDefault(dep, 0.0));
+            Double duration = seconds.getOrDefault(w.kind(), fallback);
+            double end = start + (duration == null ? 0 : duration);
+            freeAt.add(end);
+            endOf.put(w.id(), end);
+            byJob.put(w.id(), new QueueForecast.Estimate(i + 1, known ? start : null, known ? end : null));
+        }
+        return new QueueForecast(ids, byJob, seconds, liveWorkers);
+    }
+}

@@ -1,0 +1,163 @@
+package tenshot.studio.events;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+import tenshot.queue.JobEvent;
+import tenshot.queue.Problems;
+import tenshot.queue.QueueNotifications;
+
+/**
+ * One Server-Sent Events stream per page: every change of the jobs the page shows.
+ *
+ * <p>On connect it sends a snapshot (each job as a {@code job} event), then a {@code synced} event,
+ * then live changes as they are announced. Each event's id is the job's version, which increases
+ * over all changes; a client that reconnects with {@code Last-Event-ID} gets every job that changed
+ * since, plus every job still queued or running, so it misses nothing that is still current. After
+ * the LISTEN connection drops and comes back, changes are re-read from the database. A comment line
+ * every {@code tenshot.events.heartbeat} keeps proxies from closing an idle stream.
+ */
+@Path("/api/events")
+public class EventsResource {
+
+    /** Most jobs one snapshot or catch-up sends. */
+    static final int SNAPSHOT_LIMIT = 2000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Inject QueueNotifications notifications;
+    @Inject Pool pool;
+
+    @ConfigProperty(name = "tenshot.events.heartbeat", defaultValue = "15s")
+    Duration heartbeat;
+
+    private record Resync() {}
+
+    @GET
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @Operation(summary = "Live job events of some runs (run=1,2), of a team (team=x), or of everything; "
+            + "snapshot on connect, Last-Event-ID resume, heartbeat comments")
+    public Multi<OutboundSseEvent> stream(@QueryParam("run") List<String> runs, @QueryParam("team") String team,
+                                          @HeaderParam("Last-Event-ID") String lastEventId,
+                                          @QueryParam("lastEventId") String lastEventIdParam, @Context Sse sse) {
+        EventFilter filter = EventFilter.parse(runs, team);
+        Long since = parseEventId(lastEventId != null && !lastEventId.isBlank() ? lastEventId : lastEventIdParam);
+        Map<Long, Long> sentVersion = new ConcurrentHashMap<>();
+        AtomicLong watermark = new AtomicLong(since == null ? 0 : since);
+
+        Multi<OutboundSseEvent> snapshot = query(filter, since == null ? Scope.INITIAL : Scope.RESUME,
+                since == null ? 0 : since)
+                .onItem().transformToMulti(rows -> {
+                    List<OutboundSseEvent> out = new ArrayList<>();
+                    for (JobEvent e : rows) send(e, sentVersion, watermark, sse).ifPresent(out::add);
+                    out.add(sse.newEventBuilder().name("synced").id(Long.toString(watermark.get()))
+                            .mediaType(MediaType.TEXT_PLAIN_TYPE)
+                            .data(String.class, "{\"version\":" + watermark.get() + ",\"jobs\":" + rows.size() + "}")
+                            .build());
+                    return Multi.createFrom().iterable(out);
+                });
+
+        // live events are subscribed before the catch-up query runs, so nothing falls between them
+        Multi<Object> signals = Multi.createBy().merging().streams(
+                notifications.events().filter(filter::matches).onOverflow().buffer(10_000).map(e -> (Object) e),
+                Multi.createFrom().item((Object) new Resync()),
+                notifications.resyncs().onOverflow().drop().map(t -> (Object) new Resync()));
+        Multi<OutboundSseEvent> live = signals.onItem().transformToMultiAndConcatenate(signal -> {
+            if (signal instanceof JobEvent e) {
+                return Multi.createFrom().optional(send(e, sentVersion, watermark, sse));
+            }
+            return query(filter, Scope.CHANGED, watermark.get()).onItem().transformToMulti(rows -> {
+                List<OutboundSseEvent> out = new ArrayList<>();
+                for (JobEvent e : rows) send(e, sentVersion, watermark, sse).ifPresent(out::add);
+                return Multi.createFrom().iterable(out);
+            });
+        });
+
+        Multi<OutboundSseEvent> beats = Multi.createFrom().ticks().every(heartbeat)
+                .map(t -> sse.newEventBuilder().comment("heartbeat").build());
+        return Multi.createBy().merging().streams(Multi.createBy().concatenating().streams(snapshot, live), beats);
+    }
+
+    /** The SSE form of a change, unless this stream already sent that version (or a newer one) of the job. */
+    private static java.util.Optional<OutboundSseEvent> send(JobEvent e, Map<Long, Long> sentVersion,
+                                                             AtomicLong watermark, Sse sse) {
+        Long previous = sentVersion.get(e.jobId());
+        if (previous != null && previous >= e.version()) return java.util.Optional.empty();
+        sentVersion.put(e.jobId(), e.version());
+        watermark.accumulateAndGet(e.version(), Math::max);
+        return java.util.Optional.of(sse.newEventBuilder().name("job").id(Long.toString(e.version()))
+                .mediaType(MediaType.TEXT_PLAIN_TYPE).data(String.class, e.json().toString()).build());
+    }
+
+    private enum Scope {
+        /** first connect: all jobs of the runs; for a team or everything, active ones and those finished today */
+        INITIAL,
+        /** reconnect: whatever changed after the client's last event, and everything still active */
+        RESUME,
+        /** catch-up after (re)subscribing: whatever changed after the last version sent */
+        CHANGED
+    }
+
+    private Uni<List<JobEvent>> query(EventFilter filter, Scope scope, long since) {
+        String scopeCondition = switch (scope) {
+            case INITIAL -> "(cardinality($1::bigint[]) > 0 OR state IN ('queued', 'running') "
+                    + "OR finished_at > now() - interval '1 day')";
+            case RESUME -> "(version > $3 OR state IN ('queued', 'running'))";
+            case CHANGED -> "version > $3";
+        };
+        String sql = "SELECT job_event_json(job)::text AS event FROM job"
+                + " WHERE ((cardinality($1::bigint[]) = 0 AND $2::text IS NULL) OR run_id = ANY($1) OR team = $2)"
+                + " AND " + scopeCondition + " AND $3::bigint IS NOT NULL"
+                + " ORDER BY version LIMIT " + SNAPSHOT_LIMIT;
+        return pool.preparedQuery(sql)
+                .execute(Tuple.of(filter.runs().toArray(Long[]::new), filter.team(), since))
+                .map(rows -> {
+                    List<JobEvent> out = new ArrayList<>();
+                    for (Row row : rows) {
+                        try {
+                            out.add(JobEvent.of((ObjectNode) JSON.readTree(row.getString("event"))));
+                        } catch (Exception e) {
+                            throw new IllegalStateException("job_event_json returned invalid JSON", e);
+                        }
+                    }
+                    return out;
+                });
+    }
+
+    private static Long parseEventId(String value) {
+        if (value == null || value.isBlank()) return null;
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Last-Event-ID '" + value + "' is not an event id of this stream");
+        }
+    }
+
+    @ServerExceptionMapper
+    public Response badRequest(IllegalArgumentException e) {
+        return Problems.of(Response.Status.BAD_REQUEST, e.getMessage());
+    }
+}

@@ -1,0 +1,25 @@
+package tenshot.worker;
+
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+/** The workers panel: every worker of every process, with what it runs and whether it still answers. */
+@Path("/api/workers")
+@Produces(MediaType.APPLICATION_JSON)
+public class WorkerResource {
+
+    @Inject WorkerRegistry registry;
+    @Inject Workers workers;
+
+    @GET
+    @Operation(summary = "Registered workers (idle, busy, lost or stopped) with their device and current job")
+    public Uni<List<WorkerInfo>> list() {
+        return registry.list(workers.settings().lostAfter());
+    }
+}
