@@ -1,0 +1,64 @@
+package tenshot.store;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+
+/**
+ * A style set trained and generated with one recipe on one base model. A re-run points at the run
+ * it came from and records, in {@code changes}, which settings differ.
+ */
+@Entity
+@Table(name = "run")
+public class Run extends PanacheEntityBase {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+
+    public Long teamId;
+
+    public Long styleSetId;
+
+    /** The preset the recipe started from ({@code baseline}, {@code safe}, ...). */
+    public String recipeName;
+
+    /** The full recipe as JSON, after the user's edits. */
+    @Column(columnDefinition = "text")
+    public String recipe;
+
+    public String baseModel;
+
+    @Enumerated(EnumType.STRING)
+    public RunStatus status = RunStatus.QUEUED;
+
+    /** The step the run is in while it runs: {@code training}, {@code generating}, ... */
+    public String phase;
+
+    /** Why the run failed, in words. */
+    @Column(columnDefinition = "text")
+    public String error;
+
+    public Long parentRunId;
+
+    /** For a re-run, a JSON object: setting → {"from": old, "to": new}. */
+    @Column(columnDefinition = "text")
+    public String changes;
+
+    public Instant createdAt = Instant.now();
+
+    public Instant startedAt;
+
+    public Instant finishedAt;
+
+    public static String artifactPrefix(long id) {
+        return "runs/" + id + "/";
+    }
+}

@@ -1,0 +1,14 @@
+package tenshot.store;
+
+/** Where a run is in its life. */
+public enum RunStatus {
+    QUEUED,
+    RUNNING,
+    SUCCEEDED,
+    FAILED,
+    CANCELLED;
+
+    public boolean finished() {
+        return this == SUCCEEDED || this == FAILED || this == CANCELLED;
+    }
+}
