@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -29,12 +30,19 @@ public final class Weights {
     private final String prefix;
     private final EngineDevice device;
     private final NDManager manager;
+    private final Map<String, NDArray> record;
 
-    private Weights(TensorSource source, String prefix, EngineDevice device, NDManager manager) {
+    private Weights(TensorSource source, String prefix, EngineDevice device, NDManager manager,
+            Map<String, NDArray> record) {
         this.source = source;
         this.prefix = prefix;
         this.device = device;
         this.manager = manager;
+        this.record = record;
+    }
+
+    private Weights(TensorSource source, String prefix, EngineDevice device, NDManager manager) {
+        this(source, prefix, device, manager, null);
     }
 
     /** Weights read from one or more safetensors files (a sharded checkpoint is several files). */
@@ -77,7 +85,15 @@ public final class Weights {
 
     /** The view of the keys under {@code name} ({@code sub("down_blocks.0").sub("resnets.1")}). */
     public Weights sub(String name) {
-        return new Weights(source, key(name), device, manager);
+        return new Weights(source, key(name), device, manager, record);
+    }
+
+    /**
+     * The same weights, also putting every tensor handed out (under its full key) into {@code sink}: how a
+     * random-weight model is turned into a checkpoint file.
+     */
+    public Weights recordingInto(Map<String, NDArray> sink) {
+        return new Weights(source, prefix, device, manager, sink);
     }
 
     /** The full checkpoint key of {@code name} in this view. */
@@ -101,7 +117,9 @@ public final class Weights {
     /** {@code name} with floating-point tensors in {@code floatType} (e.g. fp32 adapters on an fp16 engine). */
     public NDArray get(String name, Shape expected, DataType floatType) {
         String full = key(name);
-        return persistent(source.load(full, expected, floatType, manager));
+        NDArray array = persistent(source.load(full, expected, floatType, manager));
+        if (record != null) record.put(full, array);
+        return array;
     }
 
     /**
