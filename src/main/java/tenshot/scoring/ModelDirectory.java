@@ -7,6 +7,7 @@ import java.util.List;
 import tenshot.diffusion.EngineDevice;
 import tenshot.scoring.models.Dinov2;
 import tenshot.scoring.models.InceptionFid;
+import tenshot.scoring.models.LpipsSqueeze;
 
 /**
  * Loads the metric models from a models directory laid out as in docs/scoring.md:
@@ -47,7 +48,15 @@ public final class ModelDirectory {
                 b.missing(Metric.DINO, "model at " + dinoDir + " could not be loaded: " + e.getMessage());
             }
         }
-        notLoadable(b, Metric.LPIPS, metricsDir.resolve(LPIPS));
+        Path lpipsDir = metricsDir.resolve(LPIPS);
+        if (present(b, Metric.LPIPS, lpipsDir)) {
+            try {
+                LpipsSqueeze lpips = LpipsSqueeze.load(lpipsDir, device);
+                b.lpips(lpips).closeWith(lpips);
+            } catch (IOException | RuntimeException e) {
+                b.missing(Metric.LPIPS, "model at " + lpipsDir + " could not be loaded: " + e.getMessage());
+            }
+        }
         Path fidDir = metricsDir.resolve(FID);
         if (present(b, Metric.FID, fidDir)) {
             try {
