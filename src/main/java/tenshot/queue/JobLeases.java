@@ -98,7 +98,7 @@ public class JobLeases {
                         INSERT INTO job_preview (job_id, png, updated_at)
                         SELECT id, $3, now() FROM job WHERE id = $1 AND lease_owner = $2 AND state = 'running'
                         ON CONFLICT (job_id) DO UPDATE SET png = excluded.png, updated_at = excluded.updated_at""")
-                .execute(Tuple.of(jobId, workerId, io.vertx.mutiny.core.buffer.Buffer.buffer(png)))
+                .execute(Tuple.of(jobId, workerId, io.vertx.core.buffer.Buffer.buffer(png)))
                 .replaceWithVoid();
     }
 

@@ -7,16 +7,17 @@ import java.util.Map;
 public class QueueTestProfile implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
-        return Map.of(
-                "tenshot.role", "api",
-                "tenshot.worker.lease", "2s",
-                "tenshot.worker.heartbeat", "300ms",
-                "tenshot.worker.poll", "200ms",
-                "tenshot.worker.progress-interval", "50ms",
-                "tenshot.worker.preview-interval", "50ms",
-                "tenshot.worker.shutdown-grace", "3s",
-                "tenshot.queue.reap-interval", "300ms",
-                "tenshot.queue.retry-backoff", "200ms",
-                "tenshot.queue.retry-backoff-max", "2s");
+        return Map.ofEntries(
+                Map.entry("tenshot.role", "api"),
+                Map.entry("tenshot.worker.lease", "2s"),
+                Map.entry("tenshot.worker.heartbeat", "300ms"),
+                Map.entry("tenshot.worker.poll", "200ms"),
+                Map.entry("tenshot.worker.progress-interval", "50ms"),
+                Map.entry("tenshot.worker.preview-interval", "50ms"),
+                Map.entry("tenshot.worker.shutdown-grace", "3s"),
+                Map.entry("tenshot.queue.reap-interval", "300ms"),
+                Map.entry("tenshot.queue.retry-backoff", "200ms"),
+                Map.entry("tenshot.queue.retry-backoff-max", "2s"),
+                Map.entry("tenshot.events.heartbeat", "1s"));
     }
 }

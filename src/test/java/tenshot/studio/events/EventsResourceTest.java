@@ -1,0 +1,187 @@
+package tenshot.studio.events;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.inject.Inject;
+import java.io.ByteArrayInputStream;
+import java.awt.image.BufferedImage;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tenshot.queue.JobQueue;
+import tenshot.queue.NewJob;
+import tenshot.queue.QueueTables;
+import tenshot.queue.QueueTestProfile;
+import tenshot.worker.CountingHandler;
+import tenshot.worker.TestWorkers;
+import tenshot.worker.Workers;
+
+/** The SSE stream over real HTTP: snapshot, live progress, heartbeats, and resuming with Last-Event-ID. */
+@QuarkusTest
+@TestProfile(QueueTestProfile.class)
+class EventsResourceTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TestHTTPResource("/api/events")
+    URL events;
+
+    @Inject JobQueue queue;
+    @Inject Workers workers;
+    @Inject Pool pool;
+    TestWorkers test;
+
+    @BeforeEach
+    void setUp() {
+        QueueTables.clear(pool);
+        CountingHandler.reset();
+        test = new TestWorkers(workers);
+    }
+
+    @AfterEach
+    void tearDown() {
+        test.stopAll();
+    }
+
+    /** One parsed SSE message: an event, or a comment line. */
+    record Message(String id, String event, String data, String comment) {
+        JsonNode json() {
+            try {
+                return JSON.readTree(data);
+            } catch (Exception e) {
+                throw new AssertionError("event data is not JSON: " + data, e);
+            }
+        }
+    }
+
+    /** Reads an SSE stream on a background thread. */
+    static final class Stream implements AutoCloseable {
+        final BlockingQueue<Message> messages = new LinkedBlockingQueue<>();
+        final List<Message> seen = new ArrayList<>();
+        final java.util.concurrent.CompletableFuture<HttpResponse<java.util.stream.Stream<String>>> response;
+
+        Stream(URI uri, String lastEventId) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream");
+            if (lastEventId != null) request.header("Last-Event-ID", lastEventId);
+            response = HttpClient.newHttpClient().sendAsync(request.build(), HttpResponse.BodyHandlers.ofLines());
+            response.thenAccept(r -> {
+                String id = null, event = null;
+                StringBuilder data = null;
+                for (String line : (Iterable<String>) r.body()::iterator) {
+                    if (line.isEmpty()) {
+                        if (data != null || event != null) messages.add(new Message(id, event, data == null ? null : data.toString(), null));
+                        id = null;
+                        event = null;
+                        data = null;
+                    } else if (line.startsWith(":")) {
+                        messages.add(new Message(null, null, null, line.substring(1).trim()));
+                    } else if (line.startsWith("id:")) {
+                        id = line.substring(3).trim();
+                    } else if (line.startsWith("event:")) {
+                        event = line.substring(6).trim();
+                    } else if (line.startsWith("data:")) {
+                        String part = line.substring(5).startsWith(" ") ? line.substring(6) : line.substring(5);
+                        data = data == null ? new StringBuilder(part) : data.append('\n').append(part);
+                    }
+                }
+            });
+        }
+
+        Message next(String what, Predicate<Message> wanted) throws InterruptedException {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < end) {
+                Message m = messages.poll(100, TimeUnit.MILLISECONDS);
+                if (m == null) continue;
+                seen.add(m);
+                if (wanted.test(m)) return m;
+            }
+            fail("no " + what + " within 30 s; saw " + seen);
+            return null;
+        }
+
+        @Override
+        public void close() {
+            response.thenAccept(r -> r.body().close());
+            response.cancel(true);
+        }
+    }
+
+    private static boolean jobEvent(Message m, long jobId, String state) {
+        return "job".equals(m.event()) && m.json().get("id").asLong() == jobId && m.json().get("state").asText().equals(state);
+    }
+
+    @Test
+    void snapshotThenLiveProgressThenResumeWithLastEventId() throws Exception {
+        long mine = queue.enqueue(NewJob.of("COUNT").run(77L).team("a").payload(JSON.readTree(
+                "{\"steps\":6,\"stepMillis\":150,\"preview\":true}"))).await().indefinitely().id();
+        long other = queue.enqueue(NewJob.of("COUNT").run(78L).team("b")).await().indefinitely().id();
+        URI uri = URI.create(events + "?run=77");
+
+        String resumeFrom;
+        try (Stream stream = new Stream(uri, null)) {
+            Message snapshot = stream.next("snapshot of the queued job", m -> jobEvent(m, mine, "queued"));
+            assertEquals(Long.toString(snapshot.json().get("version").asLong()), snapshot.id());
+            stream.next("end of snapshot", m -> "synced".equals(m.event()));
+
+            test.start("sse-worker");
+            Message running = stream.next("the job starting", m -> jobEvent(m, mine, "running"));
+            resumeFrom = running.id();
+            Message progress = stream.next("a progress report",
+                    m -> jobEvent(m, mine, "running") && m.json().path("progress").path("step").asInt() >= 2);
+            assertEquals("counting", progress.json().get("progress").get("phase").asText());
+            assertEquals(6, progress.json().get("progress").get("total").asInt());
+            stream.next("the job finishing", m -> jobEvent(m, mine, "succeeded"));
+            stream.next("a heartbeat comment", m -> "heartbeat".equals(m.comment()));
+            for (Message m : stream.seen) {
+                if ("job".equals(m.event())) assertEquals(77L, m.json().get("runId").asLong(), "only run 77: " + m);
+                if (m.data() != null) assertTrue(m.data().length() < 8000);
+            }
+            long previous = 0;
+            for (Message m : stream.seen) {
+                if ("job".equals(m.event()) && m.json().get("id").asLong() == mine) {
+                    assertTrue(Long.parseLong(m.id()) > previous, "versions of one job only grow");
+                    previous = Long.parseLong(m.id());
+                }
+            }
+        }
+
+        // a browser that reconnects gets what changed since its last event id
+        try (Stream again = new Stream(uri, resumeFrom)) {
+            Message latest = again.next("the job's current state", m -> jobEvent(m, mine, "succeeded"));
+            assertTrue(Long.parseLong(latest.id()) > Long.parseLong(resumeFrom));
+            again.next("end of snapshot", m -> "synced".equals(m.event()));
+            assertFalse(again.seen.stream().anyMatch(m -> jobEvent(m, mine, "queued")), "nothing older than the resume point");
+        }
+
+        byte[] png = given().get("/api/jobs/{id}/preview", mine).then().statusCode(200)
+                .contentType("image/png").extract().asByteArray();
+        BufferedImage preview = ImageIO.read(new ByteArrayInputStream(png));
+        assertEquals(8, preview.getWidth());
+        given().get("/api/jobs/{id}/preview", other).then().statusCode(404).contentType("application/problem+json");
+        given().get("/api/events?run=x1").then().statusCode(400).contentType("application/problem+json");
+    }
+}

@@ -1,0 +1,94 @@
+package tenshot.worker;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static tenshot.worker.TestWorkers.await;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.path.json.JsonPath;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tenshot.queue.JobQueue;
+import tenshot.queue.JobState;
+import tenshot.queue.NewJob;
+import tenshot.queue.QueueTables;
+import tenshot.queue.QueueTestProfile;
+
+/** Priority, round-robin between teams, and the positions and ETAs the API reports. */
+@QuarkusTest
+@TestProfile(QueueTestProfile.class)
+class QueueOrderTest {
+
+    @Inject JobQueue queue;
+    @Inject Workers workers;
+    @Inject Pool pool;
+    TestWorkers test;
+
+    @BeforeEach
+    void setUp() {
+        QueueTables.clear(pool);
+        CountingHandler.reset();
+        test = new TestWorkers(workers);
+    }
+
+    @AfterEach
+    void tearDown() {
+        test.stopAll();
+    }
+
+    private long enqueue(String team, int priority) {
+        return queue.enqueue(NewJob.of("COUNT").run(5L).team(team).priority(priority)).await().indefinitely().id();
+    }
+
+    @Test
+    void priorityFirstThenTeamsTakeTurnsAndPositionsAndEtasFollowThatOrder() {
+        long a1 = enqueue("a", 0), a2 = enqueue("a", 0), a3 = enqueue("a", 0), a4 = enqueue("a", 0);
+        long b1 = enqueue("b", 0), b2 = enqueue("b", 0);
+        long urgent = enqueue("c", 10);
+        List<Long> expected = List.of(urgent, a1, b1, a2, b2, a3, a4);
+
+        JsonPath forecast = given().get("/api/queue").then().statusCode(200).extract().jsonPath();
+        assertEquals(expected, forecast.getList("queued.id", Long.class));
+        assertEquals(List.of(1, 2, 3, 4, 5, 6, 7), forecast.getList("queued.position", Integer.class));
+        given().get("/api/jobs/{id}", b2).then().statusCode(200).body("position", org.hamcrest.Matchers.equalTo(5));
+        // no history yet: positions are known, durations are not
+        assertNull(given().get("/api/jobs/{id}", a1).then().extract().jsonPath().get("etaSeconds"));
+
+        test.start("fair");
+        await("all jobs to finish", Duration.ofSeconds(60), () -> queue.ofRun(5L).await().indefinitely().stream()
+                .allMatch(j -> j.state() == JobState.SUCCEEDED));
+        List<Long> claimed = new ArrayList<>();
+        for (Row r : pool.query("SELECT job_id FROM job_attempt ORDER BY started_at, job_id").execute().await().indefinitely()) {
+            claimed.add(r.getLong("job_id"));
+        }
+        assertEquals(expected, claimed, "claim order");
+        test.stopAll();
+
+        // team a was served last, so b goes first; with history, ETAs grow with the position
+        long next1 = enqueue("a", 0), next2 = enqueue("b", 0), next3 = enqueue("a", 0);
+        JsonPath later = given().get("/api/queue").then().statusCode(200).extract().jsonPath();
+        assertEquals(List.of(next2, next1, next3), later.getList("queued.id", Long.class));
+        assertNotNull(later.getMap("secondsByKind").get("COUNT"));
+        List<Float> etas = later.getList("queued.etaSeconds", Float.class);
+        assertEquals(3, etas.size());
+        assertTrue(etas.get(0) > 0 && etas.get(0) < etas.get(1) && etas.get(1) < etas.get(2), "ETAs " + etas);
+        assertEquals(0f, later.getList("queued.startsInSeconds", Float.class).get(0));
+        given().get("/api/jobs/{id}", next3).then().body("position", org.hamcrest.Matchers.equalTo(3));
+        given().get("/api/jobs?run=5&state=succeeded").then().statusCode(200)
+                .body("size()", org.hamcrest.Matchers.equalTo(7));
+        given().get("/api/jobs?state=sleeping").then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("detail", org.hamcrest.Matchers.containsString("unknown job state 'sleeping'"));
+    }
+}
