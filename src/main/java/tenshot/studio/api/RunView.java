@@ -1,0 +1,23 @@
+package tenshot.studio.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A run as the API shows it. {@code status} and {@code phase} come from its jobs; {@code progress} is
+ * the running job's latest report (phase, step/total, loss, s/step, ETA).
+ */
+public record RunView(long id, long styleSetId, String styleId, long teamId, String recipeName, JsonNode recipe,
+        String baseModel, String status, String phase, JsonNode progress, String error, Long parentRunId,
+        JsonNode changes, Instant createdAt, List<JobSummary> jobs, Downloads downloads) {
+
+    /** One job of the run. */
+    public record JobSummary(long id, String kind, String state, JsonNode progress, String error, String previewUrl) {}
+
+    /** What can be downloaded once the run produced it (null until then). */
+    public record Downloads(String grid, String zip, String lora, String config, String scorecard, List<Image> images) {}
+
+    /** A generated image. */
+    public record Image(String prompt, String url) {}
+}

@@ -1,0 +1,56 @@
+package tenshot.studio.jobs;
+
+import java.util.List;
+
+/**
+ * Everything a run's jobs need, carried in each job's payload so that a worker on any host can do its
+ * part with only the artifact store: the style images by key, the prompts, the recipe, the model.
+ *
+ * @param recipe the training recipe as JSON ({@code tenshot.diffusion.train.TrainingRecipe})
+ */
+public record RunSpec(long runId, long styleSetId, String styleId, String baseModel, String recipe,
+        List<StyleImageRef> images, List<String> prompts) {
+
+    /** One style image: what it shows and where it is stored. */
+    public record StyleImageRef(String objectName, String key) {}
+
+    public String prefix() {
+        return prefix(runId);
+    }
+
+    public String imageKey(String prompt) {
+        return prefix(runId) + IMAGES + prompt + ".png";
+    }
+
+    public String gridKey() {
+        return prefix(runId) + GRID;
+    }
+
+    public String zipKey() {
+        return prefix(runId) + ZIP;
+    }
+
+    public String configKey() {
+        return prefix(runId) + CONFIG;
+    }
+
+    public String loraKey() {
+        return prefix(runId) + LORA;
+    }
+
+    public String scorecardKey() {
+        return prefix(runId) + SCORECARD;
+    }
+
+    /** Where a run's results live in the artifact store, relative to {@link #prefix(long)}. */
+    public static final String IMAGES = "images/";
+    public static final String GRID = "grid.png";
+    public static final String ZIP = "submission.zip";
+    public static final String CONFIG = "config.json";
+    public static final String LORA = "lora/pytorch_lora_weights.safetensors";
+    public static final String SCORECARD = "scorecard.json";
+
+    public static String prefix(long runId) {
+        return "runs/" + runId + "/";
+    }
+}
