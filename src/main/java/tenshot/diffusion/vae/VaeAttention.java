@@ -22,10 +22,12 @@ final class VaeAttention {
 
     VaeAttention(Weights weights, int channels, int groups) {
         this.groupNorm = new GroupNorm(weights.sub("group_norm"), groups, channels, 1e-6);
-        this.toQ = new Linear(weights.sub("to_q"), channels, channels, true);
-        this.toK = new Linear(weights.sub("to_k"), channels, channels, true);
-        this.toV = new Linear(weights.sub("to_v"), channels, channels, true);
-        this.toOut = new Linear(weights.sub("to_out.0"), channels, channels, true);
+        // Checkpoints saved before diffusers 0.14 (SD 2.1 among them) name these query/key/value/proj_attn.
+        boolean legacy = !weights.isRandom() && !weights.has("to_q.weight") && weights.has("query.weight");
+        this.toQ = new Linear(weights.sub(legacy ? "query" : "to_q"), channels, channels, true);
+        this.toK = new Linear(weights.sub(legacy ? "key" : "to_k"), channels, channels, true);
+        this.toV = new Linear(weights.sub(legacy ? "value" : "to_v"), channels, channels, true);
+        this.toOut = new Linear(weights.sub(legacy ? "proj_attn" : "to_out.0"), channels, channels, true);
         this.scale = Weights.persistent(weights.manager().create((float) Math.pow(channels, -0.5))
                 .toType(weights.device().dtype(), false));
     }

@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,25 +59,59 @@ public final class Weights {
     }
 
     /**
-     * The weights of one diffusers component folder ({@code unet/}, {@code vae/}, {@code text_encoder/}):
-     * every {@code .safetensors} file in it, preferring full-precision files over {@code .fp16.} variants
-     * when both are present.
+     * The weights of one diffusers component folder ({@code unet/}, {@code vae/}, {@code text_encoder/}),
+     * chosen as diffusers does: the full-precision file ({@code diffusion_pytorch_model.safetensors} or
+     * {@code model.safetensors}), else a sharded checkpoint's index ({@code *.safetensors.index.json}),
+     * else the {@code fp16} variant, else the folder's only {@code .safetensors} file.
      */
     public static Weights componentFolder(EngineDevice device, NDManager manager, Path folder) {
+        return checkpoint(device, manager, checkpointFiles(folder));
+    }
+
+    /** The safetensors files {@link #componentFolder} reads for {@code folder}. */
+    public static List<Path> checkpointFiles(Path folder) {
         if (!Files.isDirectory(folder)) throw new WeightsException("model folder " + folder + " does not exist");
+        for (String name : new String[] {"diffusion_pytorch_model.safetensors", "model.safetensors"}) {
+            if (Files.isRegularFile(folder.resolve(name))) return List.of(folder.resolve(name));
+        }
+        for (String name : new String[] {"diffusion_pytorch_model.safetensors.index.json", "model.safetensors.index.json",
+                "diffusion_pytorch_model.fp16.safetensors.index.json", "model.fp16.safetensors.index.json"}) {
+            if (Files.isRegularFile(folder.resolve(name))) return shards(folder.resolve(name));
+        }
+        for (String name : new String[] {"diffusion_pytorch_model.fp16.safetensors", "model.fp16.safetensors"}) {
+            if (Files.isRegularFile(folder.resolve(name))) return List.of(folder.resolve(name));
+        }
         List<Path> all;
         try (Stream<Path> files = Files.list(folder)) {
             all = files.filter(p -> p.getFileName().toString().endsWith(".safetensors")).sorted().toList();
         } catch (IOException e) {
             throw new WeightsException("cannot list model folder " + folder + ": " + e.getMessage(), e);
         }
-        List<Path> full = all.stream().filter(p -> !p.getFileName().toString().contains(".fp16.")).toList();
-        List<Path> chosen = full.isEmpty() ? all : full;
-        if (chosen.isEmpty()) {
-            throw new WeightsException("model folder " + folder + " holds no .safetensors file"
-                    + " (only safetensors checkpoints are supported)");
+        if (all.size() == 1) return all;
+        throw new WeightsException("model folder " + folder + (all.isEmpty()
+                ? " holds no .safetensors file (only safetensors checkpoints are supported)"
+                : " holds several .safetensors files " + all.stream().map(p -> p.getFileName().toString()).toList()
+                        + " and none has a standard diffusers name"));
+    }
+
+    private static List<Path> shards(Path index) {
+        try {
+            JsonNode map = new ObjectMapper().readTree(index.toFile()).get("weight_map");
+            if (map == null || !map.isObject()) throw new WeightsException("sharded checkpoint index " + index + " has no weight_map");
+            Set<String> files = new TreeSet<>();
+            map.elements().forEachRemaining(n -> files.add(n.asText()));
+            List<Path> out = new ArrayList<>();
+            for (String f : files) {
+                Path shard = index.resolveSibling(f);
+                if (!Files.isRegularFile(shard)) {
+                    throw new WeightsException("sharded checkpoint index " + index + " names " + f + ", which does not exist");
+                }
+                out.add(shard);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new WeightsException("cannot read sharded checkpoint index " + index + ": " + e.getMessage(), e);
         }
-        return checkpoint(device, manager, chosen);
     }
 
     /** Seeded random weights whose shapes are whatever the modules ask for: any config, no file. */

@@ -80,4 +80,38 @@ class WeightsTest {
             assertEquals(DataType.FLOAT16, half.getDataType());
         }
     }
+
+    @Test
+    void componentFoldersPickTheFileDiffusersWould() throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Map<String, NDArray> a = Map.of("a.weight", m.ones(new Shape(2)));
+            Map<String, NDArray> b = Map.of("b.weight", m.ones(new Shape(3)));
+            Path full = java.nio.file.Files.createDirectories(dir.resolve("full"));
+            SafetensorsWriter.write(full.resolve("diffusion_pytorch_model.safetensors"), a, Map.of());
+            SafetensorsWriter.write(full.resolve("diffusion_pytorch_model.fp16.safetensors"), b, Map.of());
+            SafetensorsWriter.write(full.resolve("diffusion_pytorch_model.non_ema.safetensors"), b, Map.of());
+            assertEquals(java.util.List.of(full.resolve("diffusion_pytorch_model.safetensors")), Weights.checkpointFiles(full));
+
+            Path sharded = java.nio.file.Files.createDirectories(dir.resolve("sharded"));
+            SafetensorsWriter.write(sharded.resolve("model-00001-of-00002.safetensors"), a, Map.of());
+            SafetensorsWriter.write(sharded.resolve("model-00002-of-00002.safetensors"), b, Map.of());
+            java.nio.file.Files.writeString(sharded.resolve("model.safetensors.index.json"),
+                    "{\"weight_map\": {\"a.weight\": \"model-00001-of-00002.safetensors\","
+                    + " \"b.weight\": \"model-00002-of-00002.safetensors\"}}");
+            Weights weights = Weights.componentFolder(EngineDevice.cpu(), m, sharded);
+            assertEquals(Set("a.weight", "b.weight"), weights.keys());
+
+            Path half = java.nio.file.Files.createDirectories(dir.resolve("half"));
+            SafetensorsWriter.write(half.resolve("model.fp16.safetensors"), a, Map.of());
+            assertEquals(java.util.List.of(half.resolve("model.fp16.safetensors")), Weights.checkpointFiles(half));
+
+            Path ambiguous = java.nio.file.Files.createDirectories(dir.resolve("ambiguous"));
+            SafetensorsWriter.write(ambiguous.resolve("x.safetensors"), a, Map.of());
+            SafetensorsWriter.write(ambiguous.resolve("y.safetensors"), b, Map.of());
+            WeightsException e = assertThrows(WeightsException.class, () -> Weights.checkpointFiles(ambiguous));
+            assertTrue(e.getMessage().contains("x.safetensors"), e.getMessage());
+            assertTrue(assertThrows(WeightsException.class, () -> Weights.checkpointFiles(dir.resolve("none")))
+                    .getMessage().contains("none"));
+        }
+    }
 }
