@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import tenshot.diffusion.EngineDevice;
+import tenshot.scoring.models.ClipRetrieval;
 import tenshot.scoring.models.Dinov2;
 import tenshot.scoring.models.InceptionFid;
 import tenshot.scoring.models.LpipsSqueeze;
@@ -66,15 +67,21 @@ public final class ModelDirectory {
                 b.missing(Metric.FID, "model at " + fidDir + " could not be loaded: " + e.getMessage());
             }
         }
-        notLoadable(b, Metric.CLIP_R, metricsDir.resolve(CLIP));
+        Path clipDir = metricsDir.resolve(CLIP);
+        Path candidates = metricsDir.resolve(CLIP_R_CANDIDATES);
+        if (!Files.isRegularFile(candidates)) {
+            b.missing(Metric.CLIP_R, "CLIP-R candidate list not installed: " + candidates + " not found");
+        } else if (present(b, Metric.CLIP_R, clipDir)) {
+            try {
+                List<String> lines = Files.readAllLines(candidates);
+                ClipRetrieval clip = ClipRetrieval.load(clipDir, device);
+                b.clipR(clip, lines).closeWith(clip);
+            } catch (IOException | RuntimeException e) {
+                b.missing(Metric.CLIP_R, "model at " + clipDir + " could not be loaded: " + e.getMessage());
+            }
+        }
         notLoadable(b, Metric.CLIP_IQA, metricsDir.resolve(CLIP_IQA));
         return b.build();
-    }
-
-    /** The CLIP-R candidate lines, or null when the file is absent. */
-    static List<String> candidates(Path metricsDir) throws IOException {
-        Path file = metricsDir.resolve(CLIP_R_CANDIDATES);
-        return Files.isRegularFile(file) ? Files.readAllLines(file) : null;
     }
 
     private static boolean present(ScoringModels.Builder b, Metric metric, Path dir) {
