@@ -29,7 +29,8 @@ import tenshot.queue.QueueNotifications;
 
 /**
  * The workers of this process and the housekeeping every process does. With {@code tenshot.role}
- * {@code all} or {@code worker} it starts one worker on {@code tenshot.worker.device}; in every role
+ * {@code all} or {@code worker} it starts one worker per device listed in {@code tenshot.worker.device}
+ * ({@code cpu}, {@code cuda:0}, or {@code cuda:0,cuda:1} for one worker per GPU); in every role
  * it takes back jobs whose lease expired. Queue notifications wake idle workers and deliver
  * cancellations to running ones.
  */
@@ -123,9 +124,15 @@ public class Workers {
         long every = reapInterval.toMillis();
         reaper.scheduleWithFixedDelay(this::reap, every, every, TimeUnit.MILLISECONDS);
         if (role.runsWorker()) {
-            String id = configuredId.orElse(host + "-" + device.replace(":", "") + "-"
-                    + UUID.randomUUID().toString().substring(0, 6));
-            create(id, device).start();
+            List<String> devices = java.util.Arrays.stream(device.split(",")).map(String::trim)
+                    .filter(d -> !d.isEmpty()).toList();
+            if (devices.isEmpty()) throw new IllegalArgumentException("tenshot.worker.device is empty: use cpu, cuda or cuda:N");
+            String suffix = UUID.randomUUID().toString().substring(0, 6);
+            for (String d : devices) {
+                String base = configuredId.orElse(host + "-" + suffix);
+                String id = devices.size() == 1 && configuredId.isPresent() ? base : base + "-" + d.replace(":", "");
+                create(id, d).start();
+            }
         }
     }
 

@@ -184,4 +184,20 @@ class EventsResourceTest {
         given().get("/api/jobs/{id}/preview", other).then().statusCode(404).contentType("application/problem+json");
         given().get("/api/events?run=x1").then().statusCode(400).contentType("application/problem+json");
     }
+
+    @Test
+    void eventsKeepComingAfterTheListenConnectionIsKilled() throws Exception {
+        try (Stream stream = new Stream(URI.create(events + "?team=relisten"), null)) {
+            stream.next("end of the empty snapshot", m -> "synced".equals(m.event()));
+            long killed = pool.query("""
+                            SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity
+                             WHERE datname = current_database() AND query ILIKE 'LISTEN%' AND pid <> pg_backend_pid()""")
+                    .execute().await().indefinitely().iterator().next().getLong("n");
+            assertTrue(killed >= 1, "a LISTEN connection was found and killed");
+            long id = queue.enqueue(NewJob.of("COUNT").team("relisten")).await().indefinitely().id();
+            stream.next("the job queued while LISTEN was reconnecting", m -> jobEvent(m, id, "queued"));
+            long later = queue.enqueue(NewJob.of("COUNT").team("relisten")).await().indefinitely().id();
+            stream.next("a job queued after the reconnect", m -> jobEvent(m, later, "queued"));
+        }
+    }
 }
