@@ -119,6 +119,14 @@ public final class Weights {
         return new Weights(new RandomSource(seed), "", device, manager);
     }
 
+    /**
+     * All-zero weights of whatever shape the modules ask for, as broadcast views of one scalar: no memory
+     * per tensor, so a full-size model can be built to check its structure and count its parameters.
+     */
+    public static Weights zeros(EngineDevice device, NDManager manager) {
+        return new Weights(new ZeroSource(), "", device, manager);
+    }
+
     /** The view of the keys under {@code name} ({@code sub("down_blocks.0").sub("resnets.1")}). */
     public Weights sub(String name) {
         return new Weights(source, key(name), device, manager, record);
