@@ -1,6 +1,10 @@
 package tenshot.diffusion.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
@@ -28,7 +32,15 @@ public final class Attention {
     }
 
     /**
-     * {@code softmax(q·kᵀ·scale + mask)·v} over {@code [B, H, L, d]} inputs.
+     * Score elements computed at once before queries are processed in slices: 2^27 (512 MiB in fp32).
+     * At 768 px the first UNet block has 9216 tokens, so unsliced scores for a batch of 16 with 5 heads
+     * would take 27 GB.
+     */
+    static final long SCORE_BUDGET = 1L << 27;
+
+    /**
+     * {@code softmax(q·kᵀ·scale + mask)·v} over {@code [B, H, L, d]} inputs. Large problems are computed
+     * in slices of queries so the score matrix stays within {@link #SCORE_BUDGET} elements.
      *
      * @param scale a scalar tensor (precomputed once, so no host transfer per call)
      * @param mask an additive mask broadcastable to {@code [B, H, Lq, Lk]}, or null
@@ -37,6 +49,24 @@ public final class Attention {
      */
     public static NDArray scaledDotProduct(NDArray q, NDArray k, NDArray v, NDArray scale, NDArray mask,
             boolean upcast) {
+        Shape qs = q.getShape();
+        long perQuery = qs.get(0) * qs.get(1) * k.getShape().get(2);
+        long queries = qs.get(2);
+        long slice = Math.max(1, SCORE_BUDGET / Math.max(1, perQuery));
+        if (slice >= queries) return attend(q, k, v, scale, mask, upcast);
+        boolean maskPerQuery = mask != null && mask.getShape().dimension() >= 2
+                && mask.getShape().get(mask.getShape().dimension() - 2) == queries;
+        NDList parts = new NDList();
+        for (long start = 0; start < queries; start += slice) {
+            long end = Math.min(queries, start + slice);
+            NDArray qPart = q.get(new NDIndex(":, :, {}:{}", start, end));
+            NDArray maskPart = maskPerQuery ? mask.get(new NDIndex("..., {}:{}, :", start, end)) : mask;
+            parts.add(attend(qPart, k, v, scale, maskPart, upcast));
+        }
+        return NDArrays.concat(parts, 2);
+    }
+
+    private static NDArray attend(NDArray q, NDArray k, NDArray v, NDArray scale, NDArray mask, boolean upcast) {
         DataType valueType = v.getDataType();
         boolean widen = upcast && valueType != DataType.FLOAT32;
         NDArray qs = widen ? Casts.to(q, DataType.FLOAT32) : q;

@@ -56,6 +56,12 @@ class NnOpsTest {
             NDArray scale = m.create(0.5f);
             NDArray expected = q.matMul(k.transpose(0, 1, 3, 2)).mul(0.5f).softmax(-1).matMul(v);
             assertTrue(maxAbs(Attention.scaledDotProduct(q, k, v, scale, null, true), expected) < 1e-6f);
+            // Slicing the queries (forced by a problem above the score budget) changes nothing.
+            NDArray bigQ = m.randomNormal(new Shape(1, 1, 4096, 8));
+            NDArray bigK = m.randomNormal(new Shape(1, 1, 40000, 8));
+            NDArray bigV = m.randomNormal(new Shape(1, 1, 40000, 8));
+            NDArray whole = bigQ.matMul(bigK.transpose(0, 1, 3, 2)).mul(0.5f).softmax(-1).matMul(bigV);
+            assertTrue(maxAbs(Attention.scaledDotProduct(bigQ, bigK, bigV, scale, null, false), whole) < 1e-5f);
             NDArray merged = Attention.mergeHeads(Attention.splitHeads(m.arange(24f).reshape(1, 3, 8), 2));
             assertArrayEquals(m.arange(24f).toFloatArray(), merged.toFloatArray());
         }
