@@ -1,6 +1,8 @@
 package tenshot.diffusion.pipeline;
 
 import ai.djl.ndarray.NDManager;
+import java.util.Map;
+import tenshot.diffusion.nn.Linear;
 import tenshot.diffusion.EngineDevice;
 import tenshot.diffusion.schedulers.NoiseSchedule;
 import tenshot.diffusion.schedulers.Scheduler;
@@ -13,6 +15,8 @@ import tenshot.diffusion.tokenizer.ClipTokenizer;
  * @param defaultScheduler the sampler the checkpoint's scheduler config names
  * @param latentChannels the UNet's {@code in_channels}
  * @param defaultSize the image size the UNet was trained at ({@code sample_size * 8})
+ * @param linears the adaptable linear layers by component ({@code unet}, {@code text_encoder}) and
+ *     diffusers module name, where LoRA adapters attach
  */
 public record StableDiffusion(
         EngineDevice device,
@@ -24,7 +28,8 @@ public record StableDiffusion(
         NoiseSchedule schedule,
         Scheduler.Kind defaultScheduler,
         int latentChannels,
-        int defaultSize) implements AutoCloseable {
+        int defaultSize,
+        Map<String, Map<String, Linear>> linears) implements AutoCloseable {
 
     /** The sampler a diffusers scheduler class name stands for; DDIM when the class is not one of ours. */
     public static Scheduler.Kind kindOf(String schedulerClass) {

@@ -64,7 +64,7 @@ class DiffusionPipelineLoopTest {
             }
         };
         model = new StableDiffusion(EngineDevice.cpu(), manager, tokenizer, encoder, unet, vae, new NoiseSchedule(config),
-                Scheduler.Kind.DDIM, 4, 64);
+                Scheduler.Kind.DDIM, 4, 64, java.util.Map.of());
     }
 
     @AfterEach
@@ -82,7 +82,7 @@ class DiffusionPipelineLoopTest {
             String prefix = kind.id() + "." + type.configName();
             // the golden fake model has no context term: feed a zero context
             StableDiffusion plain = new StableDiffusion(model.device(), manager, model.tokenizer(), model.textEncoder(),
-                    (x, t, c) -> x.mul(0.1f).add(t.div(1000f)), model.vae(), schedule, kind, 4, 64);
+                    (x, t, c) -> x.mul(0.1f).add(t.div(1000f)), model.vae(), schedule, kind, 4, 64, java.util.Map.of());
             DiffusionPipeline pipeline = new DiffusionPipeline(plain);
             try (NDManager run = manager.newSubManager(); Scheduler scheduler = Scheduler.create(kind, schedule, 10, run)) {
                 NDArray x = run.create(golden.get("x_init"), new Shape(1, 4, 8, 8)).mul((float) scheduler.initNoiseSigma());
