@@ -18,6 +18,8 @@ public final class Cli {
 
     static {
         // register each command here: COMMANDS.put("generate", new GenerateCommand());
+        COMMANDS.put("generate", new GenerateCommand());
+        COMMANDS.put("bench", new BenchCommand());
     }
 
     private Cli() {}

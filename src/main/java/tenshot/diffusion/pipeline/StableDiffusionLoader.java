@@ -1,0 +1,120 @@
+package tenshot.diffusion.pipeline;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import tenshot.diffusion.EngineDevice;
+import tenshot.diffusion.lora.LoraSet;
+import tenshot.diffusion.schedulers.NoiseSchedule;
+import tenshot.diffusion.schedulers.SchedulerConfig;
+import tenshot.diffusion.text.ClipTextConfig;
+import tenshot.diffusion.text.ClipTextModel;
+import tenshot.diffusion.tokenizer.ClipTokenizer;
+import tenshot.diffusion.unet.UNet2DConditionModel;
+import tenshot.diffusion.unet.UNetConfig;
+import tenshot.diffusion.vae.AutoencoderKL;
+import tenshot.diffusion.vae.VaeConfig;
+
+/** Builds a {@link StableDiffusion} from a diffusers-format folder, or with random weights from its configs. */
+public final class StableDiffusionLoader {
+
+    private StableDiffusionLoader() {}
+
+    /**
+     * Loads {@code model_index.json}, {@code tokenizer/}, {@code text_encoder/}, {@code unet/},
+     * {@code vae/} and {@code scheduler/} of a diffusers Stable Diffusion folder onto {@code device}.
+     */
+    public static StableDiffusion load(Path dir, EngineDevice device) {
+        requireLayout(dir, true);
+        NDManager manager = NDManager.newBaseManager(device.device());
+        try {
+            ClipTokenizer tokenizer = ClipTokenizer.load(dir.resolve("tokenizer"));
+            ClipTextModel text = ClipTextModel.load(dir.resolve("text_encoder"), device, manager);
+            UNet2DConditionModel unet = UNet2DConditionModel.load(dir.resolve("unet"), device, manager);
+            AutoencoderKL vae = AutoencoderKL.load(dir.resolve("vae"), device, manager);
+            return assemble(device, manager, tokenizer, text, unet, vae, dir.resolve("scheduler/scheduler_config.json"));
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Seeded random weights for the configs of {@code configDir} (each component's {@code config.json}
+     * and {@code scheduler/scheduler_config.json}), for benchmarks and memory tests. The tokenizer comes
+     * from {@code tokenizerDir} when the config folder has none.
+     */
+    public static StableDiffusion random(Path configDir, Path tokenizerDir, EngineDevice device, long seed) {
+        requireLayout(configDir, false);
+        Path tokenizerFolder = Files.isDirectory(configDir.resolve("tokenizer")) ? configDir.resolve("tokenizer") : tokenizerDir;
+        NDManager manager = NDManager.newBaseManager(device.device());
+        try {
+            ClipTokenizer tokenizer = ClipTokenizer.load(tokenizerFolder);
+            ClipTextModel text = ClipTextModel.random(ClipTextConfig.read(configDir.resolve("text_encoder/config.json")),
+                    device, manager, seed);
+            UNet2DConditionModel unet = UNet2DConditionModel.random(UNetConfig.read(configDir.resolve("unet/config.json")),
+                    device, manager, seed + 1);
+            AutoencoderKL vae = AutoencoderKL.random(VaeConfig.read(configDir.resolve("vae/config.json")), device, manager,
+                    seed + 2);
+            return assemble(device, manager, tokenizer, text, unet, vae, configDir.resolve("scheduler/scheduler_config.json"));
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Attaches a diffusers/peft LoRA file (e.g. {@code pytorch_lora_weights.safetensors}) to the model's
+     * UNet and text encoder linears at {@code scale}; close the returned set to detach it again.
+     */
+    public static LoraSet applyLora(StableDiffusion model, Path file, double scale) {
+        if (!Files.isRegularFile(file)) throw new IllegalArgumentException("LoRA file " + file + " does not exist");
+        return LoraSet.load(file, model.linears(), scale, model.manager(), model.device().dtype());
+    }
+
+    private static StableDiffusion assemble(EngineDevice device, NDManager manager, ClipTokenizer tokenizer, ClipTextModel text,
+            UNet2DConditionModel unet, AutoencoderKL vae, Path schedulerConfig) {
+        SchedulerConfig config = SchedulerConfig.load(schedulerConfig);
+        Map<String, Map<String, tenshot.diffusion.nn.Linear>> linears = new LinkedHashMap<>();
+        linears.put("unet", unet.linears());
+        linears.put("text_encoder", text.linears());
+        LatentCodec codec = new LatentCodec() {
+            @Override
+            public NDArray encodeMean(NDArray images) {
+                return vae.encode(images).mean();
+            }
+
+            @Override
+            public NDArray decode(NDArray latents) {
+                return vae.decode(latents);
+            }
+
+            @Override
+            public double scalingFactor() {
+                return vae.scalingFactor();
+            }
+        };
+        return new StableDiffusion(device, manager, tokenizer, text::forward, unet::forward, codec, new NoiseSchedule(config),
+                StableDiffusion.kindOf(config.className()), unet.config().inChannels(), unet.config().sampleSize() * 8,
+                Map.copyOf(linears));
+    }
+
+    private static void requireLayout(Path dir, boolean weights) {
+        if (!Files.isDirectory(dir)) throw new IllegalArgumentException("model folder " + dir + " does not exist");
+        if (weights && !Files.isRegularFile(dir.resolve("model_index.json"))) {
+            throw new IllegalArgumentException("model folder " + dir + " has no model_index.json (not a diffusers folder)");
+        }
+        String[] needed = {"text_encoder/config.json", "unet/config.json", "vae/config.json", "scheduler/scheduler_config.json"};
+        for (String file : needed) {
+            if (!Files.isRegularFile(dir.resolve(file))) {
+                throw new IllegalArgumentException("model folder " + dir + " has no " + file);
+            }
+        }
+        if (weights && !Files.isDirectory(dir.resolve("tokenizer"))) {
+            throw new IllegalArgumentException("model folder " + dir + " has no tokenizer/ folder");
+        }
+    }
+}
