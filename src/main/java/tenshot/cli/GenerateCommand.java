@@ -82,7 +82,6 @@ final class GenerateCommand implements Cli.Command {
                 List<BufferedImage> images = new ArrayList<>();
                 for (Path image : style.images()) images.add(StyleImageReader.read(image));
                 init = Images.average(images, size[0], size[1]);
-                Images.writePng(init, out.resolve("_init_average.png"));
             }
             DiffusionPipeline pipeline = new DiffusionPipeline(model);
             List<String> names = fileNames(objects);
