@@ -112,6 +112,7 @@ public final class Worker {
      * time is given back anyway, and whatever its handler does later is discarded.
      */
     public void stop() {
+        if (stopping) return;
         stopping = true;
         wake();
         try {

@@ -161,7 +161,7 @@ class WorkerQueueTest {
 
     @Test
     void cancelStopsAQueuedJobAtOnceAndARunningOneAtItsNextStep() {
-        long running = queue.enqueue(NewJob.of("COUNT").payload(payload("{\"steps\":200,\"stepMillis\":30}")))
+        long running = queue.enqueue(NewJob.of("COUNT").payload(payload("{\"steps\":80,\"stepMillis\":30}")))
                 .await().indefinitely().id();
         long waiting = queue.enqueue(NewJob.of("COUNT").dependsOn(running)).await().indefinitely().id();
         long queued = queue.enqueue(NewJob.of("COUNT").priority(-5)).await().indefinitely().id();
@@ -176,7 +176,7 @@ class WorkerQueueTest {
         given().post("/api/jobs/{id}/cancel", running).then().statusCode(200)
                 .body("state", equalTo("running")).body("cancelRequested", equalTo(true));
         await("the running job to stop", WAIT, () -> job(running).state() == JobState.CANCELLED);
-        assertTrue(CountingHandler.STEPS.get(running).get() < 200);
+        assertTrue(CountingHandler.STEPS.get(running).get() < 80);
         assertEquals("cancelled", attempts(running).get(0).outcome());
         assertEquals("cancelled by user", attempts(running).get(0).reason());
         assertEquals(JobState.CANCELLED, job(waiting).state());
