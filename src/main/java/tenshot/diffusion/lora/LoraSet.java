@@ -290,9 +290,25 @@ public final class LoraSet implements AutoCloseable {
         return copy;
     }
 
-    /** Removes the adapters from their layers (the tensors stay valid). */
+    /** Removes the adapters from their layers (the tensors stay valid; {@link #setEnabled} re-attaches). */
     public void detach() {
         for (Attached a : attached) a.linear().removeAdapter(a.adapter());
+    }
+
+    /**
+     * Attaches ({@code true}) or detaches ({@code false}) every adapter: disabled, the model computes
+     * exactly the base output at no extra cost (class images, previews of the base model).
+     */
+    public void setEnabled(boolean enabled) {
+        for (Attached a : attached) {
+            boolean present = a.linear().adapters().contains(a.adapter());
+            if (enabled && !present) a.linear().addAdapter(a.adapter());
+            if (!enabled && present) a.linear().removeAdapter(a.adapter());
+        }
+    }
+
+    public boolean isEnabled() {
+        return !attached.isEmpty() && attached.get(0).linear().adapters().contains(attached.get(0).adapter());
     }
 
     /** Detaches the adapters and frees their tensors. */

@@ -71,6 +71,10 @@ class LoraSetTest {
                 assertEquals(128, lora.attached().size());
                 float error = maxAbs(forward(m), expected);
                 assertTrue(error <= 1e-4f, "UNet+LoRA max abs error " + error);
+                lora.setEnabled(false);
+                assertTrue(maxAbs(forward(m), base) <= 1e-6f, "disabled adapters leave the base model");
+                lora.setEnabled(true);
+                assertTrue(maxAbs(forward(m), expected) <= 1e-4f, "re-enabled");
                 lora.setScale(0.0);
                 assertTrue(maxAbs(forward(m), base) <= 1e-6f, "scale 0 leaves the base model");
             }
