@@ -23,7 +23,7 @@ public class BaseModels {
     public static final String DEMO = "demo-sd21";
 
     /** One base model. */
-    public record BaseModel(String id, Path path, boolean demo, boolean installed, String note) {}
+    public record BaseModel(String id, String path, boolean demo, boolean installed, String note) {}
 
     @ConfigProperty(name = "tenshot.models-dir")
     Optional<Path> modelsDir;
@@ -42,7 +42,7 @@ public class BaseModels {
     public List<BaseModel> list() {
         if (modelsDir.isEmpty()) {
             Path demo = demoPath();
-            return List.of(new BaseModel(DEMO, demo, true, Files.isRegularFile(demo.resolve("model_index.json")),
+            return List.of(new BaseModel(DEMO, demo.toString(), true, Files.isRegularFile(demo.resolve("model_index.json")),
                     "demo model: the SD 2.1 architecture with random weights; its images are noise"));
         }
         List<BaseModel> models = new ArrayList<>();
@@ -51,7 +51,7 @@ public class BaseModels {
         try (Stream<Path> children = Files.list(dir)) {
             for (Path child : children.sorted().toList()) {
                 if (Files.isRegularFile(child.resolve("model_index.json"))) {
-                    models.add(new BaseModel(child.getFileName().toString(), child, false, true,
+                    models.add(new BaseModel(child.getFileName().toString(), child.toString(), false, true,
                             "Stable Diffusion checkpoint in diffusers layout"));
                 }
             }

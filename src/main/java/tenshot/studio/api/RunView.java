@@ -13,7 +13,15 @@ public record RunView(long id, long styleSetId, String styleId, long teamId, Str
         JsonNode changes, Instant createdAt, List<JobSummary> jobs, Downloads downloads) {
 
     /** One job of the run. */
-    public record JobSummary(long id, String kind, String state, JsonNode progress, String error, String previewUrl) {}
+    public record JobSummary(long id, String kind, String state, JsonNode progress, String error, String previewUrl) {
+
+        /** "training 412/800" from the progress report, or null before the first report. */
+        public String progressText() {
+            if (progress == null || !progress.has("step")) return null;
+            return progress.path("phase").asText(kind.toLowerCase()) + " " + progress.path("step").asText() + "/"
+                    + progress.path("total").asText();
+        }
+    }
 
     /** What can be downloaded once the run produced it (null until then). */
     public record Downloads(String grid, String zip, String lora, String config, String scorecard, List<Image> images) {}

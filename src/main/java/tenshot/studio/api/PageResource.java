@@ -1,0 +1,192 @@
+package tenshot.studio.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.qute.Location;
+import io.quarkus.qute.Template;
+import io.quarkus.qute.TemplateInstance;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.jboss.resteasy.reactive.server.multipart.MultipartFormDataInput;
+import tenshot.diffusion.train.TrainingRecipe;
+import tenshot.store.Run;
+import tenshot.studio.BaseModels;
+import tenshot.studio.Runs;
+import tenshot.studio.upload.UploadRejected;
+
+/**
+ * The server-rendered pages (Qute): readable without JavaScript, with plain HTML forms that post here
+ * and redirect. The front-end bundle under /ui/ enhances them.
+ */
+@Path("/")
+@Produces(MediaType.TEXT_HTML)
+public class PageResource {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Inject
+    @Location("pages/styleSets.html")
+    Template styleSetsPage;
+
+    @Inject
+    @Location("pages/styleSet.html")
+    Template styleSetPage;
+
+    @Inject
+    @Location("pages/runs.html")
+    Template runsPage;
+
+    @Inject
+    @Location("pages/run.html")
+    Template runPage;
+
+    @Inject
+    StyleSetResource styleSetApi;
+
+    @Inject
+    Runs runs;
+
+    @Inject
+    BaseModels models;
+
+    /** A preset as the page shows it. */
+    public record PresetView(String name, String json) {}
+
+    @GET
+    @Operation(hidden = true)
+    public Response home() {
+        return Response.seeOther(URI.create("/style-sets")).build();
+    }
+
+    @GET
+    @Path("style-sets")
+    @WithSession
+    @Operation(hidden = true)
+    public Uni<TemplateInstance> styleSets() {
+        return styleSetApi.list().map(sets -> styleSetsPage.data("sets", sets).data("problem", null).data("demo", models.demoOnly()));
+    }
+
+    @POST
+    @Path("style-sets")
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Operation(hidden = true)
+    public Uni<Response> upload(MultipartFormDataInput input) {
+        Uni<Response> created;
+        try {
+            created = styleSetApi.upload(input).map(r -> Response.seeOther(URI.create("/style-sets/" + ((StyleSetView) r.getEntity()).id())).build());
+        } catch (UploadRejected e) {
+            created = Uni.createFrom().failure(e);
+        }
+        return created.onFailure(UploadRejected.class).recoverWithUni(e -> {
+            UploadRejected rejected = (UploadRejected) e;
+            Problem problem = Problem.of(rejected.status(), "Upload rejected", rejected.getMessage(), rejected.subject());
+            return Panache.withSession(() -> styleSetApi.list()).map(sets -> Response.status(rejected.status())
+                    .type(MediaType.TEXT_HTML_TYPE)
+                    .entity(styleSetsPage.data("sets", sets).data("problem", problem).data("demo", models.demoOnly()))
+                    .build());
+        });
+    }
+
+    @GET
+    @Path("style-sets/{id}")
+    @WithSession
+    @Operation(hidden = true)
+    public Uni<TemplateInstance> styleSet(@PathParam("id") long id) {
+        return styleSetApi.get(id).map(set -> styleSetPage.data("set", set).data("problem", null)
+                .data("presets", presets()).data("models", models.list()).data("demo", models.demoOnly()));
+    }
+
+    @POST
+    @Path("runs")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @Operation(hidden = true)
+    public Uni<Response> startRun(@FormParam("styleSetId") Long styleSetId, @FormParam("recipe") String recipe,
+            @FormParam("baseModel") String baseModel, @FormParam("steps") String steps,
+            @FormParam("generationSteps") String generationSteps, @FormParam("resolution") String resolution) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("base", recipe == null || recipe.isBlank() ? "baseline" : recipe);
+        if (steps != null && !steps.isBlank()) node.put("steps", number("steps", steps));
+        if (resolution != null && !resolution.isBlank()) node.put("resolution", number("resolution", resolution));
+        if (generationSteps != null && !generationSteps.isBlank()) {
+            node.putObject("generation").put("steps", number("generationSteps", generationSteps));
+        }
+        return runs.create(new Runs.CreateRun(styleSetId, node, baseModel, null))
+                .map(run -> Response.seeOther(URI.create("/runs/" + run.id)).build());
+    }
+
+    @GET
+    @Path("runs")
+    @WithSession
+    @Operation(hidden = true)
+    public Uni<TemplateInstance> runList() {
+        return Run.<Run>list("order by id desc").chain(list -> Multi.createFrom().iterable(list)
+                .onItem().transformToUniAndConcatenate(runs::view).collect().asList())
+                .map(views -> runsPage.data("runs", views).data("demo", models.demoOnly()));
+    }
+
+    @GET
+    @Path("runs/{id}")
+    @WithSession
+    @Operation(hidden = true)
+    public Uni<TemplateInstance> run(@PathParam("id") long id) {
+        return Run.<Run>findById(id).chain(run -> {
+            if (run == null) throw ApiException.notFound("run", id);
+            return runs.view(run);
+        }).map(view -> runPage.data("run", view)
+                .data("changes", view.changes() == null ? null : changes(view.changes()))
+                .data("settings", new io.quarkus.qute.RawString(view.recipe().toString().replace("</", "<\\/")))
+                .data("demo", models.demoOnly()));
+    }
+
+    @POST
+    @Path("runs/{id}/cancel")
+    @WithSession
+    @Operation(hidden = true)
+    public Uni<Response> cancel(@PathParam("id") long id) {
+        return runs.cancel(id).map(n -> Response.seeOther(URI.create("/runs/" + id)).build());
+    }
+
+    @POST
+    @Path("runs/{id}/retry")
+    @WithSession
+    @Operation(hidden = true)
+    public Uni<Response> retry(@PathParam("id") long id) {
+        return runs.retry(id).map(n -> Response.seeOther(URI.create("/runs/" + id)).build());
+    }
+
+    private static String changes(JsonNode changes) {
+        StringBuilder out = new StringBuilder();
+        changes.fields().forEachRemaining(e -> out.append(out.isEmpty() ? "" : ", ").append(e.getKey()).append(' ')
+                .append(e.getValue().path("from")).append(" → ").append(e.getValue().path("to")));
+        return out.toString();
+    }
+
+    private static int number(String field, String value) {
+        try {
+            return Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            throw ApiException.badField(field, "not a whole number: " + value);
+        }
+    }
+
+    private static List<PresetView> presets() {
+        return TrainingRecipe.PRESETS.stream().map(n -> new PresetView(n, TrainingRecipe.preset(n).toJson())).toList();
+    }
+
+}
