@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import tenshot.diffusion.EngineDevice;
+import tenshot.scoring.models.ClipIqa;
 import tenshot.scoring.models.ClipRetrieval;
 import tenshot.scoring.models.Dinov2;
 import tenshot.scoring.models.InceptionFid;
@@ -80,7 +81,15 @@ public final class ModelDirectory {
                 b.missing(Metric.CLIP_R, "model at " + clipDir + " could not be loaded: " + e.getMessage());
             }
         }
-        notLoadable(b, Metric.CLIP_IQA, metricsDir.resolve(CLIP_IQA));
+        Path iqaDir = metricsDir.resolve(CLIP_IQA);
+        if (present(b, Metric.CLIP_IQA, iqaDir)) {
+            try {
+                ClipIqa iqa = ClipIqa.load(iqaDir, device);
+                b.clipIqa(iqa).closeWith(iqa);
+            } catch (IOException | RuntimeException e) {
+                b.missing(Metric.CLIP_IQA, "model at " + iqaDir + " could not be loaded: " + e.getMessage());
+            }
+        }
         return b.build();
     }
 
@@ -90,8 +99,4 @@ public final class ModelDirectory {
         return false;
     }
 
-    private static void notLoadable(ScoringModels.Builder b, Metric metric, Path dir) {
-        if (!Files.isDirectory(dir)) b.missing(metric, "model not installed: " + dir + " not found");
-        else b.missing(metric, "model found at " + dir + ", but this build cannot run " + metric.label() + " yet");
-    }
 }
