@@ -195,9 +195,19 @@ public class JobQueue {
         }));
     }
 
-    /** Cancels every queued or running job of a run; returns how many were affected. */
+    /**
+     * Cancels every queued or running job of a run, except jobs that another run's live jobs wait
+     * for (a prior-images job shared through its dedupe key); returns how many were affected.
+     */
     public Uni<Integer> cancelRun(long runId, String reason) {
-        return pool.preparedQuery("SELECT id FROM job WHERE run_id = $1 AND state IN ('queued', 'running') ORDER BY id")
+        return pool.preparedQuery("""
+                        SELECT id FROM job
+                         WHERE run_id = $1 AND state IN ('queued', 'running')
+                           AND NOT EXISTS (
+                               SELECT 1 FROM job_dependency d JOIN job waiting ON waiting.id = d.job_id
+                                WHERE d.depends_on = job.id AND waiting.state IN ('queued', 'running')
+                                  AND waiting.run_id IS DISTINCT FROM $1)
+                         ORDER BY id""")
                 .execute(Tuple.of(runId))
                 .flatMap(rows -> {
                     List<Long> ids = new ArrayList<>();
@@ -262,8 +272,8 @@ public class JobQueue {
     }
 
     /**
-     * Queues the job again together with the failed/cancelled jobs it waits for and the
-     * failed/cancelled jobs that wait for any of those; returns how many jobs were queued.
+     * Queues the job again together with the failed/cancelled jobs it waits for (transitively) and
+     * the failed/cancelled jobs that wait for it; returns how many jobs were queued.
      */
     private static Uni<Integer> requeue(SqlConnection conn, long id) {
         return conn.preparedQuery("""
@@ -272,10 +282,12 @@ public class JobQueue {
                             UNION
                             SELECT d.depends_on FROM job_dependency d JOIN upstream u ON d.job_id = u.id
                               JOIN job p ON p.id = d.depends_on WHERE p.state IN ('failed', 'cancelled')),
-                        waiting(id) AS (
-                            SELECT id FROM upstream
+                        downstream(id) AS (
+                            SELECT $1::bigint
                             UNION
-                            SELECT d.job_id FROM job_dependency d JOIN waiting w ON d.depends_on = w.id)
+                            SELECT d.job_id FROM job_dependency d JOIN downstream w ON d.depends_on = w.id),
+                        waiting(id) AS (
+                            SELECT id FROM upstream UNION SELECT id FROM downstream)
                         UPDATE job SET state = 'queued', attempts = 0, not_before = now(), cancel_requested = false,
                                        cancel_reason = NULL, error = NULL, started_at = NULL, finished_at = NULL,
                                        lease_owner = NULL, lease_expires_at = NULL

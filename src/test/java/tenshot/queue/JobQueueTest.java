@@ -102,4 +102,28 @@ class JobQueueTest {
         assertThrows(JobStateConflict.class, () -> queue.cancel(job.id(), null).await().indefinitely());
         assertThrows(JobStateConflict.class, () -> queue.retry(job.id()).await().indefinitely());
     }
+
+    @Test
+    void cancellingARunLeavesTheSharedJobAnotherRunWaitsFor() {
+        Job prior = queue.enqueue(NewJob.of("PRIOR").run(1L).dedupeKey("prior:x")).await().indefinitely();
+        Job train1 = queue.enqueue(NewJob.of("TRAIN").run(1L).dependsOn(prior.id())).await().indefinitely();
+        Job shared = queue.enqueue(NewJob.of("PRIOR").run(2L).dedupeKey("prior:x")).await().indefinitely();
+        assertEquals(prior.id(), shared.id());
+        Job train2 = queue.enqueue(NewJob.of("TRAIN").run(2L).dependsOn(shared.id())).await().indefinitely();
+
+        assertEquals(1, queue.cancelRun(1L, "stop run 1").await().indefinitely());
+        assertEquals(JobState.CANCELLED, queue.get(train1.id()).await().indefinitely().state());
+        assertEquals(JobState.QUEUED, queue.get(prior.id()).await().indefinitely().state(), "run 2 still needs it");
+        assertEquals(JobState.QUEUED, queue.get(train2.id()).await().indefinitely().state());
+
+        // once nobody else waits for it, cancelling the run takes the shared job too
+        assertEquals(1, queue.cancelRun(2L, null).await().indefinitely());
+        assertEquals(1, queue.cancelRun(1L, null).await().indefinitely());
+        assertEquals(JobState.CANCELLED, queue.get(prior.id()).await().indefinitely().state());
+        // retrying run 2 brings back the shared job it waits for
+        assertEquals(2, queue.retryRun(2L).await().indefinitely());
+        assertEquals(JobState.QUEUED, queue.get(prior.id()).await().indefinitely().state());
+        assertEquals(JobState.QUEUED, queue.get(train2.id()).await().indefinitely().state());
+        assertEquals(JobState.CANCELLED, queue.get(train1.id()).await().indefinitely().state());
+    }
 }
