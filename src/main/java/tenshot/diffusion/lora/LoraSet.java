@@ -54,6 +54,8 @@ public final class LoraSet implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<Attached> attached;
+    /** Original weights of the layers while the adapters are merged into them. */
+    private final Map<Linear, NDArray> unfused = new java.util.IdentityHashMap<>();
 
     private LoraSet(List<Attached> attached) {
         this.attached = List.copyOf(attached);
@@ -238,7 +240,38 @@ public final class LoraSet implements AutoCloseable {
 
     /** Sets the user scale of every adapter (generation's LoRA strength). */
     public void setScale(double scale) {
+        if (isFused()) throw new IllegalStateException("unfuse the LoRA before changing its scale");
         for (Attached a : attached) a.adapter().setUserScale(scale);
+    }
+
+    /**
+     * Merges the adapters into their layers' weights ({@code W + scale·up·down}, computed in fp32) and
+     * detaches them: inference then costs nothing extra per step. The originals are kept for
+     * {@link #unfuse()}. Not for training (the merged weight has no gradient path to the adapters).
+     */
+    public void fuse() {
+        if (isFused()) return;
+        setEnabled(false);
+        for (Attached a : attached) {
+            Linear linear = a.linear();
+            NDArray weight = linear.weight();
+            LoraAdapter adapter = a.adapter();
+            NDArray delta = adapter.up().toType(DataType.FLOAT32, false).matMul(adapter.down().toType(DataType.FLOAT32, false))
+                    .mul((float) adapter.scale());
+            NDArray merged = Weights.persistent(weight.toType(DataType.FLOAT32, false).add(delta).toType(weight.getDataType(), false));
+            unfused.put(linear, linear.replaceWeight(merged));
+        }
+    }
+
+    /** Restores the original weights and re-attaches the adapters. */
+    public void unfuse() {
+        for (Map.Entry<Linear, NDArray> e : unfused.entrySet()) e.getKey().replaceWeight(e.getValue()).close();
+        unfused.clear();
+        setEnabled(true);
+    }
+
+    public boolean isFused() {
+        return !unfused.isEmpty();
     }
 
     /**
@@ -311,9 +344,10 @@ public final class LoraSet implements AutoCloseable {
         return !attached.isEmpty() && attached.get(0).linear().adapters().contains(attached.get(0).adapter());
     }
 
-    /** Detaches the adapters and frees their tensors. */
+    /** Detaches (or unfuses) the adapters and frees their tensors. */
     @Override
     public void close() {
+        unfuse();
         detach();
         for (Attached a : attached) a.adapter().close();
     }

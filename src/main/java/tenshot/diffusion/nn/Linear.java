@@ -14,7 +14,7 @@ public final class Linear {
     private final String key;
     private final int inFeatures;
     private final int outFeatures;
-    private final NDArray weight;
+    private NDArray weight;
     private final NDArray bias;
     private final List<LinearAdapter> adapters = new ArrayList<>();
 
@@ -68,6 +68,20 @@ public final class Linear {
 
     public NDArray weight() {
         return weight;
+    }
+
+    /**
+     * Replaces the weight (same shape and dtype), returning the previous one; used to merge an adapter
+     * into the layer for fast inference and to restore the original afterwards.
+     */
+    public NDArray replaceWeight(NDArray replacement) {
+        if (!replacement.getShape().equals(weight.getShape()) || replacement.getDataType() != weight.getDataType()) {
+            throw new IllegalArgumentException("replacement weight for " + key + " is " + replacement.getShape() + " "
+                    + replacement.getDataType() + ", expected " + weight.getShape() + " " + weight.getDataType());
+        }
+        NDArray previous = weight;
+        weight = replacement;
+        return previous;
     }
 
     /** The bias, or null when the layer has none. */

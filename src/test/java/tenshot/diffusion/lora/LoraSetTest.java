@@ -71,6 +71,10 @@ class LoraSetTest {
                 assertEquals(128, lora.attached().size());
                 float error = maxAbs(forward(m), expected);
                 assertTrue(error <= 1e-4f, "UNet+LoRA max abs error " + error);
+                lora.fuse();
+                assertTrue(unet.linears().values().stream().allMatch(l -> l.adapters().isEmpty()), "fusing detaches");
+                assertTrue(maxAbs(forward(m), expected) <= 1e-4f, "fused");
+                lora.unfuse();
                 lora.setEnabled(false);
                 assertTrue(maxAbs(forward(m), base) <= 1e-6f, "disabled adapters leave the base model");
                 lora.setEnabled(true);
