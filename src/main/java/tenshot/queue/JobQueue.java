@@ -136,6 +136,19 @@ public class JobQueue {
                 .execute(Tuple.of(runId)).map(JobRows::jobs);
     }
 
+    /**
+     * Jobs of other runs that jobs of this run wait for: shared jobs found through a dedupe key
+     * (such as prior images), which belong to the run that enqueued them first.
+     */
+    public Uni<List<Job>> sharedWith(long runId) {
+        return pool.preparedQuery("SELECT " + JobRows.COLUMNS + """
+                 FROM job
+                WHERE run_id IS DISTINCT FROM $1
+                  AND id IN (SELECT d.depends_on FROM job_dependency d JOIN job c ON c.id = d.job_id WHERE c.run_id = $1)
+                ORDER BY id""")
+                .execute(Tuple.of(runId)).map(JobRows::jobs);
+    }
+
     /** Jobs filtered by any of run, team and state (null = any), newest first, at most {@code limit}. */
     public Uni<List<Job>> list(Long runId, String team, JobState state, int limit) {
         return pool.preparedQuery("SELECT " + JobRows.COLUMNS + """

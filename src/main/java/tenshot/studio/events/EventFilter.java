@@ -5,8 +5,8 @@ import java.util.Set;
 import tenshot.queue.JobEvent;
 
 /**
- * Which jobs one page shows: those of some runs, those of a team, or (neither given) all of them.
- * Runs and team together mean either.
+ * Which jobs one page shows: those of some runs (including jobs of other runs they share, such as
+ * prior images), those of a team, or (neither given) all of them. Runs and team together mean either.
  */
 record EventFilter(Set<Long> runs, String team) {
 
@@ -15,7 +15,8 @@ record EventFilter(Set<Long> runs, String team) {
     }
 
     boolean matches(JobEvent e) {
-        return everything() || (e.runId() != null && runs.contains(e.runId())) || (team != null && team.equals(e.team()));
+        return everything() || (e.runId() != null && runs.contains(e.runId()))
+                || e.waitingRuns().stream().anyMatch(runs::contains) || (team != null && team.equals(e.team()));
     }
 
     /** Parses {@code run} parameters, each one id or a comma-separated list of ids. */

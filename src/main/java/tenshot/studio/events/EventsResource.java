@@ -129,7 +129,9 @@ public class EventsResource {
             case CHANGED -> "version > $3";
         };
         String sql = "SELECT job_event_json(job)::text AS event FROM job"
-                + " WHERE ((cardinality($1::bigint[]) = 0 AND $2::text IS NULL) OR run_id = ANY($1) OR team = $2)"
+                + " WHERE ((cardinality($1::bigint[]) = 0 AND $2::text IS NULL) OR run_id = ANY($1) OR team = $2"
+                + "        OR EXISTS (SELECT 1 FROM job_dependency d JOIN job c ON c.id = d.job_id"
+                + "                    WHERE d.depends_on = job.id AND c.run_id = ANY($1)))"
                 + " AND " + scopeCondition + " AND $3::bigint IS NOT NULL"
                 + " ORDER BY version LIMIT " + SNAPSHOT_LIMIT;
         return pool.preparedQuery(sql)

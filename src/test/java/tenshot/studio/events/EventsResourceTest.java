@@ -200,4 +200,20 @@ class EventsResourceTest {
             stream.next("a job queued after the reconnect", m -> jobEvent(m, later, "queued"));
         }
     }
+
+    @Test
+    void aRunPageAlsoHearsAboutTheSharedJobsItsJobsWaitFor() throws Exception {
+        long prior = queue.enqueue(NewJob.of("COUNT").run(80L).dedupeKey("prior:shared")).await().indefinitely().id();
+        long train = queue.enqueue(NewJob.of("COUNT").run(81L).dependsOn(prior)).await().indefinitely().id();
+        try (Stream stream = new Stream(URI.create(events + "?run=81"), null)) {
+            stream.next("the shared job in the snapshot", m -> jobEvent(m, prior, "queued"));
+            stream.next("end of snapshot", m -> "synced".equals(m.event()));
+            queue.cancel(prior, "no longer needed").await().indefinitely();
+            Message shared = stream.next("the shared job cancelled", m -> jobEvent(m, prior, "cancelled"));
+            assertEquals(80L, shared.json().get("runId").asLong());
+            assertEquals(81L, shared.json().get("waitingRuns").get(0).asLong());
+            stream.next("the run's own job cancelled with it", m -> jobEvent(m, train, "cancelled"));
+        }
+        assertEquals(List.of(prior), queue.sharedWith(81L).await().indefinitely().stream().map(j -> j.id()).toList());
+    }
 }
