@@ -20,6 +20,7 @@ public final class Cli {
         // register each command here: COMMANDS.put("generate", new GenerateCommand());
         COMMANDS.put("generate", new GenerateCommand());
         COMMANDS.put("bench", new BenchCommand());
+        COMMANDS.put("score", new ScoreCommand());
     }
 
     private Cli() {}
