@@ -40,7 +40,7 @@ final class TimestepEmbedding {
 
     /** {@code timesteps [B]} (any numeric type) to {@code [B, time_embed_dim]} in {@code type}. */
     NDArray forward(NDArray timesteps, DataType type) {
-        NDArray t = timesteps.toType(DataType.FLOAT32, false).reshape(-1, 1);
+        NDArray t = timesteps.toDevice(frequencies.getDevice(), false).toType(DataType.FLOAT32, false).reshape(-1, 1);
         NDArray angles = t.mul(frequencies);
         NDList parts = flipSinToCos ? new NDList(angles.cos(), angles.sin()) : new NDList(angles.sin(), angles.cos());
         NDArray projected = NDArrays.concat(parts, 1).toType(type, false);

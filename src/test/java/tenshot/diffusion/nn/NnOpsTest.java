@@ -72,6 +72,9 @@ class NnOpsTest {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray up = Resample.nearest2x(m.create(new float[] {1, 2, 3, 4}, new Shape(1, 1, 2, 2)));
             assertArrayEquals(new float[] {1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4}, up.toFloatArray());
+            // torch nearest to an odd size takes source index floor(i * in / out): 3 -> 5 reads 0,0,1,1,2.
+            NDArray odd = Resample.nearest(m.create(new float[] {1, 2, 3}, new Shape(1, 1, 1, 3)), 1, 5);
+            assertArrayEquals(new float[] {1, 1, 2, 2, 3}, odd.toFloatArray());
         }
     }
 

@@ -27,4 +27,15 @@ class UNet2DConditionModelTest {
             assertTrue(error <= 1e-4f, "UNet max abs error " + error);
         }
     }
+
+    @Test
+    void oddLatentSizesUpsampleToTheSkipConnections() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            JniUtils.setGradMode(false);
+            UNet2DConditionModel unet = UNet2DConditionModel.load(Fixtures.tinySd21().resolve("unet"), EngineDevice.cpu(), m);
+            NDArray out = unet.forward(m.randomNormal(new ai.djl.ndarray.types.Shape(1, 4, 9, 13)), m.create(500L),
+                    m.randomNormal(new ai.djl.ndarray.types.Shape(1, 77, 32)));
+            assertEquals(new ai.djl.ndarray.types.Shape(1, 4, 9, 13), out.getShape());
+        }
+    }
 }
