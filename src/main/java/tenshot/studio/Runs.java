@@ -154,6 +154,7 @@ public class Runs {
         jobs.add(NewJob.of(JobKinds.TRAIN).run(run.id).team(team).payload(payload));
         jobs.add(NewJob.of(JobKinds.GENERATE).run(run.id).team(team).payload(payload));
         jobs.add(NewJob.of(JobKinds.ASSEMBLE).run(run.id).team(team).payload(payload));
+        jobs.add(NewJob.of(JobKinds.SCORE).run(run.id).team(team).payload(payload));
         return jobs;
     }
 
@@ -162,8 +163,9 @@ public class Runs {
      * that agree on those share one PRIOR job.
      */
     static String priorKey(String model, TrainingRecipe recipe, RunSpec spec) {
-        List<String> classPrompts = spec.images().stream()
-                .map(i -> new PromptTemplate(recipe.classPrompt()).render(i.objectName(), spec.styleId())).sorted().toList();
+        java.util.Set<String> objects = new java.util.TreeSet<>(spec.prompts());
+        spec.images().forEach(i -> objects.add(i.objectName()));
+        List<String> classPrompts = objects.stream().map(o -> new PromptTemplate(recipe.classPrompt()).render(o, "")).toList();
         String identity = String.join("\n", model, String.valueOf(recipe.seed()), String.valueOf(recipe.classImagesPerPrompt()),
                 String.valueOf(recipe.classImageSteps()), String.valueOf(recipe.classImageGuidance()),
                 String.valueOf(recipe.resolution()), String.join("|", classPrompts));

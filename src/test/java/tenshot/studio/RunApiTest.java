@@ -64,12 +64,12 @@ class RunApiTest {
                 .body("recipe.steps", equalTo(5))
                 .body("baseModel", equalTo("demo-sd21"))
                 .body("styleId", equalTo("07"))
-                .body("jobs.kind", equalTo(List.of("TRAIN", "GENERATE", "ASSEMBLE")))
+                .body("jobs.kind", equalTo(List.of("TRAIN", "GENERATE", "ASSEMBLE", "SCORE")))
                 .body("status", equalTo("QUEUED"))
                 .extract().path("id");
 
         given().contentType("application/json").body("{\"styleSetId\": " + set + ", \"recipe\": \"safe\"}")
-                .when().post("/api/runs").then().statusCode(201).body("jobs.kind", equalTo(List.of("PRIOR", "TRAIN", "GENERATE", "ASSEMBLE")));
+                .when().post("/api/runs").then().statusCode(201).body("jobs.kind", equalTo(List.of("PRIOR", "TRAIN", "GENERATE", "ASSEMBLE", "SCORE")));
 
         int rerun = given().contentType("application/json").body("{\"recipe\": {\"steps\": 7, \"generation\": {\"steps\": 3}}}")
                 .when().post("/api/runs/" + run + "/rerun").then().statusCode(201)

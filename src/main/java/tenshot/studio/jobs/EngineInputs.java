@@ -1,0 +1,76 @@
+package tenshot.studio.jobs;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.imageio.ImageIO;
+import tenshot.store.ArtifactStore;
+import tenshot.studio.BaseModels;
+import tenshot.worker.PermanentJobFailure;
+
+/** What the engine handlers read: base model folders, and style sets staged from the store to disk. */
+@ApplicationScoped
+public class EngineInputs {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Inject
+    ArtifactStore store;
+
+    @Inject
+    BaseModels models;
+
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "tenshot.data-dir", defaultValue = "./data")
+    Path dataDir;
+
+    /**
+     * The class-image cache of a base model, in the data directory that all workers share, so runs
+     * with the same class-image settings reuse each other's images.
+     */
+    public Path classImageDir(String modelId) {
+        return dataDir.resolve("class-images").resolve(modelId.replaceAll("[^A-Za-z0-9._-]", "_")).toAbsolutePath().normalize();
+    }
+
+    /** The folder of a base model on this host. */
+    public Path modelDir(String id) {
+        return models.find(id).filter(BaseModels.BaseModel::installed).map(m -> Path.of(m.path()))
+                .orElseThrow(() -> new PermanentJobFailure("base model '" + id + "' is not installed on this worker; installed: "
+                        + models.list().stream().filter(BaseModels.BaseModel::installed).map(BaseModels.BaseModel::id).toList()));
+    }
+
+    /**
+     * Writes the style set in the engine's folder layout, {@code images/{object}.png} and
+     * {@code prompt.json}, into {@code dir} (replacing what an earlier attempt left there).
+     */
+    public Path stageStyle(RunSpec spec, Path dir) throws IOException {
+        Path images = dir.resolve("images");
+        Files.createDirectories(images);
+        for (RunSpec.StyleImageRef image : spec.images()) {
+            try (InputStream in = store.open(image.key())) {
+                Files.copy(in, images.resolve(image.objectName() + ".png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        ObjectNode prompts = JSON.createObjectNode();
+        for (int i = 0; i < spec.prompts().size(); i++) prompts.put(Integer.toString(i), spec.prompts().get(i));
+        Files.writeString(dir.resolve("prompt.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(prompts));
+        return dir;
+    }
+
+    public List<BufferedImage> styleImages(RunSpec spec) throws IOException {
+        List<BufferedImage> out = new ArrayList<>();
+        for (RunSpec.StyleImageRef image : spec.images()) {
+            try (InputStream in = store.open(image.key())) {
+                out.add(ImageIO.read(in));
+            }
+        }
+        return out;
+    }
+}
