@@ -20,6 +20,7 @@ import tenshot.diffusion.weights.Weights;
 import tenshot.scoring.ClipIqaModel;
 import tenshot.scoring.image.RgbImage;
 import tenshot.scoring.image.TensorImages;
+import tenshot.scoring.pth.PthCheckpoint;
 
 /**
  * CLIP-IQA as torchmetrics computes it with piq's CLIP (OpenAI's RN50 code): a ModifiedResNet image
@@ -144,30 +145,39 @@ public final class ClipIqa implements ClipIqaModel, AutoCloseable {
     }
 
     /**
-     * From a folder with {@code weights.safetensors} (OpenAI state-dict keys), {@code vocab.json} and
-     * {@code merges.txt}. Head counts are not stored in the weights: they follow OpenAI's
+     * From a folder with {@code weights.safetensors} (OpenAI state-dict keys) or piq's TorchScript
+     * {@code RN50.pt} (its parameters only), plus {@code vocab.json} and {@code merges.txt}. Head counts are not stored in the weights: they follow OpenAI's
      * {@code build_model} (pool: stem width·32/64, text: width/64), a width under 64 (only test-size
      * models) uses 16-wide text heads, and an optional {@code config.json} with {@code vision_heads} /
      * {@code text_heads} overrides both.
      */
     public static ClipIqa load(Path dir, EngineDevice device) throws IOException {
         Path file = dir.resolve("weights.safetensors");
-        if (!Files.isRegularFile(file)) throw new IOException(dir + " holds no weights.safetensors");
         ClipTokenizer tokenizer = ClipTokenizer.load(dir);
         com.fasterxml.jackson.databind.JsonNode config = Files.isRegularFile(dir.resolve("config.json"))
                 ? new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("config.json").toFile())
                 : com.fasterxml.jackson.databind.node.MissingNode.getInstance();
         NDManager manager = NDManager.newBaseManager(device.device());
+        PthCheckpoint archive = null;
         try {
-            Weights w = Weights.checkpoint(device, manager, file);
+            Weights w;
+            if (Files.isRegularFile(file)) {
+                w = Weights.checkpoint(device, manager, file);
+            } else {
+                // piq's RN50.pt: the parameters of a TorchScript archive, read without running it
+                archive = PthCheckpoint.open(ModelFiles.pth(dir), device, manager, null);
+                w = archive.weights();
+            }
             int width = (int) w.get("visual.layer1.0.conv1.weight", null).getShape().get(0);
             int textWidth = (int) w.get("ln_final.weight", null).getShape().get(0);
             int visionHeads = config.path("vision_heads").asInt(Math.max(1, width * 32 / 64));
             int textHeads = config.path("text_heads").asInt(textWidth >= 64 ? textWidth / 64 : Math.max(1, textWidth / 16));
             return new ClipIqa(w, tokenizer, visionHeads, textHeads);
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             manager.close();
             throw e;
+        } finally {
+            if (archive != null) archive.close();
         }
     }
 

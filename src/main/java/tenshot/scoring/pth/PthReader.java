@@ -25,6 +25,12 @@ import java.util.zip.ZipFile;
  * {@code torch._utils._rebuild_tensor_v2}, {@code torch._utils._rebuild_parameter} and the typed
  * {@code torch.*Storage} classes. Any other global or opcode is refused with an error naming it, so a
  * malicious file cannot execute anything. The legacy (pre-1.6, non-zip) format is not supported.
+ *
+ * <p>TorchScript archives ({@code torch.jit.save}) pickle the module tree instead of a dict: objects of
+ * {@code __torch__.*} classes created with NEWOBJ and filled by BUILD with their attributes. Those are
+ * rebuilt as plain attribute maps (their TorchScript code is never read) and flattened into dotted
+ * parameter names, which for an {@code nn.Module} are its state-dict keys. Non-tensor attributes are
+ * skipped.
  */
 public final class PthReader {
 
@@ -35,6 +41,10 @@ public final class PthReader {
             Map.entry("BoolStorage", "BOOL"));
     private static final Set<String> ALLOWED_CALLABLES = Set.of(
             "collections.OrderedDict", "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_parameter");
+    /** TorchScript's list/type helpers: pure data constructors that return their first argument. */
+    private static final Set<String> TORCHSCRIPT_DATA = Set.of("torch.jit._pickle.build_intlist",
+            "torch.jit._pickle.build_doublelist", "torch.jit._pickle.build_boollist", "torch.jit._pickle.build_tensorlist",
+            "torch.jit._pickle.build_genericlist", "torch.jit._pickle.restore_type_tag");
 
     private PthReader() {}
 
@@ -69,19 +79,26 @@ public final class PthReader {
     }
 
     private static Map<String, TorchTensor> stateDict(Object root, Path file) throws IOException {
-        if (!(root instanceof Map<?, ?> map)) throw new IOException(file + ": the pickle does not hold a dict of tensors");
+        Map<?, ?> top = root instanceof ScriptObject o ? o.attributes() : root instanceof Map<?, ?> m ? m : null;
+        if (top == null) throw new IOException(file + ": the pickle holds neither a dict of tensors nor a TorchScript module");
         Map<String, TorchTensor> out = new LinkedHashMap<>();
-        for (Map.Entry<?, ?> e : map.entrySet()) {
-            if (!(e.getKey() instanceof String key)) throw new IOException(file + ": a state dict key is not a string");
-            if (e.getValue() instanceof TorchTensor t) out.put(key, t);
-            else if (e.getValue() instanceof Map<?, ?> nested) {
-                // {"state_dict": {...}} or {"model": {...}} wrappers
-                for (Map.Entry<String, TorchTensor> n : stateDict(nested, file).entrySet()) out.put(key + "." + n.getKey(), n.getValue());
-            } else {
-                throw new IOException(file + ": entry '" + key + "' is not a tensor");
-            }
-        }
+        flatten("", top, out, file, 0);
+        if (out.isEmpty()) throw new IOException(file + ": no tensors found");
         return out;
+    }
+
+    /** Tensors under nested dicts ({"state_dict": {...}} wrappers) and TorchScript submodules, dotted. */
+    private static void flatten(String prefix, Map<?, ?> map, Map<String, TorchTensor> out, Path file, int depth)
+            throws IOException {
+        if (depth > 64) throw new IOException(file + ": objects nested too deeply");
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            if (!(e.getKey() instanceof String key)) continue;
+            String name = prefix + key;
+            Object v = e.getValue();
+            if (v instanceof TorchTensor t) out.putIfAbsent(name, t);
+            else if (v instanceof ScriptObject o) flatten(name + ".", o.attributes(), out, file, depth + 1);
+            else if (v instanceof Map<?, ?> nested) flatten(name + ".", nested, out, file, depth + 1);
+        }
     }
 
     private static byte[] readAll(ZipFile zip, ZipEntry entry) throws IOException {
@@ -96,6 +113,9 @@ public final class PthReader {
 
     /** A global the pickle referenced; only allowed names are ever created. */
     private record Global(String name) {}
+
+    /** An instance of a TorchScript class, as the attributes its BUILD state set. */
+    private record ScriptObject(String type, Map<Object, Object> attributes) {}
 
     /** A typed storage reference produced by persistent_load. */
     private record Storage(String dtype, byte[] bytes) {}
@@ -205,9 +225,21 @@ public final class PthReader {
                         List<Object> items = popMark();
                         list(peek(), at).addAll(items);
                     }
-                    case 'b' -> { // BUILD: only the OrderedDict "_metadata" attribute of state dicts
+                    case 0x81 -> { // NEWOBJ: only TorchScript classes, as attribute holders
+                        Object args = pop();
+                        Object cls = pop();
+                        if (!(cls instanceof Global g) || !g.name().startsWith("__torch__.")) throw refuse("NEWOBJ of " + cls, at);
+                        if (!(args instanceof List<?> l) || !l.isEmpty()) throw refuse("NEWOBJ with arguments", at);
+                        stack.add(new ScriptObject(g.name(), new LinkedHashMap<>()));
+                    }
+                    case 'b' -> { // BUILD: a TorchScript object's attributes, or a state dict's _metadata (ignored)
                         Object state = pop();
-                        if (!(peek() instanceof Map) || !(state instanceof Map)) throw refuse("BUILD on a non-dict object", at);
+                        Object target = peek();
+                        if (target instanceof ScriptObject o && state instanceof Map<?, ?> attrs) {
+                            for (Map.Entry<?, ?> e : attrs.entrySet()) o.attributes().put(e.getKey(), e.getValue());
+                        } else if (!(target instanceof Map) || !(state instanceof Map)) {
+                            throw refuse("BUILD on a non-dict object", at);
+                        }
                     }
                     default -> throw refuse(String.format("pickle opcode 0x%02x", op), at);
                 }
@@ -222,7 +254,8 @@ public final class PthReader {
         private Object global(String module, String name, int at) throws IOException {
             String full = module + "." + name;
             if (module.equals("torch") && STORAGE_TYPES.containsKey(name)) return new Global(full);
-            if (ALLOWED_CALLABLES.contains(full)) return new Global(full);
+            if (ALLOWED_CALLABLES.contains(full) || TORCHSCRIPT_DATA.contains(full)) return new Global(full);
+            if (module.startsWith("__torch__.") || module.equals("__torch__")) return new Global(full);
             throw refuse("global '" + full + "'", at);
         }
 
@@ -251,6 +284,11 @@ public final class PthReader {
                 }
                 case "torch._utils._rebuild_parameter" -> {
                     return args.get(0);
+                }
+                case "torch.jit._pickle.build_intlist", "torch.jit._pickle.build_doublelist", "torch.jit._pickle.build_boollist",
+                        "torch.jit._pickle.build_tensorlist", "torch.jit._pickle.build_genericlist",
+                        "torch.jit._pickle.restore_type_tag" -> {
+                    return args.isEmpty() ? null : args.get(0);
                 }
                 case "torch._utils._rebuild_tensor_v2" -> {
                     return rebuild((Storage) args.get(0), (Long) args.get(1), longs(args.get(2)), longs(args.get(3)), at);

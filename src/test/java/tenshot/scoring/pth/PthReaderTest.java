@@ -43,6 +43,86 @@ class PthReaderTest {
     }
 
     @Test
+    void readsTheParametersOfATorchScriptModuleTree() throws Exception {
+        // a torch.jit.save-shaped data.pkl: __torch__ objects built from attribute dicts, one tensor each level
+        ByteArrayOutputStream p = new ByteArrayOutputStream();
+        p.write(new byte[] {(byte) 0x80, 2});
+        global(p, "__torch__.model", "CLIP");
+        p.write(new byte[] {')', (byte) 0x81, '}', '('});
+        unicode(p, "training");
+        p.write(0x89);
+        unicode(p, "logit_scale");
+        tensor(p, "0", 1, new int[] {}, new int[] {});
+        unicode(p, "visual");
+        global(p, "__torch__.model", "ModifiedResNet");
+        p.write(new byte[] {')', (byte) 0x81, '}', '('});
+        unicode(p, "conv1");
+        global(p, "__torch__.torch.nn.modules.conv", "Conv2d");
+        p.write(new byte[] {')', (byte) 0x81, '}', '('});
+        unicode(p, "weight");
+        tensor(p, "1", 4, new int[] {2, 2}, new int[] {1, 2});
+        p.write(new byte[] {'u', 'b'});
+        p.write(new byte[] {'u', 'b'});
+        p.write(new byte[] {'u', 'b', '.'});
+        Path file = tmp.resolve("RN50.pt");
+        try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(file))) {
+            z.putNextEntry(new ZipEntry("RN50/data.pkl"));
+            z.write(p.toByteArray());
+            z.closeEntry();
+            z.putNextEntry(new ZipEntry("RN50/data/0"));
+            z.write(floats(2.5f));
+            z.closeEntry();
+            z.putNextEntry(new ZipEntry("RN50/data/1"));
+            z.write(floats(1f, 2f, 3f, 4f));
+            z.closeEntry();
+        }
+        Map<String, TorchTensor> tensors = PthReader.read(file);
+        assertEquals(java.util.Set.of("logit_scale", "visual.conv1.weight"), tensors.keySet());
+        assertArrayEquals(new float[] {2.5f}, tensors.get("logit_scale").toFloats());
+        // stride (1, 2) over a 2x2 storage: the transpose
+        assertArrayEquals(new float[] {1f, 3f, 2f, 4f}, tensors.get("visual.conv1.weight").toFloats());
+        assertArrayEquals(new long[] {2, 2}, tensors.get("visual.conv1.weight").shape());
+    }
+
+    private static void global(ByteArrayOutputStream p, String module, String name) throws IOException {
+        p.write('c');
+        p.write((module + "\n" + name + "\n").getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static void unicode(ByteArrayOutputStream p, String s) throws IOException {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        p.write('X');
+        p.write(new byte[] {(byte) b.length, 0, 0, 0});
+        p.write(b);
+    }
+
+    private static void tensor(ByteArrayOutputStream p, String key, int numel, int[] shape, int[] stride) throws IOException {
+        global(p, "torch._utils", "_rebuild_tensor_v2");
+        p.write('(');
+        p.write('(');
+        unicode(p, "storage");
+        global(p, "torch", "FloatStorage");
+        unicode(p, key);
+        unicode(p, "cpu");
+        p.write(new byte[] {'K', (byte) numel, 't', 'Q', 'K', 0});
+        p.write('(');
+        for (int d : shape) p.write(new byte[] {'K', (byte) d});
+        p.write('t');
+        p.write('(');
+        for (int d : stride) p.write(new byte[] {'K', (byte) d});
+        p.write('t');
+        p.write(0x89);
+        global(p, "collections", "OrderedDict");
+        p.write(new byte[] {')', 'R', 't', 'R'});
+    }
+
+    private static byte[] floats(float... values) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(values.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) b.putFloat(v);
+        return b.array();
+    }
+
+    @Test
     void refusesGlobalsOutsideTheTensorWhitelist() throws Exception {
         ByteArrayOutputStream p = new ByteArrayOutputStream();
         p.write(new byte[] {(byte) 0x80, 2});
