@@ -21,6 +21,7 @@ public final class Cli {
         COMMANDS.put("generate", new GenerateCommand());
         COMMANDS.put("bench", new BenchCommand());
         COMMANDS.put("score", new ScoreCommand());
+        COMMANDS.put("train", new TrainCommand());
     }
 
     private Cli() {}

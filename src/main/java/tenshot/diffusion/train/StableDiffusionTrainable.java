@@ -1,0 +1,201 @@
+package tenshot.diffusion.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import tenshot.diffusion.EngineDevice;
+import tenshot.diffusion.StepListener;
+import tenshot.diffusion.lora.LoraSet;
+import tenshot.diffusion.lora.LoraSpec;
+import tenshot.diffusion.nn.Casts;
+import tenshot.diffusion.pipeline.DiffusionPipeline;
+import tenshot.diffusion.pipeline.GenerationRequest;
+import tenshot.diffusion.pipeline.LatentCodec;
+import tenshot.diffusion.pipeline.StableDiffusion;
+import tenshot.diffusion.schedulers.NoiseSchedule;
+import tenshot.diffusion.schedulers.Scheduler;
+import tenshot.diffusion.schedulers.SchedulerConfig;
+import tenshot.diffusion.text.ClipTextModel;
+import tenshot.diffusion.tokenizer.ClipTokenizer;
+import tenshot.diffusion.unet.UNet2DConditionModel;
+import tenshot.diffusion.vae.AutoencoderKL;
+
+/**
+ * A diffusers-format Stable Diffusion 2.1 folder loaded for training: frozen tokenizer, text encoder,
+ * UNet and VAE in the device dtype, LoRA adapters from {@link LoraSet} in fp32, and the engine's
+ * pipeline for class images and previews.
+ */
+public final class StableDiffusionTrainable implements TrainableModel {
+
+    private final EngineDevice device;
+    private final NDManager manager;
+    private final ClipTokenizer tokenizer;
+    private final ClipTextModel textEncoder;
+    private final UNet2DConditionModel unet;
+    private final AutoencoderKL vae;
+    private final NoiseSchedule schedule;
+    private final DiffusionPipeline pipeline;
+    private LoraSet lora;
+    private boolean adaptersEnabled = true;
+
+    public StableDiffusionTrainable(EngineDevice device, NDManager manager, ClipTokenizer tokenizer, ClipTextModel textEncoder,
+            UNet2DConditionModel unet, AutoencoderKL vae, NoiseSchedule schedule) {
+        this.device = device;
+        this.manager = manager;
+        this.tokenizer = tokenizer;
+        this.textEncoder = textEncoder;
+        this.unet = unet;
+        this.vae = vae;
+        this.schedule = schedule;
+        LatentCodec codec = new LatentCodec() {
+            @Override
+            public NDArray encodeMean(NDArray images) {
+                return vae.encode(images).mean();
+            }
+
+            @Override
+            public NDArray decode(NDArray latents) {
+                return vae.decode(latents);
+            }
+
+            @Override
+            public double scalingFactor() {
+                return vae.scalingFactor();
+            }
+        };
+        StableDiffusion model = new StableDiffusion(device, manager, tokenizer, textEncoder::forward, unet::forward, codec, schedule,
+                Scheduler.Kind.DDIM, unet.config().inChannels(), unet.config().sampleSize() * 8);
+        this.pipeline = new DiffusionPipeline(model);
+    }
+
+    /** Loads {@code tokenizer/}, {@code text_encoder/}, {@code unet/}, {@code vae/} and {@code scheduler/} of a model folder. */
+    public static StableDiffusionTrainable load(Path modelDir, EngineDevice device) {
+        for (String part : List.of("tokenizer", "text_encoder", "unet", "vae", "scheduler")) {
+            if (!Files.isDirectory(modelDir.resolve(part))) {
+                throw new IllegalArgumentException("model folder " + modelDir + " has no " + part + "/ (expected a diffusers Stable Diffusion folder)");
+            }
+        }
+        NDManager manager = NDManager.newBaseManager(device.device());
+        try {
+            return new StableDiffusionTrainable(device, manager,
+                    ClipTokenizer.load(modelDir.resolve("tokenizer")),
+                    ClipTextModel.load(modelDir.resolve("text_encoder"), device, manager),
+                    UNet2DConditionModel.load(modelDir.resolve("unet"), device, manager),
+                    AutoencoderKL.load(modelDir.resolve("vae"), device, manager),
+                    new NoiseSchedule(SchedulerConfig.load(modelDir.resolve("scheduler/scheduler_config.json"))));
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    public UNet2DConditionModel unet() {
+        return unet;
+    }
+
+    @Override
+    public EngineDevice device() {
+        return device;
+    }
+
+    @Override
+    public NDManager manager() {
+        return manager;
+    }
+
+    @Override
+    public NoiseSchedule schedule() {
+        return schedule;
+    }
+
+    @Override
+    public int defaultSize() {
+        return unet.config().sampleSize() * 8;
+    }
+
+    @Override
+    public double latentScalingFactor() {
+        return vae.scalingFactor();
+    }
+
+    @Override
+    public NDArray[] encodeLatentDistribution(NDArray images) {
+        NDArray input = images.getDataType() == device.dtype() ? images : images.toType(device.dtype(), false);
+        AutoencoderKL.Posterior posterior = vae.encode(input);
+        return new NDArray[] {posterior.mean().toType(DataType.FLOAT32, false), posterior.logvar().toType(DataType.FLOAT32, false)};
+    }
+
+    @Override
+    public NDArray encodePrompts(List<String> prompts) {
+        long[][] ids = tokenizer.encodeBatch(prompts);
+        long[] flat = new long[ids.length * ids[0].length];
+        for (int i = 0; i < ids.length; i++) System.arraycopy(ids[i], 0, flat, i * ids[i].length, ids[i].length);
+        NDArray inputIds = manager.create(flat, new Shape(ids.length, ids[0].length)).toDevice(device.device(), false);
+        return Casts.to(textEncoder.forward(inputIds), device.dtype());
+    }
+
+    @Override
+    public NDArray predict(NDArray noisyLatents, long[] timesteps, NDArray encoderHiddenStates) {
+        NDArray t = manager.create(timesteps).toDevice(device.device(), false);
+        return unet.forward(noisyLatents, t, encoderHiddenStates);
+    }
+
+    @Override
+    public AdapterParameters attachLora(int rank, double alpha, List<String> targets, int textRank, double textAlpha, long seed) {
+        if (lora != null) throw new IllegalStateException("LoRA adapters are already attached");
+        List<LoraSpec> specs = new ArrayList<>();
+        specs.add(new LoraSpec("unet", unet.linears(), targets, rank, alpha));
+        if (textRank > 0) specs.add(new LoraSpec("text_encoder", textEncoder.linears(), LoraSpec.TEXT_ATTENTION, textRank, textAlpha));
+        lora = LoraSet.createTrainable(specs, seed, manager);
+        Map<String, NDArray> unetParams = new LinkedHashMap<>();
+        Map<String, NDArray> textParams = new LinkedHashMap<>();
+        for (LoraSet.Parameter p : lora.parameters()) {
+            if (p.component().equals("unet")) unetParams.put(p.peftName(), p.array());
+            else textParams.put(p.component() + "." + p.peftName(), p.array());
+        }
+        return new AdapterParameters(unetParams, textParams);
+    }
+
+    @Override
+    public void setAdaptersEnabled(boolean enabled) {
+        adaptersEnabled = enabled;
+        if (lora != null) lora.setScale(enabled ? 1.0 : 0.0);
+    }
+
+    @Override
+    public void saveLora(Path file, Map<String, String> metadata) {
+        if (lora == null) throw new IllegalStateException("no LoRA adapters are attached");
+        lora.save(file, metadata);
+    }
+
+    @Override
+    public BufferedImage generate(String prompt, long seed, int steps, double guidanceScale, int size, StepListener listener) {
+        GenerationRequest request = GenerationRequest.builder(List.of(prompt))
+                .seeds(new long[] {seed})
+                .size(size, size)
+                .steps(steps)
+                .guidanceScale(guidanceScale)
+                .scheduler(Scheduler.Kind.DDIM)
+                .build();
+        return pipeline.generate(request, listener).get(0);
+    }
+
+    /** Whether attached adapters currently act on the model. */
+    public boolean adaptersEnabled() {
+        return adaptersEnabled;
+    }
+
+    @Override
+    public void close() {
+        if (lora != null) lora.close();
+        manager.close();
+    }
+}
