@@ -72,7 +72,8 @@ public final class StableDiffusionTrainable implements TrainableModel {
             }
         };
         StableDiffusion model = new StableDiffusion(device, manager, tokenizer, textEncoder::forward, unet::forward, codec, schedule,
-                Scheduler.Kind.DDIM, unet.config().inChannels(), unet.config().sampleSize() * 8);
+                Scheduler.Kind.DDIM, unet.config().inChannels(), unet.config().sampleSize() * 8,
+                Map.of("unet", unet.linears(), "text_encoder", textEncoder.linears()));
         this.pipeline = new DiffusionPipeline(model);
     }
 
