@@ -27,7 +27,7 @@ import tenshot.diffusion.pipeline.StableDiffusionLoader;
 final class BenchCommand implements Cli.Command {
 
     private static final Set<String> VALUED = Set.of("device", "sizes", "batches", "steps", "config", "tokenizer", "repeats",
-            "warmup", "txt2img-size", "txt2img-batch", "scheduler");
+            "warmup", "txt2img-size", "txt2img-batch", "scheduler", "threads");
     private static final Set<String> FLAGS = Set.of("skip-unet", "skip-txt2img");
 
     static final String USAGE = """
@@ -40,6 +40,7 @@ final class BenchCommand implements Cli.Command {
               --warmup 1 --repeats 3   untimed and timed UNet forwards per row
               --steps 40          txt2img steps;  --txt2img-size 512  --txt2img-batch 1 (prompts; UNet batch x2)
               --scheduler ddim    txt2img sampler
+              --threads N         torch intra-op threads (default: torch's choice, one per core)
               --skip-unet / --skip-txt2img""";
 
     @Override
@@ -67,13 +68,15 @@ final class BenchCommand implements Cli.Command {
         int steps = options.integer("steps", 40);
         if (repeats < 1 || warmup < 0 || steps < 1) throw new IllegalArgumentException("--repeats and --steps must be >= 1, --warmup >= 0");
 
-        JniUtils.setGradMode(false);
         System.out.printf("bench on %s, random weights from %s%n", device, config);
         System.out.printf("machine: %d processors visible to the JVM, max heap %d MiB%n",
                 Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
         long loadStart = System.nanoTime();
         List<String[]> rows = new ArrayList<>();
         try (StableDiffusion model = StableDiffusionLoader.random(config, tokenizer, device, 0)) {
+            JniUtils.setGradMode(false);
+            if (options.has("threads")) JniUtils.setNumThreads(options.integer("threads", 1));
+            System.out.printf("torch intra-op threads: %d%n", JniUtils.getNumThreads());
             System.out.printf("random weights created in %.1f s, RSS %s%n", (System.nanoTime() - loadStart) / 1e9, mib(rss()));
             if (!options.has("skip-unet")) {
                 for (int size : sizes) {
