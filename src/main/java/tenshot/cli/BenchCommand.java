@@ -132,7 +132,9 @@ final class BenchCommand implements Cli.Command {
                 }
             }
             Collections.sort(times);
-            return new double[] {times.get(times.size() / 2), times.get(0)};
+            int n = times.size();
+            double median = n % 2 == 1 ? times.get(n / 2) : (times.get(n / 2 - 1) + times.get(n / 2)) / 2;
+            return new double[] {median, times.get(0)};
         }
     }
 
