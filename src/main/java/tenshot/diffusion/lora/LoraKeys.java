@@ -12,7 +12,9 @@ import tenshot.diffusion.nn.Linear;
  *   <li>attention-processor: {@code unet.<attn>.processor.to_q_lora.down.weight} (module {@code <attn>.to_q});
  *   <li>peft: {@code <module>.lora_A.weight} / {@code lora_B}, also with an adapter name
  *       ({@code lora_A.default.weight}) and a {@code base_model.model.} prefix;
- *   <li>{@code lora_down} / {@code lora_up}, and {@code <module>.alpha} scalars.
+ *   <li>{@code lora_down} / {@code lora_up}, and {@code <module>.alpha} scalars;
+ *   <li>kohya: {@code lora_unet_<module with dots as underscores>.lora_down.weight}, text encoder
+ *       {@code lora_te_text_model_encoder_layers_0_self_attn_q_proj...}.
  * </ul>
  * Keys without a component prefix belong to the UNet.
  */
@@ -37,7 +39,12 @@ final class LoraKeys {
     static Parsed parse(String key) {
         String k = key.startsWith("base_model.model.") ? key.substring("base_model.model.".length()) : key;
         String component = "unet";
-        if (k.startsWith("unet.")) {
+        if (k.startsWith("lora_unet_")) {
+            k = k.substring("lora_unet_".length());
+        } else if (k.startsWith("lora_te_")) {
+            component = "text_encoder";
+            k = k.substring("lora_te_".length());
+        } else if (k.startsWith("unet.")) {
             k = k.substring("unet.".length());
         } else if (k.startsWith("text_encoder.")) {
             component = "text_encoder";
@@ -71,6 +78,10 @@ final class LoraKeys {
     static String resolveModule(String component, String module, Map<String, Linear> linears) {
         if (linears.containsKey(module)) return module;
         if (component.equals("text_encoder") && linears.containsKey("text_model." + module)) return "text_model." + module;
+        // kohya spells the module path with underscores for dots.
+        for (String name : linears.keySet()) {
+            if (name.replace('.', '_').equals(module)) return name;
+        }
         return null;
     }
 }

@@ -112,6 +112,29 @@ class LoraSetTest {
     }
 
     @Test
+    void kohyaSpellingLoadsTheSameAdapters() {
+        try (NDManager m = manager.newSubManager()) {
+            JniUtils.setGradMode(false);
+            SafetensorsFile golden = SafetensorsFile.open(goldenLora);
+            Map<String, NDArray> kohya = new LinkedHashMap<>();
+            for (String key : golden.keys()) {
+                String module = key.substring("unet.".length(), key.indexOf(".lora."));
+                boolean down = key.endsWith("lora.down.weight");
+                String name = "lora_unet_" + module.replace('.', '_');
+                kohya.put(name + (down ? ".lora_down.weight" : ".lora_up.weight"), golden.load(key, m));
+                if (down) kohya.put(name + ".alpha", m.create(4f));
+            }
+            Path file = dir.resolve("kohya.safetensors");
+            SafetensorsWriter.write(file, kohya, Map.of());
+            NDArray expected = SafetensorsFile.open(Fixtures.golden("unet_lora.safetensors")).load("out_with_lora", m);
+            try (LoraSet lora = LoraSet.load(file, components(), 1.0, m, DataType.FLOAT32)) {
+                assertEquals(128, lora.attached().size());
+                assertTrue(maxAbs(forward(m), expected) <= 1e-4f);
+            }
+        }
+    }
+
+    @Test
     void keysThatMatchNoModuleAreErrorsNamingTheKey() {
         try (NDManager m = manager.newSubManager()) {
             Path file = dir.resolve("bad.safetensors");
