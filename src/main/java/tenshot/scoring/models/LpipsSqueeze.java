@@ -69,20 +69,38 @@ public final class LpipsSqueeze implements LpipsModel, AutoCloseable {
         for (int k = 0; k < CHANNELS.length; k++) heads.add(w.get("lin" + k + ".model.1.weight", new Shape(1, CHANNELS[k], 1, 1)));
     }
 
-    /** From {@code weights.safetensors} or a {@code .pth} state dict of torchmetrics' LPIPS module. */
+    /**
+     * From {@code weights.safetensors}, a {@code .pth} state dict of torchmetrics' LPIPS module, or the
+     * two published files (torchvision {@code squeezenet1_1-*.pth} and LPIPS {@code squeeze.pth}).
+     */
     public static LpipsSqueeze load(Path dir, EngineDevice device) throws IOException {
         NDManager manager = NDManager.newBaseManager(device.device());
         try {
             Path safetensors = dir.resolve("weights.safetensors");
             if (Files.isRegularFile(safetensors)) return new LpipsSqueeze(Weights.checkpoint(device, manager, safetensors));
-            try (PthCheckpoint checkpoint = PthCheckpoint.open(ModelFiles.pth(dir), device, manager,
-                    key -> key.startsWith("lins.") ? null : key)) {
+            try (PthCheckpoint checkpoint = PthCheckpoint.open(ModelFiles.allPth(dir), device, manager, LpipsSqueeze::lpipsKey)) {
                 return new LpipsSqueeze(checkpoint.weights());
             }
         } catch (IOException | RuntimeException e) {
             manager.close();
             throw e;
         }
+    }
+
+    /**
+     * torchmetrics' module keys from either its own state dict ({@code lins.*} duplicates dropped) or
+     * the published pair: torchvision's {@code squeezenet1_1} ({@code features.N.*}, classifier dropped)
+     * plus LPIPS' {@code squeeze.pth} heads ({@code linK.model.1.weight}).
+     */
+    static String lpipsKey(String key) {
+        if (key.startsWith("lins.") || key.startsWith("classifier.")) return null;
+        if (key.startsWith("features.")) {
+            int dot = key.indexOf('.', 9);
+            int layer = Integer.parseInt(key.substring(9, dot));
+            int slice = layer <= 1 ? 0 : layer <= 4 ? 1 : layer <= 7 ? 2 : layer <= 9 ? 3 : layer - 6;
+            return "net.slices." + slice + "." + layer + key.substring(dot);
+        }
+        return key;
     }
 
     /** The network input for an image: PIL bilinear 256x256, then [−1, 1]. */

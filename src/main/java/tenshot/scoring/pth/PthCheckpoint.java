@@ -34,7 +34,22 @@ public final class PthCheckpoint implements AutoCloseable {
     /** @param rename maps checkpoint keys to the keys the model reads (identity when null); null drops a key */
     public static PthCheckpoint open(Path pth, EngineDevice device, NDManager manager, UnaryOperator<String> rename)
             throws IOException {
-        Map<String, TorchTensor> tensors = PthReader.read(pth);
+        return open(java.util.List.of(pth), device, manager, rename);
+    }
+
+    /** Several state dicts merged (e.g. a backbone and its heads); a key present twice is an error. */
+    public static PthCheckpoint open(java.util.List<Path> files, EngineDevice device, NDManager manager,
+            UnaryOperator<String> rename) throws IOException {
+        Map<String, TorchTensor> tensors = new LinkedHashMap<>();
+        Map<String, Path> origin = new LinkedHashMap<>();
+        for (Path file : files) {
+            for (Map.Entry<String, TorchTensor> e : PthReader.read(file).entrySet()) {
+                Path before = origin.putIfAbsent(e.getKey(), file);
+                if (before != null) throw new IOException("tensor '" + e.getKey() + "' is in both " + before + " and " + file);
+                tensors.put(e.getKey(), e.getValue());
+            }
+        }
+        Path pth = files.get(0);
         Path temp = Files.createTempFile("tenshot-pth-", ".safetensors");
         try (NDManager scratch = NDManager.newBaseManager(ai.djl.Device.cpu())) {
             Map<String, NDArray> arrays = new LinkedHashMap<>();

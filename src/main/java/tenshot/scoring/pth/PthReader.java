@@ -50,6 +50,10 @@ public final class PthReader {
 
     /** The named tensors of a state dict saved with {@code torch.save(model.state_dict(), path)}. */
     public static Map<String, TorchTensor> read(Path file) throws IOException {
+        byte[] head = new byte[4];
+        try (InputStream in = Files.newInputStream(file)) {
+            if (in.readNBytes(head, 0, 4) == 4 && head[0] == (byte) 0x80 && head[1] <= 5) return readLegacy(file);
+        }
         try (ZipFile zip = new ZipFile(file.toFile())) {
             String prefix = null;
             for (var entries = zip.entries(); entries.hasMoreElements();) {
@@ -67,7 +71,7 @@ public final class PthReader {
             }
             byte[] pickle = readAll(zip, zip.getEntry(prefix + "data.pkl"));
             String storagePrefix = prefix + "data/";
-            Object root = new Unpickler(pickle, key -> {
+            Object root = new Unpickler(pickle, 0, (key, dtype, numel) -> {
                 ZipEntry e = zip.getEntry(storagePrefix + key);
                 if (e == null) throw new IOException(file + ": storage data/" + key + " is missing");
                 return readAll(zip, e);
@@ -76,6 +80,56 @@ public final class PthReader {
         } catch (java.util.zip.ZipException e) {
             throw new IOException(file + " is not a readable zip archive: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The pre-1.6 format: pickles of the magic number, protocol version and system info, the object
+     * (storages as persistent ids), the sorted storage keys, then each storage's element count (int64)
+     * and raw bytes. The object is unpickled twice: once to learn each storage's dtype, once to build.
+     */
+    private static Map<String, TorchTensor> readLegacy(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        String source = file.toString();
+        Unpickler magic = new Unpickler(bytes, 0, null, source);
+        Object number = magic.load();
+        if (!new java.math.BigInteger("1950a86a20f9469cfc6c", 16).equals(number)) {
+            throw new IOException(file + " is neither a torch.save zip archive nor a legacy torch.save file");
+        }
+        Unpickler protocol = new Unpickler(bytes, magic.position(), null, source);
+        protocol.load();
+        Unpickler sysInfo = new Unpickler(bytes, protocol.position(), null, source);
+        Object info = sysInfo.load();
+        if (info instanceof Map<?, ?> m && Boolean.FALSE.equals(m.get("little_endian"))) {
+            throw new IOException(file + ": big-endian checkpoints are not supported");
+        }
+        int objectStart = sysInfo.position();
+        Map<String, String> dtypes = new LinkedHashMap<>();
+        Unpickler scan = new Unpickler(bytes, objectStart, (key, dtype, numel) -> {
+            dtypes.put(key, dtype);
+            return new byte[Math.toIntExact(numel * Unpickler.elementSize(dtype))];
+        }, source);
+        scan.load();
+        Unpickler keysPickle = new Unpickler(bytes, scan.position(), null, source);
+        Object keys = keysPickle.load();
+        if (!(keys instanceof List<?> keyList)) throw new IOException(file + ": storage key list missing");
+        ByteBuffer data = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        data.position(keysPickle.position());
+        Map<String, byte[]> storages = new HashMap<>();
+        for (Object k : keyList) {
+            String key = String.valueOf(k);
+            String dtype = dtypes.get(key);
+            if (dtype == null) throw new IOException(file + ": storage " + key + " is not referenced by the pickle");
+            long numel = data.getLong();
+            byte[] b = new byte[Math.toIntExact(numel * Unpickler.elementSize(dtype))];
+            data.get(b);
+            storages.put(key, b);
+        }
+        Object root = new Unpickler(bytes, objectStart, (key, dtype, numel) -> {
+            byte[] b = storages.get(key);
+            if (b == null) throw new IOException(file + ": storage " + key + " has no data");
+            return b;
+        }, source).load();
+        return stateDict(root, file);
     }
 
     private static Map<String, TorchTensor> stateDict(Object root, Path file) throws IOException {
@@ -108,7 +162,7 @@ public final class PthReader {
     }
 
     interface StorageSource {
-        byte[] load(String key) throws IOException;
+        byte[] load(String key, String dtype, long numel) throws IOException;
     }
 
     /** A global the pickle referenced; only allowed names are ever created. */
@@ -131,10 +185,16 @@ public final class PthReader {
         private final Map<Integer, Object> memo = new HashMap<>();
         private final Map<String, Storage> loaded = new HashMap<>();
 
-        Unpickler(byte[] pickle, StorageSource storages, String source) {
+        Unpickler(byte[] pickle, int start, StorageSource storages, String source) {
             this.in = ByteBuffer.wrap(pickle).order(ByteOrder.LITTLE_ENDIAN);
+            this.in.position(start);
             this.storages = storages;
             this.source = source;
+        }
+
+        /** Where the pickle ended (after STOP). */
+        int position() {
+            return in.position();
         }
 
         Object load() throws IOException {
@@ -170,11 +230,12 @@ public final class PthReader {
                     case 'J' -> stack.add((long) in.getInt());
                     case 0x8a -> { // LONG1
                         int n = in.get() & 0xFF;
-                        long v = 0;
-                        for (int i = 0; i < n; i++) v |= (long) (in.get() & 0xFF) << (8 * i);
-                        if (n > 0 && n < 8 && (v & (1L << (8 * n - 1))) != 0) v -= 1L << (8 * n);
-                        if (n > 8) throw refuse("integer of " + n + " bytes", at);
-                        stack.add(v);
+                        byte[] le = new byte[n];
+                        in.get(le);
+                        byte[] be = new byte[n];
+                        for (int i = 0; i < n; i++) be[i] = le[n - 1 - i];
+                        java.math.BigInteger v = n == 0 ? java.math.BigInteger.ZERO : new java.math.BigInteger(be);
+                        stack.add(v.bitLength() < 64 ? (Object) v.longValue() : v);
                     }
                     case 'G' -> stack.add(Double.longBitsToDouble(Long.reverseBytes(in.getLong())));
                     case 'X' -> stack.add(string(in.getInt()));
@@ -267,9 +328,11 @@ public final class PthReader {
             String dtype = STORAGE_TYPES.get(g.name().substring("torch.".length()));
             if (dtype == null) throw refuse("storage type " + g.name(), at);
             String key = String.valueOf(t.get(2));
+            if (t.size() > 5 && t.get(5) != null) throw refuse("a storage view (legacy view_metadata)", at);
+            if (storages == null) throw refuse("a tensor outside the object pickle", at);
             Storage s = loaded.get(key);
             if (s == null) {
-                s = new Storage(dtype, storages.load(key));
+                s = new Storage(dtype, storages.load(key, dtype, ((Number) t.get(4)).longValue()));
                 loaded.put(key, s);
             }
             return s;
@@ -320,7 +383,7 @@ public final class PthReader {
             return new TorchTensor(storage.dtype(), shape, out);
         }
 
-        private static int elementSize(String dtype) {
+        static int elementSize(String dtype) {
             return switch (dtype) {
                 case "F64", "I64" -> 8;
                 case "F32", "I32" -> 4;

@@ -84,6 +84,31 @@ class PthReaderTest {
         assertArrayEquals(new long[] {2, 2}, tensors.get("visual.conv1.weight").shape());
     }
 
+    @Test
+    void readsTheLegacyPre16Format() throws Exception {
+        ByteArrayOutputStream p = new ByteArrayOutputStream();
+        p.write(new byte[] {(byte) 0x80, 2, (byte) 0x8a, 10, 0x6c, (byte) 0xfc, (byte) 0x9c, 0x46, (byte) 0xf9, 0x20, 0x6a,
+                (byte) 0xa8, 0x50, 0x19, '.'});
+        p.write(new byte[] {(byte) 0x80, 2, 'M', (byte) 0xe9, 0x03, '.'});
+        p.write(new byte[] {(byte) 0x80, 2, '}', '.'});
+        p.write(new byte[] {(byte) 0x80, 2});
+        global(p, "collections", "OrderedDict");
+        p.write(new byte[] {')', 'R'});
+        unicode(p, "features.0.bias");
+        tensor(p, "94", 3, new int[] {3}, new int[] {1});
+        p.write(new byte[] {'s', '.'});
+        p.write(new byte[] {(byte) 0x80, 2, ']'});
+        unicode(p, "94");
+        p.write(new byte[] {'a', '.'});
+        java.nio.ByteBuffer data = java.nio.ByteBuffer.allocate(8 + 12).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        data.putLong(3).putFloat(1f).putFloat(-2f).putFloat(0.5f);
+        p.write(data.array());
+        Path file = tmp.resolve("legacy.pth");
+        Files.write(file, p.toByteArray());
+        Map<String, TorchTensor> tensors = PthReader.read(file);
+        assertArrayEquals(new float[] {1f, -2f, 0.5f}, tensors.get("features.0.bias").toFloats());
+    }
+
     private static void global(ByteArrayOutputStream p, String module, String name) throws IOException {
         p.write('c');
         p.write((module + "\n" + name + "\n").getBytes(StandardCharsets.US_ASCII));
