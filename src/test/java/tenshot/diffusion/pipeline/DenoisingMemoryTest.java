@@ -3,6 +3,7 @@ package tenshot.diffusion.pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -37,6 +38,7 @@ class DenoisingMemoryTest {
     void thousandUnetStepsLeaveArraysAndRssFlat() {
         // One intra-op thread: on a shared 2-core machine OpenMP's spinning threads make every tiny op
         // ~15x slower; the memory behaviour under test does not depend on the thread count.
+        Engine.getEngine("PyTorch"); // loads libtorch before the first JniUtils call
         int threads = JniUtils.getNumThreads();
         JniUtils.setNumThreads(1);
         try {
