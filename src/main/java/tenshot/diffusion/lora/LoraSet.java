@@ -78,9 +78,8 @@ public final class LoraSet implements AutoCloseable {
                 float bound = (float) (1.0 / Math.sqrt(in));
                 float[] a = new float[spec.rank() * in];
                 for (int i = 0; i < a.length; i++) a[i] = (float) ((random.nextDouble() * 2 - 1) * bound);
-                NDArray down = trainable(manager.create(a, new Shape(spec.rank(), in)).toDevice(linear.weight().getDevice(), false));
-                NDArray up = trainable(manager.zeros(new Shape(linear.outFeatures(), spec.rank()), DataType.FLOAT32,
-                        linear.weight().getDevice()));
+                NDArray down = trainable(onDevice(manager.create(a, new Shape(spec.rank(), in)), linear));
+                NDArray up = trainable(onDevice(manager.zeros(new Shape(linear.outFeatures(), spec.rank())), linear));
                 out.add(attach(spec.component(), e.getKey(), linear, new LoraAdapter(down, up, spec.alpha(), 1.0)));
                 matched++;
             }
