@@ -1,0 +1,140 @@
+package tenshot.studio;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.restassured.specification.RequestSpecification;
+import java.awt.image.BufferedImage;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import tenshot.testing.Fixtures;
+
+/**
+ * The issue's "done when": upload a challenge style through the API, run train → generate → grid →
+ * zip on the CPU with the demo model (few steps, small images), watch the progress over SSE, and
+ * download the zip in the submission layout.
+ */
+@QuarkusTest
+class EndToEndTest {
+
+    @TestHTTPResource("/")
+    URL base;
+
+    @Test
+    void styleSetToSubmissionZipOnTheDemoModel() throws Exception {
+        Path style = Fixtures.dataset("jittor-a/00");
+        RequestSpecification upload = given().multiPart("name", "e2e").multiPart("styleId", "00")
+                .multiPart("prompts", "prompt.json", Files.readAllBytes(style.resolve("prompt.json")), "application/json");
+        try (Stream<Path> images = Files.list(style.resolve("images"))) {
+            for (Path image : images.sorted().toList()) {
+                upload = upload.multiPart("images", image.getFileName().toString(), Files.readAllBytes(image), "image/png");
+            }
+        }
+        JsonPath set = upload.when().post("/api/style-sets").then().statusCode(201).extract().jsonPath();
+        List<String> prompts = set.getList("prompts", String.class);
+        assertEquals(25, prompts.size());
+
+        String recipe = "{\"base\": \"baseline\", \"steps\": 2, \"resolution\": 64, \"checkpointEvery\": 0, "
+                + "\"previewEvery\": 0, \"generation\": {\"steps\": 2}}";
+        int run = given().contentType("application/json")
+                .body("{\"styleSetId\": " + set.getInt("id") + ", \"recipe\": " + recipe + "}")
+                .when().post("/api/runs").then().statusCode(201).body("baseModel", equalTo("demo-sd21"))
+                .extract().path("id");
+
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        Thread listener = new Thread(() -> listen(URI.create(base + "api/events?run=" + run), events), "sse-listener");
+        listener.setDaemon(true);
+        listener.start();
+
+        JsonPath view = null;
+        long deadline = System.nanoTime() + Duration.ofMinutes(15).toNanos();
+        while (System.nanoTime() < deadline) {
+            view = given().when().get("/api/runs/" + run).then().statusCode(200).extract().jsonPath();
+            String status = view.getString("status");
+            if (!status.equals("QUEUED") && !status.equals("RUNNING")) break;
+            Thread.sleep(1000);
+        }
+        assertNotNull(view);
+        assertEquals("SUCCEEDED", view.getString("status"), "run ended as " + view.getString("status") + ": " + view.getString("error"));
+
+        // SSE: job events for this run carried training and generation progress.
+        List<String> data;
+        synchronized (events) {
+            data = List.copyOf(events);
+        }
+        assertTrue(data.stream().anyMatch(d -> d.contains("\"kind\":\"TRAIN\"") && d.contains("training")),
+                "an SSE event showed training progress: " + data.size() + " events");
+        assertTrue(data.stream().anyMatch(d -> d.contains("\"kind\":\"GENERATE\"") && d.contains("generating")),
+                "an SSE event showed generation progress");
+        assertTrue(data.stream().anyMatch(d -> d.contains("\"kind\":\"ASSEMBLE\"") && d.contains("succeeded")),
+                "an SSE event showed the assembly finishing");
+
+        byte[] zip = given().when().get("/api/runs/" + run + "/submission.zip").then().statusCode(200)
+                .contentType("application/zip").extract().asByteArray();
+        Set<String> names = new TreeSet<>();
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
+            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                names.add(e.getName());
+                if (e.getName().endsWith(".png")) {
+                    BufferedImage image = ImageIO.read(new ByteArrayInputStream(in.readAllBytes()));
+                    assertEquals(64, image.getWidth(), e.getName());
+                }
+            }
+        }
+        Set<String> expected = new TreeSet<>();
+        for (String prompt : prompts) expected.add("00/" + prompt + ".png");
+        expected.add("config.json");
+        assertEquals(expected, names);
+
+        byte[] grid = given().when().get("/api/runs/" + run + "/grid.png").then().statusCode(200).extract().asByteArray();
+        BufferedImage gridImage = ImageIO.read(new ByteArrayInputStream(grid));
+        assertTrue(gridImage.getHeight() > gridImage.getWidth() / 4, "grid has the style row and the generations");
+        byte[] lora = given().header("Range", "bytes=0-7").when().get("/api/runs/" + run + "/lora.safetensors")
+                .then().statusCode(206).extract().asByteArray();
+        assertEquals(8, lora.length, "the first 8 bytes of the safetensors header length");
+        given().when().get("/api/runs/" + run + "/scorecard.json").then().statusCode(200);
+    }
+
+    /** Reads the run's SSE stream, keeping every data line, until the test ends. */
+    private static void listen(URI uri, List<String> events) {
+        HttpClient client = HttpClient.newHttpClient();
+        HttpRequest request = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream").build();
+        try {
+            HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+                for (String line; (line = reader.readLine()) != null; ) {
+                    if (line.startsWith("data:")) events.add(line.substring(5).strip());
+                }
+            }
+        } catch (Exception e) {
+            events.add("listener stopped: " + e);
+        }
+    }
+}
