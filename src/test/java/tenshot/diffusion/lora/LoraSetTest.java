@@ -171,6 +171,20 @@ class LoraSetTest {
                         lora.attached().stream().map(LoraSet.Attached::module).toList());
                 assertTrue(maxAbs(text.forward(ids), base) > 1e-3f);
             }
+            // Fresh text-encoder adapters on all four projections train: gradients reach lora_B.
+            LoraSpec spec = new LoraSpec("text_encoder", text.linears(), LoraSpec.TEXT_ATTENTION, 2, 2);
+            try (LoraSet trainable = LoraSet.createTrainable(List.of(spec), 1, m)) {
+                assertEquals(12, trainable.attached().size());
+                assertTrue(trainable.parameters().get(0).fileKey()
+                        .startsWith("text_encoder.text_model.encoder.layers.0.self_attn."));
+                JniUtils.setGradMode(true);
+                try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                    collector.backward(text.forward(ids).square().sum());
+                }
+                JniUtils.setGradMode(false);
+                NDArray upGradient = trainable.parameters().get(1).array().getGradient();
+                assertTrue(upGradient.abs().sum().getFloat() > 0, "gradient reaches the text encoder's lora_B");
+            }
         }
     }
 
