@@ -27,8 +27,8 @@ import tenshot.diffusion.pipeline.StableDiffusionLoader;
 final class BenchCommand implements Cli.Command {
 
     private static final Set<String> VALUED = Set.of("device", "sizes", "batches", "steps", "config", "tokenizer", "repeats",
-            "warmup", "txt2img-size", "txt2img-batch", "scheduler", "threads");
-    private static final Set<String> FLAGS = Set.of("skip-unet", "skip-txt2img");
+            "warmup", "txt2img-size", "txt2img-batch", "scheduler", "threads", "train-sizes", "train-rank", "train-repeats");
+    private static final Set<String> FLAGS = Set.of("skip-unet", "skip-txt2img", "skip-training");
 
     static final String USAGE = """
             usage: bench [options]
@@ -41,7 +41,9 @@ final class BenchCommand implements Cli.Command {
               --steps 40          txt2img steps;  --txt2img-size 512  --txt2img-batch 1 (prompts; UNet batch x2)
               --scheduler ddim    txt2img sampler
               --threads N         torch intra-op threads (default: torch's choice, one per core)
-              --skip-unet / --skip-txt2img""";
+              --train-sizes 512,768  training-step rows (batch 2 = instance + class, LoRA, AdamW; default --sizes)
+              --train-rank 32  --train-repeats 2   LoRA rank and timed steps per training row
+              --skip-unet / --skip-txt2img / --skip-training""";
 
     @Override
     public String summary() {
@@ -105,6 +107,11 @@ final class BenchCommand implements Cli.Command {
                 rows.add(row);
                 System.out.println("  " + String.join(" | ", row));
             }
+        }
+        if (!options.has("skip-training")) {
+            // after the inference model is closed, so the training rows measure their own weights only
+            rows.addAll(TrainingBenchRows.measure(config, device, options.integers("train-sizes", sizes),
+                    options.integer("train-rank", 32), warmup, options.integer("train-repeats", 2)));
         }
         System.out.println();
         System.out.println("| what | size | batch | time | peak memory |");
