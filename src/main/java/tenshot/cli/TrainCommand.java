@@ -23,7 +23,7 @@ public final class TrainCommand implements Cli.Command {
 
     private static final Set<String> VALUED = Set.of("model", "model-id", "style", "style-id", "recipe", "recipe-file", "steps",
             "out", "device", "seed", "resolution", "checkpoint-every", "preview-every", "preview-steps", "class-images",
-            "class-images-per-prompt", "lr");
+            "class-images-per-prompt", "class-image-steps", "lr");
     private static final Set<String> FLAGS = Set.of("resume");
 
     @Override
@@ -48,6 +48,7 @@ public final class TrainCommand implements Cli.Command {
         if (options.has("preview-every")) overrides.put("previewEvery", options.integer("preview-every", 0));
         if (options.has("preview-steps")) overrides.put("previewSteps", options.integer("preview-steps", 1));
         if (options.has("class-images-per-prompt")) overrides.put("classImagesPerPrompt", options.integer("class-images-per-prompt", 1));
+        if (options.has("class-image-steps")) overrides.put("classImageSteps", options.integer("class-image-steps", 1));
         if (options.has("lr")) overrides.put("learningRate", options.number("lr", 0));
         if (!overrides.isEmpty()) recipe = recipe.with(overrides);
         Path out = Path.of(options.string("out", "train-out"));
