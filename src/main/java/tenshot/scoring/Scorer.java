@@ -32,11 +32,23 @@ public final class Scorer {
         this.mode = mode;
     }
 
-    /** Scores files: one style for a run, all styles for a submission. */
+    /**
+     * Scores files: one style for a run, all styles for a submission. Styles are read one at a time, so
+     * only one style's images are in memory.
+     */
     public Scorecard score(List<StyleSet> styles) throws IOException {
-        List<StyleImages> loaded = new ArrayList<>();
-        for (StyleSet s : styles) loaded.add(StyleImages.read(s));
-        return scoreImages(loaded);
+        if (styles.isEmpty()) throw new IllegalArgumentException("nothing to score: no styles");
+        try {
+            return scoreAll(styles.size(), i -> {
+                try {
+                    return StyleImages.read(styles.get(i));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
     }
 
     /** In-memory images of one style, named (the generated names' stems are the prompts). */
@@ -52,12 +64,16 @@ public final class Scorer {
 
     public Scorecard scoreImages(List<StyleImages> styles) {
         if (styles.isEmpty()) throw new IllegalArgumentException("nothing to score: no styles");
+        return scoreAll(styles.size(), styles::get);
+    }
+
+    private Scorecard scoreAll(int count, java.util.function.IntFunction<StyleImages> styles) {
         Map<Metric, String> failed = new EnumMap<>(Metric.class);
         List<StyleScore> styleScores = new ArrayList<>();
         List<double[]> fidRef = new ArrayList<>();
         List<double[]> fidGen = new ArrayList<>();
-        for (StyleImages style : styles) {
-            styleScores.add(scoreStyle(style, failed, fidRef, fidGen));
+        for (int i = 0; i < count; i++) {
+            styleScores.add(scoreStyle(styles.apply(i), failed, fidRef, fidGen));
         }
 
         List<MetricStatus> statuses = new ArrayList<>();

@@ -62,6 +62,29 @@ class ScorerTest {
     }
 
     @Test
+    void aSubmissionAveragesHistOverStylesAndHasAStableFingerprint() throws Exception {
+        List<Path> gens = gen01VsRef00().generated();
+        StyleSet a = new StyleSet("00", gen01VsRef00().references(), gens.subList(0, 3));
+        List<Path> refs02 = new ArrayList<>();
+        try (var s = java.nio.file.Files.list(tenshot.testing.Fixtures.dataset("jittor-a/02/images"))) {
+            s.sorted().limit(3).forEach(refs02::add);
+        }
+        StyleSet b = new StyleSet("02", refs02, gens.subList(3, 5));
+        ScoringModels none = ScoringModels.none("none");
+        Scorecard both = new Scorer(none, ScoringMode.OFFICIAL).score(List.of(a, b));
+        double ha = new Scorer(none, ScoringMode.OFFICIAL).score(List.of(a)).values().get(Metric.HIST);
+        double hb = new Scorer(none, ScoringMode.OFFICIAL).score(List.of(b)).values().get(Metric.HIST);
+        assertEquals((ha + hb) / 2, both.values().get(Metric.HIST), 1e-12);
+        assertEquals(2, both.styles().size());
+        assertEquals(2, both.styles().get(1).images().size());
+
+        String f1 = ScoreFingerprint.of(List.of(a, b), ScoringMode.OFFICIAL, none);
+        assertEquals(f1, ScoreFingerprint.of(List.of(a, b), ScoringMode.OFFICIAL, none));
+        assertFalse(f1.equals(ScoreFingerprint.of(List.of(a, b), ScoringMode.CORRECTED, none)));
+        assertFalse(f1.equals(ScoreFingerprint.of(List.of(a), ScoringMode.OFFICIAL, none)));
+    }
+
+    @Test
     void finalScoreFollowsTheOfficialFormula() {
         var values = new java.util.EnumMap<Metric, Double>(Metric.class);
         values.put(Metric.DINO, 0.5);
