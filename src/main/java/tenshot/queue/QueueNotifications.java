@@ -35,6 +35,7 @@ public class QueueNotifications {
     private final Optional<String> password;
     private final BroadcastProcessor<JobEvent> events = BroadcastProcessor.create();
     private final BroadcastProcessor<Long> resyncs = BroadcastProcessor.create();
+    private final BroadcastProcessor<ObjectNode> workers = BroadcastProcessor.create();
     private volatile PgSubscriber subscriber;
     private volatile boolean closing;
     private volatile boolean listening;
@@ -53,6 +54,14 @@ public class QueueNotifications {
     /** Every job change announced by any process, as it arrives. Slow consumers should buffer. */
     public Multi<JobEvent> events() {
         return events;
+    }
+
+    /**
+     * Worker changes (registration, current job, heartbeat, stop) as the {@code worker} table's
+     * trigger announces them: id, host, device, currentJob, runId, status, lastHeartbeat.
+     */
+    public Multi<ObjectNode> workerEvents() {
+        return workers;
     }
 
     /** A tick after each (re)connection: changes may have been missed while disconnected. */
@@ -98,7 +107,9 @@ public class QueueNotifications {
 
     private void onPayload(String payload) {
         try {
-            events.onNext(JobEvent.of((ObjectNode) JSON.readTree(payload)));
+            ObjectNode json = (ObjectNode) JSON.readTree(payload);
+            if ("worker".equals(json.path("type").asText())) workers.onNext(json);
+            else events.onNext(JobEvent.of(json));
         } catch (Exception e) {
             LOG.warnf("ignoring malformed %s payload: %s", CHANNEL, e.toString());
         }

@@ -9,7 +9,7 @@ public class QueueTestProfile implements QuarkusTestProfile {
     public Map<String, String> getConfigOverrides() {
         return Map.ofEntries(
                 Map.entry("tenshot.role", "api"),
-                Map.entry("tenshot.worker.lease", "2s"),
+                Map.entry("tenshot.worker.lease", "3s"),
                 Map.entry("tenshot.worker.heartbeat", "300ms"),
                 Map.entry("tenshot.worker.poll", "200ms"),
                 Map.entry("tenshot.worker.progress-interval", "50ms"),

@@ -30,12 +30,17 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import tenshot.queue.JobEvent;
 import tenshot.queue.Problems;
 import tenshot.queue.QueueNotifications;
+import tenshot.worker.WorkerRegistry;
+import tenshot.worker.Workers;
 
 /**
  * One Server-Sent Events stream per page: every change of the jobs the page shows.
  *
- * <p>On connect it sends a snapshot (each job as a {@code job} event), then a {@code synced} event,
- * then live changes as they are announced. Each event's id is the job's version, which increases
+ * <p>On connect it sends each job as a {@code job} event, then a {@code snapshot} event (the
+ * summaries of the runs those jobs belong to, see {@link RunSummaries}, and the workers), then a
+ * {@code synced} event; then live changes: {@code job} events, a {@code run} event with the run's
+ * new summary after each, and {@code worker} events (no id) when a worker registers, takes a job,
+ * heartbeats or stops. Each event's id is the job's version, which increases
  * over all changes; a client that reconnects with {@code Last-Event-ID} gets every job that changed
  * since, plus every job still queued or running, so it misses nothing that is still current. After
  * the LISTEN connection drops and comes back, changes are re-read from the database. A comment line
@@ -49,12 +54,27 @@ public class EventsResource {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Inject QueueNotifications notifications;
+    @Inject RunSummaries summaries;
+    @Inject WorkerRegistry registry;
+    @Inject Workers workers;
     @Inject Pool pool;
 
     @ConfigProperty(name = "tenshot.events.heartbeat", defaultValue = "15s")
     Duration heartbeat;
 
     private record Resync() {}
+
+    private record RunSummary(ObjectNode json) {}
+
+    private record WorkerChange(ObjectNode json) {}
+
+    private static final ObjectMapper WORKER_JSON = new ObjectMapper().findAndRegisterModules()
+            .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    private static OutboundSseEvent text(Sse sse, String name, long id, String data) {
+        return sse.newEventBuilder().name(name).id(Long.toString(id)).mediaType(MediaType.TEXT_PLAIN_TYPE)
+                .data(String.class, data).build();
+    }
 
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
@@ -68,26 +88,58 @@ public class EventsResource {
         Map<Long, Long> sentVersion = new ConcurrentHashMap<>();
         AtomicLong watermark = new AtomicLong(since == null ? 0 : since);
 
+        Map<Long, Long> sentRunVersion = new ConcurrentHashMap<>();
         Multi<OutboundSseEvent> snapshot = query(filter, since == null ? Scope.INITIAL : Scope.RESUME,
                 since == null ? 0 : since)
-                .onItem().transformToMulti(rows -> {
-                    List<OutboundSseEvent> out = new ArrayList<>();
-                    for (JobEvent e : rows) send(e, sentVersion, watermark, sse).ifPresent(out::add);
-                    out.add(sse.newEventBuilder().name("synced").id(Long.toString(watermark.get()))
-                            .mediaType(MediaType.TEXT_PLAIN_TYPE)
-                            .data(String.class, "{\"version\":" + watermark.get() + ",\"jobs\":" + rows.size() + "}")
-                            .build());
-                    return Multi.createFrom().iterable(out);
-                });
+                .flatMap(rows -> {
+                    java.util.Set<Long> runIds = new java.util.TreeSet<>(filter.runs());
+                    if (filter.runs().isEmpty()) {
+                        for (JobEvent e : rows) {
+                            if (e.runId() != null) runIds.add(e.runId());
+                            runIds.addAll(e.waitingRuns());
+                        }
+                    }
+                    return summaries.summarize(runIds)
+                            .flatMap(runSummaries -> registry.list(workers.settings().lostAfter()).map(list -> {
+                                List<OutboundSseEvent> out = new ArrayList<>();
+                                for (JobEvent e : rows) send(e, sentVersion, watermark, sse).ifPresent(out::add);
+                                ObjectNode snap = JSON.createObjectNode();
+                                snap.put("version", watermark.get());
+                                snap.set("runs", JSON.valueToTree(runSummaries));
+                                snap.set("workers", WORKER_JSON.valueToTree(list));
+                                runSummaries.forEach(r -> sentRunVersion.put(r.path("runId").asLong(), r.path("version").asLong()));
+                                out.add(text(sse, "snapshot", watermark.get(), snap.toString()));
+                                out.add(text(sse, "synced", watermark.get(),
+                                        "{\"version\":" + watermark.get() + ",\"jobs\":" + rows.size() + "}"));
+                                return out;
+                            }));
+                })
+                .onItem().transformToMulti(Multi.createFrom()::iterable);
 
         // live events are subscribed before the catch-up query runs, so nothing falls between them
         Multi<Object> signals = Multi.createBy().merging().streams(
                 notifications.events().filter(filter::matches).onOverflow().buffer(10_000).map(e -> (Object) e),
                 Multi.createFrom().item((Object) new Resync()),
-                notifications.resyncs().onOverflow().drop().map(t -> (Object) new Resync()));
+                notifications.resyncs().onOverflow().drop().map(t -> (Object) new Resync()),
+                summaries.live().filter(r -> filter.everything() || filter.runs().contains(r.path("runId").asLong())
+                                || (filter.team() != null && filter.team().equals(r.path("team").asText(null))))
+                        .onOverflow().buffer(10_000).map(r -> (Object) new RunSummary(r)),
+                notifications.workerEvents().onOverflow().buffer(10_000).map(w -> (Object) new WorkerChange(w)));
         Multi<OutboundSseEvent> live = signals.onItem().transformToMultiAndConcatenate(signal -> {
             if (signal instanceof JobEvent e) {
                 return Multi.createFrom().optional(send(e, sentVersion, watermark, sse));
+            }
+            if (signal instanceof RunSummary r) {
+                long run = r.json().path("runId").asLong(), version = r.json().path("version").asLong();
+                Long previous = sentRunVersion.get(run);
+                if (previous != null && previous >= version) return Multi.createFrom().empty();
+                sentRunVersion.put(run, version);
+                return Multi.createFrom().item(text(sse, "run", version, r.json().toString()));
+            }
+            if (signal instanceof WorkerChange w) {
+                // no id: worker changes are not part of the resumable job history
+                return Multi.createFrom().item(sse.newEventBuilder().name("worker")
+                        .mediaType(MediaType.TEXT_PLAIN_TYPE).data(String.class, w.json().toString()).build());
             }
             return query(filter, Scope.CHANGED, watermark.get()).onItem().transformToMulti(rows -> {
                 List<OutboundSseEvent> out = new ArrayList<>();

@@ -145,6 +145,11 @@ class EventsResourceTest {
         try (Stream stream = new Stream(uri, null)) {
             Message snapshot = stream.next("snapshot of the queued job", m -> jobEvent(m, mine, "queued"));
             assertEquals(Long.toString(snapshot.json().get("version").asLong()), snapshot.id());
+            Message summary = stream.next("the run summaries", m -> "snapshot".equals(m.event()));
+            assertEquals(1, summary.json().get("runs").size());
+            assertEquals(77L, summary.json().get("runs").get(0).get("runId").asLong());
+            assertEquals("queued", summary.json().get("runs").get(0).get("status").asText());
+            assertTrue(summary.json().get("workers").isArray());
             stream.next("end of snapshot", m -> "synced".equals(m.event()));
 
             test.start("sse-worker");
@@ -155,9 +160,17 @@ class EventsResourceTest {
             assertEquals("counting", progress.json().get("progress").get("phase").asText());
             assertEquals(6, progress.json().get("progress").get("total").asInt());
             stream.next("the job finishing", m -> jobEvent(m, mine, "succeeded"));
+            stream.next("the run finishing", m -> "run".equals(m.event()) && m.json().get("status").asText().equals("succeeded"));
+            assertTrue(stream.seen.stream().anyMatch(m -> "run".equals(m.event())
+                    && m.json().get("status").asText().equals("running") && m.json().get("runId").asLong() == 77L
+                    && m.json().path("total").asInt() == 6), "a run event with the running job's progress");
+            assertTrue(stream.seen.stream().anyMatch(m -> "worker".equals(m.event())
+                    && m.json().get("id").asText().equals("sse-worker") && m.id() == null), "a worker event");
             stream.next("a heartbeat comment", m -> "heartbeat".equals(m.comment()));
             for (Message m : stream.seen) {
-                if ("job".equals(m.event())) assertEquals(77L, m.json().get("runId").asLong(), "only run 77: " + m);
+                if ("job".equals(m.event()) || "run".equals(m.event())) {
+                    assertEquals(77L, m.json().get("runId").asLong(), "only run 77: " + m);
+                }
                 if (m.data() != null) assertTrue(m.data().length() < 8000);
             }
             long previous = 0;
