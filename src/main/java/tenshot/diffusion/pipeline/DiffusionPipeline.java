@@ -23,7 +23,7 @@ import tenshot.diffusion.schedulers.Scheduler;
  *
  * <p>Latents stay fp32 on the device; the UNet sees them in the engine dtype. Each step runs in its
  * own {@link NDScope}, and nothing is read back to the host until the images are decoded. Call from
- * the engine thread: grad mode is switched off on the calling thread.
+ * the engine thread: grad mode is off during each call and restored after it.
  */
 public final class DiffusionPipeline {
 
@@ -47,29 +47,31 @@ public final class DiffusionPipeline {
 
     /** Generates one image per prompt at the requested size; the listener hears every step. */
     public List<BufferedImage> generate(GenerationRequest request, StepListener listener) {
-        JniUtils.setGradMode(false);
-        Scheduler.Kind kind = request.scheduler() != null ? request.scheduler() : model.defaultScheduler();
-        int batch = request.prompts().size();
-        Shape latentShape = new Shape(model.latentChannels(), request.height() / 8, request.width() / 8);
-        try (NDManager run = model.manager().newSubManager();
-                Scheduler scheduler = Scheduler.create(kind, model.schedule(), request.steps(), run)) {
-            boolean guided = request.guidanceScale() > 1.0;
-            NDArray context = encodePrompts(request.prompts(), request.negativePrompt(), guided, run);
-            NDArray noise = SeededNoise.normal(run, request.seeds(), latentShape).toDevice(model.device().device(), false);
-            NDArray latents;
-            int start;
-            if (request.isImageToImage()) {
-                start = scheduler.startIndex(request.strength());
-                BufferedImage init = Images.resize(request.initImage(), request.width(), request.height());
-                NDArray initLatents = encodeImage(Images.toTensor(run, init).toDevice(model.device().device(), false));
-                if (batch > 1) initLatents = initLatents.repeat(0, batch);
-                latents = scheduler.addNoise(initLatents, noise, start);
-            } else {
-                start = 0;
-                latents = noise.mul((float) scheduler.initNoiseSigma());
+        try (NoGrad noGrad = new NoGrad()) {
+            noGrad.suppressNotUsedWarning();
+            Scheduler.Kind kind = request.scheduler() != null ? request.scheduler() : model.defaultScheduler();
+            int batch = request.prompts().size();
+            Shape latentShape = new Shape(model.latentChannels(), request.height() / 8, request.width() / 8);
+            try (NDManager run = model.manager().newSubManager();
+                    Scheduler scheduler = Scheduler.create(kind, model.schedule(), request.steps(), run)) {
+                boolean guided = request.guidanceScale() > 1.0;
+                NDArray context = encodePrompts(request.prompts(), request.negativePrompt(), guided, run);
+                NDArray noise = SeededNoise.normal(run, request.seeds(), latentShape).toDevice(model.device().device(), false);
+                NDArray latents;
+                int start;
+                if (request.isImageToImage()) {
+                    start = scheduler.startIndex(request.strength());
+                    BufferedImage init = Images.resize(request.initImage(), request.width(), request.height());
+                    NDArray initLatents = encodeImage(Images.toTensor(run, init).toDevice(model.device().device(), false));
+                    if (batch > 1) initLatents = initLatents.repeat(0, batch);
+                    latents = scheduler.addNoise(initLatents, noise, start);
+                } else {
+                    start = 0;
+                    latents = noise.mul((float) scheduler.initNoiseSigma());
+                }
+                NDArray finalLatents = denoise(scheduler, start, latents, context, request.guidanceScale(), listener, StepObserver.NONE);
+                return Images.fromTensor(decode(finalLatents));
             }
-            NDArray finalLatents = denoise(scheduler, start, latents, context, request.guidanceScale(), listener, StepObserver.NONE);
-            return Images.fromTensor(decode(finalLatents));
         }
     }
 
@@ -78,17 +80,19 @@ public final class DiffusionPipeline {
      * when guided, else {@code [B, 77, D]}.
      */
     public NDArray encodePrompts(List<String> prompts, String negativePrompt, boolean guided, NDManager manager) {
-        JniUtils.setGradMode(false);
-        List<String> all = new ArrayList<>();
-        if (guided) for (int i = 0; i < prompts.size(); i++) all.add(negativePrompt);
-        all.addAll(prompts);
-        long[][] ids = model.tokenizer().encodeBatch(all);
-        long[] flat = new long[ids.length * ids[0].length];
-        for (int i = 0; i < ids.length; i++) System.arraycopy(ids[i], 0, flat, i * ids[i].length, ids[i].length);
-        try (NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
-            NDArray inputIds = manager.create(flat, new Shape(ids.length, ids[0].length)).toDevice(model.device().device(), false);
-            return keep(model.textEncoder().encode(inputIds).toType(model.device().dtype(), false), manager);
+        try (NoGrad noGrad = new NoGrad()) {
+            noGrad.suppressNotUsedWarning();
+            List<String> all = new ArrayList<>();
+            if (guided) for (int i = 0; i < prompts.size(); i++) all.add(negativePrompt);
+            all.addAll(prompts);
+            long[][] ids = model.tokenizer().encodeBatch(all);
+            long[] flat = new long[ids.length * ids[0].length];
+            for (int i = 0; i < ids.length; i++) System.arraycopy(ids[i], 0, flat, i * ids[i].length, ids[i].length);
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                NDArray inputIds = manager.create(flat, new Shape(ids.length, ids[0].length)).toDevice(model.device().device(), false);
+                return keep(model.textEncoder().encode(inputIds).toType(model.device().dtype(), false), manager);
+            }
         }
     }
 
@@ -98,81 +102,87 @@ public final class DiffusionPipeline {
      */
     public NDArray denoise(Scheduler scheduler, int start, NDArray latents, NDArray context, double guidanceScale,
             StepListener listener, StepObserver observer) {
-        JniUtils.setGradMode(false);
-        boolean guided = guidanceScale > 1.0;
-        NDManager manager = latents.getManager();
-        DataType unetType = model.device().dtype();
-        float[] timestepValues = new float[scheduler.size()];
-        for (int i = 0; i < timestepValues.length; i++) timestepValues[i] = (float) scheduler.timestep(i);
-        NDArray timesteps = manager.create(timestepValues).toDevice(latents.getDevice(), false);
-        NDArray scale = manager.create((float) guidanceScale).toDevice(latents.getDevice(), false);
-        NDArray current = latents;
-        int total = scheduler.size() - start;
-        double smoothed = Double.NaN;
-        try {
-            for (int i = start; i < scheduler.size(); i++) {
-                long began = System.nanoTime();
-                NDArray next;
-                try (NDScope scope = new NDScope()) {
-                    scope.suppressNotUsedWarning();
-                    NDArray input = guided ? NDArrays.concat(new NDList(current, current)) : current;
-                    NDArray unetInput = scheduler.scaleModelInput(input, i).toType(unetType, false);
-                    NDArray prediction = model.unet().predict(unetInput, timesteps.get(i), context)
-                            .toType(DataType.FLOAT32, false);
-                    if (guided) {
-                        NDList halves = prediction.split(2);
-                        NDArray unconditional = halves.get(0);
-                        prediction = halves.get(1).sub(unconditional).muli(scale).addi(unconditional);
+        try (NoGrad noGrad = new NoGrad()) {
+            noGrad.suppressNotUsedWarning();
+            boolean guided = guidanceScale > 1.0;
+            NDManager manager = latents.getManager();
+            DataType unetType = model.device().dtype();
+            float[] timestepValues = new float[scheduler.size()];
+            for (int i = 0; i < timestepValues.length; i++) timestepValues[i] = (float) scheduler.timestep(i);
+            NDArray timesteps = manager.create(timestepValues).toDevice(latents.getDevice(), false);
+            NDArray scale = manager.create((float) guidanceScale).toDevice(latents.getDevice(), false);
+            NDArray current = latents;
+            int total = scheduler.size() - start;
+            double smoothed = Double.NaN;
+            try {
+                for (int i = start; i < scheduler.size(); i++) {
+                    long began = System.nanoTime();
+                    NDArray next;
+                    try (NDScope scope = new NDScope()) {
+                        scope.suppressNotUsedWarning();
+                        NDArray input = guided ? NDArrays.concat(new NDList(current, current)) : current;
+                        NDArray unetInput = scheduler.scaleModelInput(input, i).toType(unetType, false);
+                        NDArray prediction = model.unet().predict(unetInput, timesteps.get(i), context)
+                                .toType(DataType.FLOAT32, false);
+                        if (guided) {
+                            NDList halves = prediction.split(2);
+                            NDArray unconditional = halves.get(0);
+                            prediction = halves.get(1).sub(unconditional).muli(scale).addi(unconditional);
+                        }
+                        next = scheduler.step(prediction, i, current);
+                        NDScope.unregister(next);
                     }
-                    next = scheduler.step(prediction, i, current);
-                    NDScope.unregister(next);
+                    if (current != latents) current.close();
+                    current = next;
+                    observer.afterStep(i, current);
+                    double seconds = (System.nanoTime() - began) / 1e9;
+                    smoothed = Double.isNaN(smoothed) ? seconds : 0.7 * smoothed + 0.3 * seconds;
+                    listener.onStep(StepReport.of("generating", i - start + 1, total, smoothed));
                 }
-                if (current != latents) current.close();
-                current = next;
-                observer.afterStep(i, current);
-                double seconds = (System.nanoTime() - began) / 1e9;
-                smoothed = Double.isNaN(smoothed) ? seconds : 0.7 * smoothed + 0.3 * seconds;
-                listener.onStep(StepReport.of("generating", i - start + 1, total, smoothed));
+                NDArray result = current;
+                current = null;
+                return result;
+            } finally {
+                if (current != null && current != latents) current.close();
+                timesteps.close();
+                scale.close();
             }
-            NDArray result = current;
-            current = null;
-            return result;
-        } finally {
-            if (current != null && current != latents) current.close();
-            timesteps.close();
-            scale.close();
         }
     }
 
     /** Images in [0, 1] ({@code [B, 3, H, W]}, fp32) from scaled latents, decoded one image at a time. */
     public NDArray decode(NDArray latents) {
-        JniUtils.setGradMode(false);
-        NDManager manager = latents.getManager();
-        float inverseScale = (float) (1.0 / model.vae().scalingFactor());
-        NDList images = new NDList();
-        try {
-            for (int b = 0; b < latents.getShape().get(0); b++) {
-                try (NDScope scope = new NDScope()) {
-                    scope.suppressNotUsedWarning();
-                    NDArray one = latents.get(b + ":" + (b + 1)).mul(inverseScale).toType(model.device().dtype(), false);
-                    NDArray image = model.vae().decode(one).toType(DataType.FLOAT32, false)
-                            .mul(0.5f).add(0.5f).clip(0f, 1f);
-                    images.add(keep(image, manager));
+        try (NoGrad noGrad = new NoGrad()) {
+            noGrad.suppressNotUsedWarning();
+            NDManager manager = latents.getManager();
+            float inverseScale = (float) (1.0 / model.vae().scalingFactor());
+            NDList images = new NDList();
+            try {
+                for (int b = 0; b < latents.getShape().get(0); b++) {
+                    try (NDScope scope = new NDScope()) {
+                        scope.suppressNotUsedWarning();
+                        NDArray one = latents.get(b + ":" + (b + 1)).mul(inverseScale).toType(model.device().dtype(), false);
+                        NDArray image = model.vae().decode(one).toType(DataType.FLOAT32, false)
+                                .mul(0.5f).add(0.5f).clip(0f, 1f);
+                        images.add(keep(image, manager));
+                    }
                 }
+                return images.size() == 1 ? images.get(0) : NDArrays.concat(images);
+            } finally {
+                if (images.size() > 1) images.close();
             }
-            return images.size() == 1 ? images.get(0) : NDArrays.concat(images);
-        } finally {
-            if (images.size() > 1) images.close();
         }
     }
 
     /** Scaled latents ({@code mean * scaling_factor}) of images in [-1, 1], as img2img starts from. */
     public NDArray encodeImage(NDArray images) {
-        JniUtils.setGradMode(false);
-        try (NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
-            NDArray mean = model.vae().encodeMean(images.toType(model.device().dtype(), false));
-            return keep(mean.toType(DataType.FLOAT32, false).mul((float) model.vae().scalingFactor()), images.getManager());
+        try (NoGrad noGrad = new NoGrad()) {
+            noGrad.suppressNotUsedWarning();
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                NDArray mean = model.vae().encodeMean(images.toType(model.device().dtype(), false));
+                return keep(mean.toType(DataType.FLOAT32, false).mul((float) model.vae().scalingFactor()), images.getManager());
+            }
         }
     }
 
@@ -181,5 +191,21 @@ public final class DiffusionPipeline {
         array.attach(manager);
         NDScope.unregister(array);
         return array;
+    }
+
+    /** Grad mode off for an inference call, restored afterwards (training threads call in for previews). */
+    private static final class NoGrad implements AutoCloseable {
+        private final boolean previous = JniUtils.isGradMode();
+
+        NoGrad() {
+            JniUtils.setGradMode(false);
+        }
+
+        void suppressNotUsedWarning() {}
+
+        @Override
+        public void close() {
+            JniUtils.setGradMode(previous);
+        }
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -163,6 +164,19 @@ class DiffusionPipelineLoopTest {
         };
         assertThrows(StepListener.Cancelled.class, () -> pipeline.generate(request, cancelAtThree));
         assertEquals(before, manager.getManagedArrays().size());
+    }
+
+    @Test
+    void gradModeOfTheCallerIsRestored() {
+        DiffusionPipeline pipeline = new DiffusionPipeline(model);
+        boolean before = ai.djl.pytorch.jni.JniUtils.isGradMode();
+        try {
+            ai.djl.pytorch.jni.JniUtils.setGradMode(true);
+            pipeline.generate(GenerationRequest.builder(List.of("a red fox")).size(64, 64).steps(2).build(), StepListener.NONE);
+            assertTrue(ai.djl.pytorch.jni.JniUtils.isGradMode(), "grad mode left off after generate");
+        } finally {
+            ai.djl.pytorch.jni.JniUtils.setGradMode(before);
+        }
     }
 
     @Test
