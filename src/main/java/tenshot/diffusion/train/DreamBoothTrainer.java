@@ -239,26 +239,37 @@ public final class DreamBoothTrainer {
         return image;
     }
 
+    /**
+     * The class images a run of {@code recipe} on {@code style} uses, in training order: every class
+     * prompt {@code classImagesPerPrompt} times with seeds {@code seed, seed + 1, ...}, at the training
+     * resolution. A job that pre-generates class images into the shared cache must use these keys.
+     */
+    public static List<ClassImageCache.Key> classImageKeys(TrainingRecipe recipe, StyleSet style, String modelId, int resolution) {
+        List<ClassImageCache.Key> keys = new ArrayList<>();
+        for (String prompt : style.classPrompts(new PromptTemplate(recipe.classPrompt()))) {
+            for (int k = 0; k < recipe.classImagesPerPrompt(); k++) {
+                keys.add(new ClassImageCache.Key(modelId, prompt, recipe.seed() + k, recipe.classImageSteps(), resolution,
+                        recipe.classImageGuidance(), "ddim"));
+            }
+        }
+        return keys;
+    }
+
     private void generateClassImages(TrainableModel model, TrainingRecipe recipe, StyleSet style, int resolution,
             List<BufferedImage> images, List<String> prompts, StepListener listener) throws IOException {
         ClassImageCache cache = new ClassImageCache(job.classImageDir());
-        List<String> classPrompts = style.classPrompts(new PromptTemplate(recipe.classPrompt()));
-        int total = classPrompts.size() * recipe.classImagesPerPrompt();
-        int done = 0;
-        for (String prompt : classPrompts) {
-            for (int k = 0; k < recipe.classImagesPerPrompt(); k++) {
-                long began = System.nanoTime();
-                int index = done;
-                // denoising steps re-report the class-image progress, so a cancel lands within one step
-                StepListener progress = r -> listener.onStep(StepReport.of("class-images", index, total, r.secondsPerStep()));
-                ClassImageCache.Key key = new ClassImageCache.Key(job.modelId(), prompt, recipe.seed() + k, recipe.classImageSteps(),
-                        resolution, recipe.classImageGuidance(), "ddim");
-                images.add(cache.getOrGenerate(key, kk -> model.generate(kk.prompt(), kk.seed(), kk.steps(),
-                        kk.guidanceScale(), kk.size(), progress)));
-                prompts.add(prompt);
-                done++;
-                listener.onStep(StepReport.of("class-images", done, total, (System.nanoTime() - began) / 1e9));
-            }
+        List<ClassImageCache.Key> keys = classImageKeys(recipe, style, job.modelId(), resolution);
+        int total = keys.size();
+        for (int i = 0; i < total; i++) {
+            ClassImageCache.Key key = keys.get(i);
+            long began = System.nanoTime();
+            int index = i;
+            // denoising steps re-report the class-image progress, so a cancel lands within one step
+            StepListener progress = r -> listener.onStep(StepReport.of("class-images", index, total, r.secondsPerStep()));
+            images.add(cache.getOrGenerate(key, kk -> model.generate(kk.prompt(), kk.seed(), kk.steps(), kk.guidanceScale(),
+                    kk.size(), progress)));
+            prompts.add(key.prompt());
+            listener.onStep(StepReport.of("class-images", i + 1, total, (System.nanoTime() - began) / 1e9));
         }
     }
 

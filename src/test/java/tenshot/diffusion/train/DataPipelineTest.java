@@ -58,6 +58,18 @@ class DataPipelineTest {
     }
 
     @Test
+    void classImageKeysCoverEveryClassPromptWithOneSeedPerImage() throws Exception {
+        StyleSet set = StyleSet.open(Fixtures.dataset("jittor-a/00"));
+        List<ClassImageCache.Key> keys = DreamBoothTrainer.classImageKeys(TrainingRecipe.safe(), set, "sd21", 768);
+        assertEquals(35 * TrainingRecipe.safe().classImagesPerPrompt(), keys.size());
+        assertEquals("an image of boat", keys.get(0).prompt());
+        assertEquals(42, keys.get(0).seed());
+        assertEquals(43, keys.get(1).seed());
+        assertEquals(768, keys.get(0).size());
+        assertEquals(keys.size(), keys.stream().map(ClassImageCache.Key::hash).distinct().count());
+    }
+
+    @Test
     void styleSetErrorsNameTheProblem(@TempDir Path dir) throws Exception {
         IllegalArgumentException noImages = assertThrows(IllegalArgumentException.class, () -> StyleSet.open(dir));
         assertTrue(noImages.getMessage().contains("images/"), noImages.getMessage());
