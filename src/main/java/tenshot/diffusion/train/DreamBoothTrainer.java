@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
@@ -74,6 +75,12 @@ public final class DreamBoothTrainer {
     private TrainingResult train(TrainableModel model, TrainingRecipe recipe, StyleSet style, StepListener listener)
             throws IOException {
         int resolution = recipe.resolution() > 0 ? recipe.resolution() : model.defaultSize();
+        TrainingCheckpoints checkpoints = new TrainingCheckpoints(job.checkpointDir(), 2);
+        // refuse an incompatible checkpoint before spending time on class images and encoding
+        Optional<TrainingCheckpoints.Saved> resumeFrom = job.resume() ? checkpoints.latest() : Optional.empty();
+        if (resumeFrom.isPresent()) {
+            checkResumable(recipe, TrainingRecipe.fromJson(resumeFrom.get().state().recipeJson()), resumeFrom.get().directory());
+        }
         Files.createDirectories(job.outputDir());
         Files.writeString(job.outputDir().resolve("recipe.json"), recipe.toJson());
 
@@ -105,22 +112,18 @@ public final class DreamBoothTrainer {
                     recipe.weightDecay()), run)) {
                 optimizer.addGroup(unetParams, recipe.learningRate());
                 if (!textParams.isEmpty()) optimizer.addGroup(textParams, recipe.textEncoderLearningRate());
-                return loop(model, recipe, resolution, instance, prior, prompts, allParams, optimizer, listener);
+                return loop(model, recipe, resolution, instance, prior, prompts, allParams, optimizer, checkpoints, resumeFrom, listener);
             }
         }
     }
 
     private TrainingResult loop(TrainableModel model, TrainingRecipe recipe, int resolution, Views instance, Views prior,
-            PromptBank prompts, Map<String, NDArray> params, AdamW optimizer, StepListener listener) throws IOException {
-        TrainingCheckpoints checkpoints = new TrainingCheckpoints(job.checkpointDir(), 2);
+            PromptBank prompts, Map<String, NDArray> params, AdamW optimizer, TrainingCheckpoints checkpoints,
+            Optional<TrainingCheckpoints.Saved> resumeFrom, StepListener listener) throws IOException {
         long start = 0;
-        if (job.resume()) {
-            var latest = checkpoints.latest();
-            if (latest.isPresent()) {
-                checkResumable(recipe, TrainingRecipe.fromJson(latest.get().state().recipeJson()), latest.get().directory());
-                TrainingCheckpoints.restore(latest.get(), params, optimizer);
-                start = latest.get().state().step();
-            }
+        if (resumeFrom.isPresent()) {
+            TrainingCheckpoints.restore(resumeFrom.get(), params, optimizer);
+            start = resumeFrom.get().state().step();
         }
         int steps = recipe.steps();
         StepDraws draws = new StepDraws(recipe.seed(), instance.count(), recipe.viewsPerImage(),
