@@ -28,8 +28,11 @@ public final class ImageChecker {
 
     public enum Format { PNG, JPEG }
 
-    /** An accepted image, ready to store. */
-    public record Checked(BufferedImage image, Format format) {}
+    /**
+     * An accepted image, ready to store. {@code storeAsIs} says the file is already an opaque 8-bit
+     * RGB PNG, so its own bytes can be stored instead of a re-encoding.
+     */
+    public record Checked(BufferedImage image, Format format, boolean storeAsIs) {}
 
     private ImageChecker() {}
 
@@ -54,7 +57,9 @@ public final class ImageChecker {
             }
             BufferedImage decoded = decode(file, name, format);
             int orientation = format == Format.JPEG ? ExifOrientation.read(file) : 1;
-            return new Checked(toUprightRgb(decoded, orientation), format);
+            boolean asIs = format == Format.PNG && decoded.getType() == BufferedImage.TYPE_3BYTE_BGR
+                    && !decoded.getColorModel().hasAlpha();
+            return new Checked(asIs ? decoded : toUprightRgb(decoded, orientation), format, asIs);
         } catch (IOException e) {
             throw new UploadRejected(name, "could not be read: " + e.getMessage());
         }

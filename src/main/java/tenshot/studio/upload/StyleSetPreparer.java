@@ -64,9 +64,14 @@ public final class StyleSetPreparer {
             List<Path> pngs = new ArrayList<>();
             for (int i = 0; i < files.size(); i++) {
                 IncomingFile f = files.get(i);
-                BufferedImage image = ImageChecker.check(f.file(), f.fileName()).image();
+                ImageChecker.Checked checked = ImageChecker.check(f.file(), f.fileName());
+                BufferedImage image = checked.image();
                 Path png = staging.resolve(i + ".png");
-                if (!ImageIO.write(image, "png", png.toFile())) throw new IOException("no PNG encoder");
+                if (checked.storeAsIs()) {
+                    Files.copy(f.file(), png);
+                } else if (!ImageIO.write(image, "png", png.toFile())) {
+                    throw new IOException("no PNG encoder");
+                }
                 pngs.add(png);
                 images.add(new PreparedStyleSet.Image(objectNames.get(i), f.fileName(),
                         prefix + "images/" + objectNames.get(i) + ".png", image.getWidth(), image.getHeight(),
