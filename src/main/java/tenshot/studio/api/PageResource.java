@@ -65,6 +65,9 @@ public class PageResource {
     @Inject
     BaseModels models;
 
+    @Inject
+    tenshot.studio.board.StoredScorecards scorecards;
+
     /** A preset as the page shows it. */
     public record PresetView(String name, String json) {}
 
@@ -151,6 +154,7 @@ public class PageResource {
         }).map(view -> runPage.data("run", view)
                 .data("changes", view.changes() == null ? null : changes(view.changes()))
                 .data("settings", new io.quarkus.qute.RawString(view.recipe().toString().replace("</", "<\\/")))
+                .data("scorecard", scorecards.view(id))
                 .data("demo", models.demoOnly()));
     }
 

@@ -1,0 +1,48 @@
+package tenshot.studio.board;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
+import java.util.Optional;
+import tenshot.scoring.Scorecard;
+import tenshot.store.ArtifactStore;
+import tenshot.studio.jobs.RunSpec;
+
+/** The scorecards that SCORE jobs stored, one per run, as JSON in the artifact store. */
+@ApplicationScoped
+public class StoredScorecards {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Inject
+    ArtifactStore store;
+
+    public static String key(long runId) {
+        return RunSpec.prefix(runId) + RunSpec.SCORECARD;
+    }
+
+    /** The stored JSON, or empty when the run has no scorecard (yet). */
+    public Optional<JsonNode> json(long runId) {
+        try (InputStream in = store.open(key(runId))) {
+            return Optional.of(JSON.readTree(in));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("scorecard of run " + runId + " (" + key(runId) + ") cannot be read", e);
+        }
+    }
+
+    public Optional<Scorecard> card(long runId) {
+        return json(runId).map(ScorecardJson::read);
+    }
+
+    /** What the run page shows: the card, or null when there is none. */
+    public ScorecardView view(long runId) {
+        return card(runId).map(ScorecardView::of).orElse(null);
+    }
+}

@@ -1,0 +1,99 @@
+package tenshot.studio.board;
+
+import static io.restassured.RestAssured.given;
+
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.vertx.VertxContextSupport;
+import java.awt.image.BufferedImage;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import tenshot.scoring.ScorecardExport;
+import tenshot.scoring.Scorer;
+import tenshot.scoring.ScoringMode;
+import tenshot.scoring.ScoringModels;
+import tenshot.scoring.image.RgbImage;
+import tenshot.store.ArtifactStore;
+import tenshot.store.Run;
+import tenshot.store.RunStatus;
+import tenshot.store.StyleSet;
+import tenshot.store.Team;
+import tenshot.studio.upload.BadImages;
+
+/** Runs with real scorecards: the real Scorer in hist-only mode on small seeded images. */
+final class BoardFixtures {
+
+    /** Reads JSON numbers as doubles (RestAssured's default is float). */
+    static final io.restassured.config.RestAssuredConfig DOUBLES = io.restassured.RestAssured.config()
+            .jsonConfig(io.restassured.config.JsonConfig.jsonConfig()
+                    .numberReturnType(io.restassured.path.json.config.JsonPathConfig.NumberReturnType.DOUBLE));
+
+    private BoardFixtures() {}
+
+    /** A small image of seeded noise around a base colour; the same seed gives the same image. */
+    static BufferedImage noise(int rgb, long seed) {
+        Random random = new Random(seed);
+        BufferedImage image = new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 32; y++) {
+            for (int x = 0; x < 32; x++) {
+                int r = clamp(((rgb >> 16) & 255) + random.nextInt(81) - 40);
+                int g = clamp(((rgb >> 8) & 255) + random.nextInt(81) - 40);
+                int b = clamp((rgb & 255) + random.nextInt(81) - 40);
+                image.setRGB(x, y, (r << 16) | (g << 8) | b);
+            }
+        }
+        return image;
+    }
+
+    private static int clamp(int v) {
+        return Math.max(0, Math.min(255, v));
+    }
+
+    /** A style set uploaded through the API (two reference images, prompts Dolphin and Bread). */
+    static long styleSet(String styleId) throws Exception {
+        int id = given().multiPart("name", "set " + styleId).multiPart("styleId", styleId)
+                .multiPart("prompts", "{\"0\": \"Dolphin\", \"1\": \"Bread\"}")
+                .multiPart("images", "red_apple.png", BadImages.png(noise(0xC03020, 1)), "image/png")
+                .multiPart("images", "blue_car.png", BadImages.png(noise(0x2040C0, 2)), "image/png")
+                .when().post("/api/style-sets").then().statusCode(201).extract().path("id");
+        return id;
+    }
+
+    /** A finished run of a team on a style set, inserted directly so that no job runs for it. */
+    static long run(ArtifactStore store, long styleSetId, String team, String recipeName) throws Throwable {
+        Run run = VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(() -> Team.named(team)
+                .chain(t -> StyleSet.<StyleSet>findById(styleSetId).chain(set -> {
+                    Run r = new Run();
+                    r.teamId = t.id;
+                    r.styleSetId = set.id;
+                    r.recipeName = recipeName;
+                    r.recipe = "{\"base\": \"" + recipeName + "\", \"steps\": 5}";
+                    r.baseModel = "demo-sd21";
+                    r.status = RunStatus.SUCCEEDED;
+                    return r.persist();
+                }))));
+        // The test database starts empty but the artifact store does not: clear what an earlier test run left.
+        store.deleteAll(tenshot.studio.jobs.RunSpec.prefix(run.id));
+        return run.id;
+    }
+
+    /**
+     * Scores generated images around {@code generatedColour} against references of the style (hist only:
+     * no models) and stores the scorecard where the SCORE job puts it. Returns the card's hist value.
+     */
+    static double storeScorecard(ArtifactStore store, long runId, String style, int generatedColour, ScoringMode mode)
+            throws Exception {
+        Map<String, RgbImage> refs = new LinkedHashMap<>();
+        refs.put("red_apple.png", RgbImage.of(noise(0xC03020, 1)));
+        refs.put("blue_car.png", RgbImage.of(noise(0x2040C0, 2)));
+        Map<String, RgbImage> gen = new LinkedHashMap<>();
+        gen.put("Dolphin.png", RgbImage.of(noise(generatedColour, 3)));
+        gen.put("Bread.png", RgbImage.of(noise(generatedColour, 4)));
+        var card = new Scorer(ScoringModels.none("model not installed (test: no models directory)"), mode)
+                .scoreImages(List.of(new Scorer.StyleImages(style, refs, gen)));
+        store.put(StoredScorecards.key(runId), ScorecardExport.toJson(card).getBytes(StandardCharsets.UTF_8));
+        return card.values().get(tenshot.scoring.Metric.HIST);
+    }
+}
