@@ -97,4 +97,24 @@ class DreamBoothTinyModelTest {
             }
         }
     }
+
+    @Test
+    void aTextEncoderLoraTrainsAtItsOwnRateAndIsSavedBesideTheUnetOne() throws Exception {
+        TrainingRecipe recipe = TrainingRecipe.aggressive().with(Map.of("steps", 2, "rank", 2, "alpha", 2, "textEncoderRank", 2,
+                "textEncoderAlpha", 2, "priorLossWeight", 0, "viewsPerImage", 1, "previewEvery", 0, "previewSteps", 1));
+        recipe = recipe.with(Map.of("textEncoderLearningRate", 1e-3, "checkpointEvery", 0, "learningRate", 1e-2));
+        TrainingJob job = new TrainingJob(Fixtures.tinySd21(), "tiny-sd21", style, "00", recipe, work.resolve("te"), null,
+                work.resolve("class-cache"), EngineDevice.cpu(), false);
+        TrainingResult result = trainer(job).run(null);
+        SafetensorsFile file = SafetensorsFile.open(result.loraFile());
+        List<String> textKeys = file.keys().stream().filter(k -> k.startsWith("text_encoder.")).toList();
+        assertFalse(textKeys.isEmpty(), "the LoRA file must hold the text-encoder adapters");
+        try (NDManager m = NDManager.newBaseManager()) {
+            boolean moved = false;
+            for (String key : textKeys) {
+                if (key.contains(".up.")) for (float v : file.load(key, m).toFloatArray()) moved |= v != 0f;
+            }
+            assertTrue(moved, "text-encoder lora_B must have moved from zero");
+        }
+    }
 }
