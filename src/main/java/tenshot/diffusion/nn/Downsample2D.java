@@ -21,6 +21,6 @@ public final class Downsample2D {
     }
 
     public NDArray forward(NDArray x) {
-        return conv.forward(asymmetricPad ? x.pad(RIGHT_BOTTOM, 0) : x);
+        return Scoped.run(() -> conv.forward(asymmetricPad ? x.pad(RIGHT_BOTTOM, 0) : x));
     }
 }

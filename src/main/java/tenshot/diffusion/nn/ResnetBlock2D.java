@@ -27,7 +27,12 @@ public final class ResnetBlock2D {
         this.convShortcut = in != out ? new Conv2d(weights.sub("conv_shortcut"), in, out, 1, 1, 0) : null;
     }
 
+    /** Releases its intermediates on return (see {@link Scoped}). */
     public NDArray forward(NDArray x, NDArray temb) {
+        return Scoped.run(() -> residual(x, temb));
+    }
+
+    private NDArray residual(NDArray x, NDArray temb) {
         NDArray h = conv1.forward(Activations.silu(norm1.forward(x)));
         if (timeEmbProj != null) {
             NDArray t = timeEmbProj.forward(Activations.silu(temb));

@@ -14,11 +14,11 @@ public final class Upsample2D {
 
     /** Doubles the spatial size. */
     public NDArray forward(NDArray x) {
-        return conv.forward(Resample.nearest2x(x));
+        return Scoped.run(() -> conv.forward(Resample.nearest2x(x)));
     }
 
     /** Upsamples to {@code height x width} (odd sizes, where a skip connection is not exactly twice as large). */
     public NDArray forward(NDArray x, long height, long width) {
-        return conv.forward(Resample.nearest(x, height, width));
+        return Scoped.run(() -> conv.forward(Resample.nearest(x, height, width)));
     }
 }

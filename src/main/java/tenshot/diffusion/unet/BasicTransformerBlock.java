@@ -5,6 +5,7 @@ import java.util.Map;
 import tenshot.diffusion.nn.Geglu;
 import tenshot.diffusion.nn.LayerNorm;
 import tenshot.diffusion.nn.Linear;
+import tenshot.diffusion.nn.Scoped;
 import tenshot.diffusion.weights.Weights;
 
 /**
@@ -35,7 +36,11 @@ final class BasicTransformerBlock {
     NDArray forward(NDArray h, NDArray context) {
         h = h.add(attn1.forward(norm1.forward(h), null));
         h = h.add(attn2.forward(norm2.forward(h), context));
-        return h.add(ffOut.forward(ffIn.forward(norm3.forward(h))));
+        return h.add(feedForward(h));
+    }
+
+    private NDArray feedForward(NDArray h) {
+        return Scoped.run(() -> ffOut.forward(ffIn.forward(norm3.forward(h))));
     }
 
     void collectLinears(Map<String, Linear> out) {

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import java.util.Map;
 import tenshot.diffusion.nn.Attention;
 import tenshot.diffusion.nn.Linear;
+import tenshot.diffusion.nn.Scoped;
 import tenshot.diffusion.weights.Weights;
 
 /**
@@ -34,6 +35,10 @@ final class CrossAttention {
 
     /** Attention of {@code x} over {@code context} (or over itself when {@code context} is null). */
     NDArray forward(NDArray x, NDArray context) {
+        return Scoped.run(() -> attend(x, context));
+    }
+
+    private NDArray attend(NDArray x, NDArray context) {
         NDArray source = context == null ? x : context;
         NDArray q = Attention.splitHeads(toQ.forward(x), heads);
         NDArray k = Attention.splitHeads(toK.forward(source), heads);

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import tenshot.diffusion.nn.Downsample2D;
 import tenshot.diffusion.nn.Linear;
+import tenshot.diffusion.nn.Scoped;
 import tenshot.diffusion.nn.ResnetBlock2D;
 import tenshot.diffusion.weights.Weights;
 
@@ -36,8 +37,7 @@ final class DownBlock {
     /** Runs the block on {@code h}, appending each output to {@code skips}; returns the last output. */
     NDArray forward(NDArray h, NDArray temb, NDArray context, List<NDArray> skips) {
         for (int j = 0; j < resnets.size(); j++) {
-            h = resnets.get(j).forward(h, temb);
-            if (!attentions.isEmpty()) h = attentions.get(j).forward(h, context);
+            h = layer(j, h, temb, context);
             skips.add(h);
         }
         if (downsampler != null) {
@@ -45,6 +45,14 @@ final class DownBlock {
             skips.add(h);
         }
         return h;
+    }
+
+    /** Resnet {@code j} (then transformer {@code j}), keeping only the layer's output. */
+    private NDArray layer(int j, NDArray x, NDArray temb, NDArray context) {
+        return Scoped.run(() -> {
+            NDArray h = resnets.get(j).forward(x, temb);
+            return attentions.isEmpty() ? h : attentions.get(j).forward(h, context);
+        });
     }
 
     void collectLinears(Map<String, Linear> out) {

@@ -8,6 +8,7 @@ import java.util.Map;
 import tenshot.diffusion.nn.Conv2d;
 import tenshot.diffusion.nn.GroupNorm;
 import tenshot.diffusion.nn.Linear;
+import tenshot.diffusion.nn.Scoped;
 import tenshot.diffusion.weights.Weights;
 
 /**
@@ -46,7 +47,12 @@ final class Transformer2DModel {
         }
     }
 
+    /** Releases its intermediates on return (see {@link Scoped}). */
     NDArray forward(NDArray x, NDArray context) {
+        return Scoped.run(() -> residual(x, context));
+    }
+
+    private NDArray residual(NDArray x, NDArray context) {
         Shape s = x.getShape();
         long b = s.get(0), h = s.get(2), w = s.get(3);
         NDArray normed = norm.forward(x);

@@ -13,6 +13,7 @@ import tenshot.diffusion.nn.Activations;
 import tenshot.diffusion.nn.Conv2d;
 import tenshot.diffusion.nn.GroupNorm;
 import tenshot.diffusion.nn.Linear;
+import tenshot.diffusion.nn.Scoped;
 import tenshot.diffusion.weights.Weights;
 
 /**
@@ -84,9 +85,15 @@ public final class UNet2DConditionModel {
 
     /**
      * The model output for {@code sample [B, C, H, W]} at {@code timestep} ({@code [B]} or one value,
-     * any numeric type) given {@code encoderHiddenStates [B, L, cross_attention_dim]}.
+     * any numeric type) given {@code encoderHiddenStates [B, L, cross_attention_dim]}. Each block
+     * releases its intermediates as soon as its output exists, and the skip connections and time
+     * embedding are released on return: only the output joins the caller's scope.
      */
     public NDArray forward(NDArray sample, NDArray timestep, NDArray encoderHiddenStates) {
+        return Scoped.run(() -> predict(sample, timestep, encoderHiddenStates));
+    }
+
+    private NDArray predict(NDArray sample, NDArray timestep, NDArray encoderHiddenStates) {
         long batch = sample.getShape().get(0);
         NDArray t = timestep.getShape().size() == batch ? timestep : timestep.reshape(1).repeat(0, batch);
         NDArray temb = timeEmbedding.forward(t, sample.getDataType());

@@ -2,10 +2,12 @@ package tenshot.diffusion.unet;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import tenshot.diffusion.nn.Linear;
+import tenshot.diffusion.nn.Scoped;
 import tenshot.diffusion.nn.ResnetBlock2D;
 import tenshot.diffusion.nn.Upsample2D;
 import tenshot.diffusion.weights.Weights;
@@ -46,15 +48,21 @@ final class UpBlock {
      */
     NDArray forward(NDArray h, NDArray temb, NDArray context, List<NDArray> skips, NDArray nextSkip) {
         for (int j = 0; j < resnets.size(); j++) {
-            NDArray skip = skips.remove(skips.size() - 1);
-            h = resnets.get(j).forward(NDArrays.concat(new ai.djl.ndarray.NDList(h, skip), 1), temb);
-            if (!attentions.isEmpty()) h = attentions.get(j).forward(h, context);
+            h = layer(j, h, skips.remove(skips.size() - 1), temb, context);
         }
         if (upsampler != null) {
             h = nextSkip == null ? upsampler.forward(h)
                     : upsampler.forward(h, nextSkip.getShape().get(2), nextSkip.getShape().get(3));
         }
         return h;
+    }
+
+    /** Resnet {@code j} on {@code x} concatenated with {@code skip} (then transformer {@code j}). */
+    private NDArray layer(int j, NDArray x, NDArray skip, NDArray temb, NDArray context) {
+        return Scoped.run(() -> {
+            NDArray h = resnets.get(j).forward(NDArrays.concat(new NDList(x, skip), 1), temb);
+            return attentions.isEmpty() ? h : attentions.get(j).forward(h, context);
+        });
     }
 
     void collectLinears(Map<String, Linear> out) {
