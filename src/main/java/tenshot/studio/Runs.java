@@ -250,7 +250,7 @@ public class Runs {
                 assembled ? base + "submission.zip" : null, trained ? base + "lora.safetensors" : null,
                 assembled ? base + "config.json" : null, scored ? base + "scorecard.json" : null, images);
         List<RunView.JobSummary> summaries = jobs.stream().map(j -> new RunView.JobSummary(j.id(), j.kind(),
-                j.state().name(), j.progress(), j.error(), "/api/jobs/" + j.id() + "/preview")).toList();
+                j.state().name(), j.dependsOn(), j.progress(), j.error(), "/api/jobs/" + j.id() + "/preview")).toList();
         return new RunView(run.id, run.styleSetId, jobs.isEmpty() ? null : jobs.get(0).payload().path("styleId").asText(null), run.teamId, run.recipeName, readTree(run.recipe), run.baseModel,
                 status, phase, progress, error, run.parentRunId, run.changes == null ? null : readTree(run.changes),
                 run.createdAt == null ? Instant.now() : run.createdAt, summaries, downloads);

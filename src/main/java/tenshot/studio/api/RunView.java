@@ -13,7 +13,8 @@ public record RunView(long id, long styleSetId, String styleId, long teamId, Str
         JsonNode changes, Instant createdAt, List<JobSummary> jobs, Downloads downloads) {
 
     /** One job of the run. */
-    public record JobSummary(long id, String kind, String state, JsonNode progress, String error, String previewUrl) {
+    public record JobSummary(long id, String kind, String state, List<Long> dependsOn, JsonNode progress, String error,
+            String previewUrl) {
 
         /** "training 412/800" from the progress report, or null before the first report. */
         public String progressText() {
