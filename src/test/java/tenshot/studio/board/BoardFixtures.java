@@ -85,15 +85,35 @@ final class BoardFixtures {
      */
     static double storeScorecard(ArtifactStore store, long runId, String style, int generatedColour, ScoringMode mode)
             throws Exception {
+        try (ScoringModels none = ScoringModels.none("model not installed (test: no models directory)")) {
+            return storeScorecard(store, runId, style, generatedColour, mode, none).values().get(tenshot.scoring.Metric.HIST);
+        }
+    }
+
+    /** Same, with the given models (four references, four generated images). */
+    static tenshot.scoring.Scorecard storeScorecard(ArtifactStore store, long runId, String style, int generatedColour,
+            ScoringMode mode, ScoringModels models) throws Exception {
         Map<String, RgbImage> refs = new LinkedHashMap<>();
         refs.put("red_apple.png", RgbImage.of(noise(0xC03020, 1)));
         refs.put("blue_car.png", RgbImage.of(noise(0x2040C0, 2)));
+        refs.put("green_tree.png", RgbImage.of(noise(0x30A040, 5)));
+        refs.put("grey_cat.png", RgbImage.of(noise(0x808080, 6)));
         Map<String, RgbImage> gen = new LinkedHashMap<>();
-        gen.put("Dolphin.png", RgbImage.of(noise(generatedColour, 3)));
-        gen.put("Bread.png", RgbImage.of(noise(generatedColour, 4)));
-        var card = new Scorer(ScoringModels.none("model not installed (test: no models directory)"), mode)
-                .scoreImages(List.of(new Scorer.StyleImages(style, refs, gen)));
+        int seed = 10;
+        for (String prompt : List.of("Dolphin", "Bread", "Castle", "Lion")) gen.put(prompt + ".png", RgbImage.of(noise(generatedColour, seed++)));
+        var card = new Scorer(models, mode).scoreImages(List.of(new Scorer.StyleImages(style, refs, gen)));
         store.put(StoredScorecards.key(runId), ScorecardExport.toJson(card).getBytes(StandardCharsets.UTF_8));
-        return card.values().get(tenshot.scoring.Metric.HIST);
+        return card;
+    }
+
+    /** Every metric model, from the tiny fixture models of ../shared (skips the test when absent). */
+    static ScoringModels fixtureModels(java.nio.file.Path dir) throws Exception {
+        for (String m : List.of(tenshot.scoring.ModelDirectory.DINO, tenshot.scoring.ModelDirectory.CLIP,
+                tenshot.scoring.ModelDirectory.LPIPS, tenshot.scoring.ModelDirectory.FID, tenshot.scoring.ModelDirectory.CLIP_IQA)) {
+            java.nio.file.Files.createSymbolicLink(dir.resolve(m), tenshot.testing.Fixtures.metrics(m));
+        }
+        java.nio.file.Files.createSymbolicLink(dir.resolve(tenshot.scoring.ModelDirectory.CLIP_R_CANDIDATES),
+                tenshot.testing.Fixtures.dataset("clip_r_candidates.txt"));
+        return tenshot.scoring.ModelDirectory.load(dir, tenshot.diffusion.EngineDevice.cpu());
     }
 }

@@ -1,0 +1,71 @@
+package tenshot.studio.board;
+
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.qute.Location;
+import io.quarkus.qute.Template;
+import io.quarkus.qute.TemplateInstance;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import tenshot.scoring.Metric;
+import tenshot.studio.BaseModels;
+
+/** The leaderboard page (Qute, works without JavaScript; the UI bundle makes its columns sortable). */
+@Path("/leaderboard")
+@Produces(MediaType.TEXT_HTML)
+public class LeaderboardPage {
+
+    @Inject
+    @Location("pages/leaderboard.html")
+    Template page;
+
+    @Inject
+    Leaderboard leaderboard;
+
+    @Inject
+    BaseModels models;
+
+    /** A table row with its values formatted; {@code metrics} in the order of the header. */
+    public record PageRow(String rank, boolean tie, String team, String finalScore, List<String> metrics, String note,
+            String runs, String recipe, String created) {}
+
+    public record Column(String key, String label, double weight, String role) {}
+
+    @GET
+    @WithSession
+    @Operation(hidden = true)
+    public Uni<TemplateInstance> get(@QueryParam("dataset") String dataset, @QueryParam("mode") String mode) {
+        return leaderboard.board(dataset, mode).chain(board -> leaderboard.datasets().map(datasets -> page
+                .data("board", board)
+                .data("rows", rows(board))
+                .data("columns", List.of(Metric.values()).stream().map(m -> new Column(m.key(), m.label(), m.weight(), m.role())).toList())
+                .data("datasets", datasets)
+                .data("demo", models.demoOnly())));
+    }
+
+    private static List<PageRow> rows(Leaderboard.Board board) {
+        List<PageRow> rows = new ArrayList<>();
+        for (Leaderboard.Row r : board.rows()) {
+            Leaderboard.SubmissionView s = r.submission();
+            List<String> metrics = new ArrayList<>();
+            for (Metric m : Metric.values()) {
+                Double v = s.metrics().get(m.key());
+                metrics.add(v != null ? ScorecardView.format(v) : "missing: " + s.missing().getOrDefault(m.key(), "not computed"));
+            }
+            List<String> recipes = new ArrayList<>();
+            s.recipes().forEach(n -> recipes.add(n.path("recipeName").asText()));
+            rows.add(new PageRow(r.rank() == null ? "–" : (r.tie() ? "=" : "") + r.rank(), r.tie(), r.team(),
+                    ScorecardView.format(r.finalScore()), metrics, r.unrankedReason(),
+                    String.join(", ", s.runIds().stream().map(String::valueOf).toList()),
+                    String.join(", ", new java.util.LinkedHashSet<>(recipes)), s.createdAt().toString()));
+        }
+        return rows;
+    }
+}

@@ -1,0 +1,147 @@
+package tenshot.studio.board;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.closeTo;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tenshot.scoring.Scorecard;
+import tenshot.scoring.ScoringMode;
+import tenshot.scoring.ScoringModels;
+import tenshot.store.ArtifactStore;
+
+@QuarkusTest
+class LeaderboardApiTest {
+
+    @Inject
+    ArtifactStore store;
+
+    @TempDir
+    Path models;
+
+    private static int submit(String dataset, long... runIds) {
+        StringBuilder ids = new StringBuilder();
+        for (long id : runIds) ids.append(ids.length() == 0 ? "" : ",").append(id);
+        return given().contentType("application/json").body("{\"runIds\": [" + ids + "], \"dataset\": \"" + dataset + "\"}")
+                .when().post("/api/leaderboard/submissions").then().statusCode(201).extract().path("id");
+    }
+
+    @Test
+    void ranksTeamsByTheirBestSubmissionWithTiesAndUnrankedOnes() throws Throwable {
+        long set = BoardFixtures.styleSet("05");
+        long alpha = BoardFixtures.run(store, set, "alpha", "baseline");
+        long alphaWorse = BoardFixtures.run(store, set, "alpha", "aggressive");
+        long beta = BoardFixtures.run(store, set, "beta", "safe");
+        long gamma = BoardFixtures.run(store, set, "gamma", "baseline");
+        long delta = BoardFixtures.run(store, set, "delta", "baseline");
+        long unscored = BoardFixtures.run(store, set, "delta", "safe");
+
+        Scorecard alphaCard;
+        Scorecard worseCard;
+        Scorecard gammaCard;
+        try (ScoringModels all = BoardFixtures.fixtureModels(models)) {
+            alphaCard = BoardFixtures.storeScorecard(store, alpha, "05", 0x906050, ScoringMode.OFFICIAL, all);
+            // beta's generations are alpha's images: the same scorecard, so a tie.
+            BoardFixtures.storeScorecard(store, beta, "05", 0x906050, ScoringMode.OFFICIAL, all);
+            worseCard = BoardFixtures.storeScorecard(store, alphaWorse, "05", 0x10F0F0, ScoringMode.OFFICIAL, all);
+            gammaCard = BoardFixtures.storeScorecard(store, gamma, "05", 0xF0F010, ScoringMode.OFFICIAL, all);
+        }
+        assertNotNull(alphaCard.finalScore(), alphaCard.finalNote());
+        assertNotNull(gammaCard.finalScore(), gammaCard.finalNote());
+        double hist = BoardFixtures.storeScorecard(store, delta, "05", 0x906050, ScoringMode.OFFICIAL);
+
+        // Refusals, as problem+json naming what is wrong.
+        given().contentType("application/json").body("{\"runIds\": [" + unscored + "], \"dataset\": \"A\"}")
+                .when().post("/api/leaderboard/submissions").then().statusCode(409)
+                .contentType(containsString("problem+json")).body("detail", containsString("no scorecard yet"));
+        given().contentType("application/json").body("{\"runIds\": [" + alpha + ", " + beta + "], \"dataset\": \"A\"}")
+                .when().post("/api/leaderboard/submissions").then().statusCode(409).body("detail", containsString("different teams"));
+        given().contentType("application/json").body("{\"runIds\": [" + alpha + "], \"dataset\": \"../x\"}")
+                .when().post("/api/leaderboard/submissions").then().statusCode(400).body("detail", containsString("dataset"));
+        given().contentType("application/json").body("{\"runIds\": [123456], \"dataset\": \"A\"}")
+                .when().post("/api/leaderboard/submissions").then().statusCode(404);
+
+        submit("A", alphaWorse);
+        submit("A", alpha);
+        submit("A", beta);
+        submit("A", gamma);
+        submit("A", delta);
+        submit("my-set", gamma);
+
+        double tieScore = alphaCard.finalScore();
+        int gammaRank = gammaCard.finalScore() > tieScore ? 1 : 3;
+        int tieRank = gammaCard.finalScore() > tieScore ? 2 : 1;
+        var board = given().config(BoardFixtures.DOUBLES).when().get("/api/leaderboard?dataset=A").then().statusCode(200)
+                .body("dataset", equalTo("A")).body("mode", equalTo("official"))
+                .body("rows", hasSize(4))
+                .body("rows.find { it.team == 'alpha' }.rank", equalTo(tieRank))
+                .body("rows.find { it.team == 'alpha' }.tie", equalTo(true))
+                .body("rows.find { it.team == 'beta' }.rank", equalTo(tieRank))
+                .body("rows.find { it.team == 'beta' }.tie", equalTo(true))
+                .body("rows.find { it.team == 'gamma' }.rank", equalTo(gammaRank))
+                .body("rows.find { it.team == 'gamma' }.tie", equalTo(false))
+                .body("rows.find { it.team == 'alpha' }.finalScore", closeTo(tieScore, 1e-12))
+                .body("rows.find { it.team == 'alpha' }.submission.runIds", equalTo(List.of((int) alpha)))
+                .body("rows.find { it.team == 'alpha' }.submission.metrics.fid", closeTo(alphaCard.values().get(tenshot.scoring.Metric.FID), 1e-9))
+                .body("rows.find { it.team == 'alpha' }.submission.recipes[0].recipeName", equalTo("baseline"))
+                .body("rows.find { it.team == 'alpha' }.submission.recipes[0].recipe.steps", equalTo(5))
+                .body("rows[3].team", equalTo("delta"))
+                .body("rows[3].rank", nullValue())
+                .body("rows[3].unrankedReason", containsString("not computed"))
+                .body("rows[3].submission.metrics.hist", closeTo(hist, 1e-12))
+                .body("rows[3].submission.metrics.dino", nullValue())
+                .body("rows[3].submission.missing.dino", containsString("model not installed"));
+        // alpha's better submission is its best; its worse one stays in its history.
+        if (worseCard.finalScore() < tieScore) {
+            board.body("rows.find { it.team == 'alpha' }.submission.recipes[0].recipeName", equalTo("baseline"));
+        }
+
+        given().config(BoardFixtures.DOUBLES).when().get("/api/leaderboard/teams/alpha/submissions").then().statusCode(200)
+                .body("", hasSize(2))
+                .body("[0].runIds", equalTo(List.of((int) alpha)))
+                .body("[1].runIds", equalTo(List.of((int) alphaWorse)))
+                .body("[1].finalScore", closeTo(worseCard.finalScore(), 1e-12));
+        given().when().get("/api/leaderboard/teams/nobody/submissions").then().statusCode(404);
+        given().when().get("/api/leaderboard?dataset=B").then().statusCode(200).body("rows", hasSize(0));
+        given().when().get("/api/leaderboard?dataset=my-set").then().statusCode(200).body("rows[0].team", equalTo("gamma"))
+                .body("rows[0].rank", equalTo(1)).body("rows[0].tie", equalTo(false));
+
+        given().when().get("/leaderboard?dataset=A").then().statusCode(200)
+                .body(containsString("href=\"/leaderboard\""))
+                .body(containsString("data-team=\"alpha\" data-rank=\"=" + tieRank + "\" data-tie"))
+                .body(containsString("data-team=\"beta\" data-rank=\"=" + tieRank + "\" data-tie"))
+                .body(containsString("unranked: no final score"))
+                .body(containsString("missing: model not installed"))
+                .body(containsString("<option value=\"my-set\""));
+        given().when().get("/leaderboard?dataset=B").then().statusCode(200).body(containsString("No submissions for dataset B"));
+    }
+
+    @Test
+    void severalRunsMakeOneSubmissionWithoutPooledFid() throws Throwable {
+        long first = BoardFixtures.run(store, BoardFixtures.styleSet("21"), "multi", "baseline");
+        long second = BoardFixtures.run(store, BoardFixtures.styleSet("22"), "multi", "baseline");
+        double h1 = BoardFixtures.storeScorecard(store, first, "21", 0x906050, ScoringMode.OFFICIAL);
+        double h2 = BoardFixtures.storeScorecard(store, second, "22", 0x10F0F0, ScoringMode.OFFICIAL);
+        given().config(BoardFixtures.DOUBLES).contentType("application/json")
+                .body("{\"runIds\": [" + first + ", " + second + "], \"dataset\": \"B\"}")
+                .when().post("/api/leaderboard/submissions").then().statusCode(201)
+                .body("team", equalTo("multi"))
+                .body("metrics.hist", closeTo((h1 + h2) / 2, 1e-12))
+                .body("finalScore", nullValue())
+                .body("missing.fid", notNullValue());
+        long sameStyle = BoardFixtures.run(store, BoardFixtures.styleSet("21"), "multi", "safe");
+        BoardFixtures.storeScorecard(store, sameStyle, "21", 0x906050, ScoringMode.OFFICIAL);
+        given().contentType("application/json").body("{\"runIds\": [" + first + ", " + sameStyle + "], \"dataset\": \"B\"}")
+                .when().post("/api/leaderboard/submissions").then().statusCode(409).body("detail", containsString("style 21"));
+    }
+}
