@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
 import tenshot.diffusion.EngineDevice;
 import tenshot.diffusion.nn.Conv2d;
+import tenshot.diffusion.nn.Scoped;
 import tenshot.diffusion.weights.Weights;
 
 /**
@@ -54,18 +55,25 @@ public final class AutoencoderKL {
         return new AutoencoderKL(Weights.random(device, manager, seed), config);
     }
 
-    /** The posterior for {@code image [B, 3, H, W]} in [-1, 1]; H and W multiples of 8. */
+    /**
+     * The posterior for {@code image [B, 3, H, W]} in [-1, 1]; H and W multiples of 8. The encoder's
+     * intermediates are released on return; only the posterior joins the caller's scope.
+     */
     public Posterior encode(NDArray image) {
-        NDArray moments = encoder.forward(image);
-        if (quantConv != null) moments = quantConv.forward(moments);
+        NDArray moments = Scoped.run(() -> {
+            NDArray h = encoder.forward(image);
+            return quantConv != null ? quantConv.forward(h) : h;
+        });
         NDList halves = moments.split(2, 1);
         return new Posterior(halves.get(0), halves.get(1).clip(-30f, 20f));
     }
 
-    /** The image in roughly [-1, 1] (unclamped) for unscaled {@code latents [B, latent_channels, h, w]}. */
+    /**
+     * The image in roughly [-1, 1] (unclamped) for unscaled {@code latents [B, latent_channels, h, w]}.
+     * The decoder's intermediates are released on return; only the image joins the caller's scope.
+     */
     public NDArray decode(NDArray latents) {
-        NDArray z = postQuantConv != null ? postQuantConv.forward(latents) : latents;
-        return decoder.forward(z);
+        return Scoped.run(() -> decoder.forward(postQuantConv != null ? postQuantConv.forward(latents) : latents));
     }
 
     /** {@code scaling_factor} from the config (0.18215 for SD 1/2). */

@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.Shape;
 import tenshot.diffusion.nn.Attention;
 import tenshot.diffusion.nn.GroupNorm;
 import tenshot.diffusion.nn.Linear;
+import tenshot.diffusion.nn.Scoped;
 import tenshot.diffusion.weights.Weights;
 
 /**
@@ -32,7 +33,12 @@ final class VaeAttention {
                 .toType(weights.device().dtype(), false));
     }
 
+    /** Releases its intermediates (the attention map) on return (see {@link Scoped}). */
     NDArray forward(NDArray x) {
+        return Scoped.run(() -> residual(x));
+    }
+
+    private NDArray residual(NDArray x) {
         Shape s = x.getShape();
         long b = s.get(0), c = s.get(1), h = s.get(2), w = s.get(3);
         NDArray tokens = groupNorm.forward(x).reshape(b, c, h * w).transpose(0, 2, 1);
