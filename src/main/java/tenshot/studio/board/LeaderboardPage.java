@@ -34,7 +34,7 @@ public class LeaderboardPage {
 
     /** A table row with its values formatted; {@code metrics} in the order of the header. */
     public record PageRow(String rank, boolean tie, String team, String finalScore, List<String> metrics, String note,
-            String runs, String recipe, String created) {}
+            String runs, String recipe, String created, String history) {}
 
     public record Column(String key, String label, double weight, String role) {}
 
@@ -64,7 +64,8 @@ public class LeaderboardPage {
             rows.add(new PageRow(r.rank() == null ? "–" : (r.tie() ? "=" : "") + r.rank(), r.tie(), r.team(),
                     ScorecardView.format(r.finalScore()), metrics, r.unrankedReason(),
                     String.join(", ", s.runIds().stream().map(String::valueOf).toList()),
-                    String.join(", ", new java.util.LinkedHashSet<>(recipes)), s.createdAt().toString()));
+                    String.join(", ", new java.util.LinkedHashSet<>(recipes)), s.createdAt().toString(),
+                    jakarta.ws.rs.core.UriBuilder.fromPath("/api/leaderboard/teams/{team}/submissions").build(r.team()).toString()));
         }
         return rows;
     }

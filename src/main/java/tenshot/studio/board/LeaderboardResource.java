@@ -29,7 +29,7 @@ public class LeaderboardResource {
     @Operation(summary = "Submit scored runs of one team: {runIds: [1, 2], dataset: \"A\"|\"B\"|custom}; scores are copied from their scorecards")
     public Uni<Response> submit(Leaderboard.SubmitRequest request) {
         return leaderboard.submit(request).map(view -> Response.status(201)
-                .header("Location", "/api/leaderboard/teams/" + view.team() + "/submissions").entity(view).build());
+                .location(jakarta.ws.rs.core.UriBuilder.fromPath("/api/leaderboard/teams/{team}/submissions").build(view.team())).entity(view).build());
     }
 
     @GET
