@@ -1,7 +1,5 @@
 package tenshot.studio.upload;
 
-import java.awt.Color;
-import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,6 +9,7 @@ import java.util.Iterator;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import tenshot.diffusion.image.ExifOrientation;
 
 /**
  * Decides whether a file is an image the studio accepts, by its content: the magic number says PNG
@@ -56,7 +55,7 @@ public final class ImageChecker {
                         + " signature, whatever the file name or content type say)", 415);
             }
             BufferedImage decoded = decode(file, name, format);
-            int orientation = format == Format.JPEG ? ExifOrientation.read(file) : 1;
+            int orientation = format == Format.JPEG ? ExifOrientation.read(file) : ExifOrientation.NORMAL;
             boolean asIs = format == Format.PNG && decoded.getType() == BufferedImage.TYPE_3BYTE_BGR
                     && !decoded.getColorModel().hasAlpha();
             return new Checked(asIs ? decoded : toUprightRgb(decoded, orientation), format, asIs);
@@ -123,46 +122,8 @@ public final class ImageChecker {
         return message == null ? e.getClass().getSimpleName() : message;
     }
 
-    /**
-     * Turns the decoded pixels upright and into opaque RGB. EXIF orientation says how the stored
-     * pixels map onto the displayed picture: 2-4 mirror or turn it half way, 5-8 swap its sides.
-     */
+    /** Turns the decoded pixels upright and into opaque RGB (EXIF orientation, alpha over white). */
     static BufferedImage toUprightRgb(BufferedImage src, int orientation) {
-        int w = src.getWidth();
-        int h = src.getHeight();
-        BufferedImage flat = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = flat.createGraphics();
-        try {
-            g.setColor(Color.WHITE);
-            g.fillRect(0, 0, w, h);
-            g.drawImage(src, 0, 0, null);
-        } finally {
-            g.dispose();
-        }
-        if (orientation < 2 || orientation > 8) return flat;
-        int[] in = flat.getRGB(0, 0, w, h, null, 0, w);
-        boolean swap = orientation >= 5;
-        int ow = swap ? h : w;
-        int oh = swap ? w : h;
-        int[] out = new int[in.length];
-        for (int y = 0; y < oh; y++) {
-            for (int x = 0; x < ow; x++) {
-                int sx;
-                int sy;
-                switch (orientation) {
-                    case 2 -> { sx = w - 1 - x; sy = y; }
-                    case 3 -> { sx = w - 1 - x; sy = h - 1 - y; }
-                    case 4 -> { sx = x; sy = h - 1 - y; }
-                    case 5 -> { sx = y; sy = x; }
-                    case 6 -> { sx = y; sy = h - 1 - x; }
-                    case 7 -> { sx = w - 1 - y; sy = h - 1 - x; }
-                    default -> { sx = w - 1 - y; sy = x; }
-                }
-                out[y * ow + x] = in[sy * w + sx];
-            }
-        }
-        BufferedImage upright = new BufferedImage(ow, oh, BufferedImage.TYPE_INT_RGB);
-        upright.setRGB(0, 0, ow, oh, out, 0, ow);
-        return upright;
+        return ExifOrientation.upright(src, orientation);
     }
 }

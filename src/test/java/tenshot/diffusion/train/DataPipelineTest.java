@@ -1,5 +1,6 @@
 package tenshot.diffusion.train;
 
+import tenshot.diffusion.image.ExifOrientation;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

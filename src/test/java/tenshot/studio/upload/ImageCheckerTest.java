@@ -1,5 +1,6 @@
 package tenshot.studio.upload;
 
+import tenshot.diffusion.image.ExifOrientation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,8 +1,13 @@
-package tenshot.diffusion.train;
+package tenshot.diffusion.image;
 
+import java.awt.Color;
+import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * The EXIF orientation tag (0x0112) of a JPEG (APP1 "Exif" segment) or PNG ({@code eXIf} chunk), and
@@ -17,6 +22,35 @@ public final class ExifOrientation {
     private static final int ORIENTATION_TAG = 0x0112;
 
     private ExifOrientation() {}
+
+    /** The orientation (1..8) recorded in an image file, or {@link #NORMAL} when there is none. */
+    public static int read(Path file) throws IOException {
+        return read(Files.readAllBytes(file));
+    }
+
+    /**
+     * The picture as it is meant to be seen, as opaque 8-bit RGB: transparency composited over white
+     * (so a transparent background reads as white rather than whatever the hidden pixels hold), then
+     * the orientation applied.
+     */
+    public static BufferedImage upright(BufferedImage decoded, int orientation) {
+        return apply(flattenOverWhite(decoded), orientation);
+    }
+
+    /** An opaque RGB copy; pixels with alpha are blended over white. */
+    public static BufferedImage flattenOverWhite(BufferedImage image) {
+        if (image.getType() == BufferedImage.TYPE_INT_RGB) return image;
+        BufferedImage rgb = new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = rgb.createGraphics();
+        try {
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, image.getWidth(), image.getHeight());
+            g.drawImage(image, 0, 0, null);
+        } finally {
+            g.dispose();
+        }
+        return rgb;
+    }
 
     /** The orientation (1..8) recorded in the file's bytes, or {@link #NORMAL} when there is none. */
     public static int read(byte[] file) {
