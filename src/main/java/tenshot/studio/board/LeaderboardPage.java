@@ -50,6 +50,18 @@ public class LeaderboardPage {
                 .data("demo", models.demoOnly())));
     }
 
+    @jakarta.ws.rs.POST
+    @Path("submissions")
+    @jakarta.ws.rs.Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @Operation(hidden = true)
+    public Uni<jakarta.ws.rs.core.Response> submit(@jakarta.ws.rs.FormParam("runId") Long runId,
+            @jakarta.ws.rs.FormParam("dataset") String dataset) {
+        if (runId == null) throw tenshot.studio.api.ApiException.badField("runId", "give the run to submit");
+        return leaderboard.submit(new Leaderboard.SubmitRequest(List.of(runId), dataset))
+                .map(view -> jakarta.ws.rs.core.Response.seeOther(jakarta.ws.rs.core.UriBuilder.fromPath("/leaderboard")
+                        .queryParam("dataset", view.dataset()).queryParam("mode", view.mode()).build()).build());
+    }
+
     private static List<PageRow> rows(Leaderboard.Board board) {
         List<PageRow> rows = new ArrayList<>();
         for (Leaderboard.Row r : board.rows()) {

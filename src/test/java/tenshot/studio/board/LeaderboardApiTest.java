@@ -139,6 +139,11 @@ class LeaderboardApiTest {
                 .body("metrics.hist", closeTo((h1 + h2) / 2, 1e-12))
                 .body("finalScore", nullValue())
                 .body("missing.fid", notNullValue());
+        given().redirects().follow(false).formParam("runId", first).formParam("dataset", "page-set")
+                .when().post("/leaderboard/submissions").then().statusCode(303)
+                .header("Location", containsString("/leaderboard?dataset=page-set&mode=official"));
+        given().when().get("/api/leaderboard?dataset=page-set").then().statusCode(200).body("rows[0].team", equalTo("multi"))
+                .body("rows[0].submission.runIds", equalTo(List.of((int) first)));
         long sameStyle = BoardFixtures.run(store, BoardFixtures.styleSet("21"), "multi", "safe");
         BoardFixtures.storeScorecard(store, sameStyle, "21", 0x906050, ScoringMode.OFFICIAL);
         given().contentType("application/json").body("{\"runIds\": [" + first + ", " + sameStyle + "], \"dataset\": \"B\"}")

@@ -49,7 +49,8 @@ class ScorecardApiTest {
                 .body(containsString("data-mode=\"official\""))
                 .body(containsString(String.format(java.util.Locale.ROOT, "%.4f", hist)))
                 .body(containsString("missing: model not installed"))
-                .body(containsString("0.4·hist in the style factor"));
+                .body(containsString("0.4·hist in the style factor"))
+                .body(containsString("action=\"/leaderboard/submissions\""));
     }
 
     @Test
