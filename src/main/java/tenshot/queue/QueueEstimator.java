@@ -120,8 +120,9 @@ public class QueueEstimator {
         for (Row r : runningRows) {
             Running run = new Running(r.getLong("id"), r.getString("kind"), r.getDouble("elapsed"), r.getDouble("phase_eta"));
             Double mean = seconds.getOrDefault(run.kind(), fallback);
-            Double remaining = mean != null ? Math.max(mean - run.elapsed(), run.phaseEta() == null ? 0 : run.phaseEta())
-                    : run.phaseEta();
+            // An if, not a ternary: a ternary would unbox the null phaseEta of a job with no ETA yet.
+            Double remaining = run.phaseEta();
+            if (mean != null) remaining = Math.max(mean - run.elapsed(), remaining == null ? 0 : remaining);
             byJob.put(run.id(), new QueueForecast.Estimate(null, 0.0, remaining));
             if (remaining == null) known = false;
             double end = remaining == null ? 0 : remaining;

@@ -91,4 +91,15 @@ class QueueOrderTest {
                 .contentType("application/problem+json")
                 .body("detail", org.hamcrest.Matchers.containsString("unknown job state 'sleeping'"));
     }
+
+    @Test
+    void aRunningJobWithNoEtaYetAndNoHistoryStillGetsAForecast() {
+        long running = enqueue("a", 0);
+        long waiting = enqueue("a", 0);
+        pool.preparedQuery("UPDATE job SET state = 'running', progress = '{}'::jsonb, lease_owner = 'elsewhere',"
+                + " lease_expires_at = now() + interval '1 hour' WHERE id = $1")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(running)).await().indefinitely();
+        given().get("/api/queue").then().statusCode(200).body("queued.id", org.hamcrest.Matchers.contains((int) waiting));
+        given().get("/api/jobs?run=5").then().statusCode(200).body("size()", org.hamcrest.Matchers.equalTo(2));
+    }
 }

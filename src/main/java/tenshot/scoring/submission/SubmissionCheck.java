@@ -21,6 +21,9 @@ import tenshot.scoring.image.RgbImage;
  */
 public record SubmissionCheck(List<LayoutProblem> problems, List<StyleSet> scorable) {
 
+    /** The run settings Tenshot's own submission zips carry beside the style folders; not an extra file. */
+    public static final String RUN_CONFIG = "config.json";
+
     public boolean complete() {
         return problems.isEmpty();
     }
@@ -92,7 +95,7 @@ public record SubmissionCheck(List<LayoutProblem> problems, List<StyleSet> scora
         try (Stream<Path> s = Files.list(upload)) {
             for (Path p : s.sorted().toList()) {
                 String n = p.getFileName().toString();
-                if (!styleIds.contains(n)) {
+                if (!styleIds.contains(n) && !(n.equals(RUN_CONFIG) && Files.isRegularFile(p))) {
                     problems.add(new LayoutProblem(n + (Files.isDirectory(p) ? "/" : ""), LayoutProblem.Kind.EXTRA_FILE,
                             "not a style of the reference dataset"));
                 }

@@ -36,6 +36,7 @@ class SubmissionCheckTest {
         Files.writeString(style.resolve("notes.txt"), "hello");
         Files.writeString(style.resolve("Falcon.png"), "not a png");
         Files.createDirectories(upload.resolve("99"));
+        Files.writeString(upload.resolve(SubmissionCheck.RUN_CONFIG), "{}"); // Tenshot's zips carry it
 
         SubmissionCheck check = SubmissionCheck.run(upload, dataset, 0, 0);
         assertFalse(check.complete());
@@ -49,6 +50,7 @@ class SubmissionCheckTest {
         assertTrue(has(p, "00/notes.txt", LayoutProblem.Kind.EXTRA_FILE), p.toString());
         assertTrue(has(p, "99/", LayoutProblem.Kind.EXTRA_FILE), p.toString());
         assertFalse(has(p, "00/Dolphin.png", null), p.toString());
+        assertFalse(has(p, SubmissionCheck.RUN_CONFIG, null), p.toString());
         assertEquals(1, check.scorable().size());
         assertEquals(2, check.scorable().get(0).generated().size());
         assertEquals(10, check.scorable().get(0).references().size());
