@@ -15,7 +15,8 @@ import tenshot.worker.JobHandler;
 
 /**
  * Trains a run's LoRA with the DreamBooth trainer and stores {@code pytorch_lora_weights.safetensors}.
- * Checkpoints go to the job's scratch folder; an attempt on the same host resumes from the latest.
+ * Checkpoints go to the job's scratch folder (under the data dir by default), so the next attempt resumes
+ * from the latest one, on any host that shares the data dir.
  */
 @ApplicationScoped
 public class TrainHandler implements JobHandler {
