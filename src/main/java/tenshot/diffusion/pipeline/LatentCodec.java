@@ -1,6 +1,7 @@
 package tenshot.diffusion.pipeline;
 
 import ai.djl.ndarray.NDArray;
+import tenshot.diffusion.vae.AutoencoderKL;
 
 /** The VAE as the pipeline uses it, in its own (unscaled) latent space. */
 public interface LatentCodec {
@@ -13,4 +14,24 @@ public interface LatentCodec {
 
     /** {@code scaling_factor} of the VAE config (0.18215 for SD 2.1). */
     double scalingFactor();
+
+    /** The codec of a loaded AutoencoderKL. */
+    static LatentCodec of(AutoencoderKL vae) {
+        return new LatentCodec() {
+            @Override
+            public NDArray encodeMean(NDArray images) {
+                return vae.encode(images).mean();
+            }
+
+            @Override
+            public NDArray decode(NDArray latents) {
+                return vae.decode(latents);
+            }
+
+            @Override
+            public double scalingFactor() {
+                return vae.scalingFactor();
+            }
+        };
+    }
 }

@@ -1,6 +1,5 @@
 package tenshot.diffusion.pipeline;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,22 +80,7 @@ public final class StableDiffusionLoader {
         Map<String, Map<String, tenshot.diffusion.nn.Linear>> linears = new LinkedHashMap<>();
         linears.put("unet", unet.linears());
         linears.put("text_encoder", text.linears());
-        LatentCodec codec = new LatentCodec() {
-            @Override
-            public NDArray encodeMean(NDArray images) {
-                return vae.encode(images).mean();
-            }
-
-            @Override
-            public NDArray decode(NDArray latents) {
-                return vae.decode(latents);
-            }
-
-            @Override
-            public double scalingFactor() {
-                return vae.scalingFactor();
-            }
-        };
+        LatentCodec codec = LatentCodec.of(vae);
         return new StableDiffusion(device, manager, tokenizer, text::forward, unet::forward, codec, new NoiseSchedule(config),
                 StableDiffusion.kindOf(config.className()), unet.config().inChannels(), unet.config().sampleSize() * 8,
                 Map.copyOf(linears));

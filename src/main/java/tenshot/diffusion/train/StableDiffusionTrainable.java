@@ -55,22 +55,7 @@ public final class StableDiffusionTrainable implements TrainableModel {
         this.unet = unet;
         this.vae = vae;
         this.schedule = schedule;
-        LatentCodec codec = new LatentCodec() {
-            @Override
-            public NDArray encodeMean(NDArray images) {
-                return vae.encode(images).mean();
-            }
-
-            @Override
-            public NDArray decode(NDArray latents) {
-                return vae.decode(latents);
-            }
-
-            @Override
-            public double scalingFactor() {
-                return vae.scalingFactor();
-            }
-        };
+        LatentCodec codec = LatentCodec.of(vae);
         StableDiffusion model = new StableDiffusion(device, manager, tokenizer, textEncoder::forward, unet::forward, codec, schedule,
                 Scheduler.Kind.DDIM, unet.config().inChannels(), unet.config().sampleSize() * 8,
                 Map.of("unet", unet.linears(), "text_encoder", textEncoder.linears()));
