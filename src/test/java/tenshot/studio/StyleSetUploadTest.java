@@ -26,7 +26,11 @@ import tenshot.testing.Fixtures;
 @QuarkusTest
 class StyleSetUploadTest {
 
-    private static final Path STORE = Path.of("target/test-data/artifacts/stylesets");
+    /** Where uploads land: the running application's data dir (a fresh one per test start). */
+    private static Path store() {
+        return Path.of(org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getValue("tenshot.data-dir", String.class), "artifacts", "stylesets");
+    }
 
     private static RequestSpecification withStyle(Path styleDir) throws IOException {
         RequestSpecification request = given().multiPart("name", "upload " + styleDir.getFileName())
@@ -185,8 +189,8 @@ class StyleSetUploadTest {
     }
 
     private static long storedFiles() throws IOException {
-        if (!Files.isDirectory(STORE)) return 0;
-        try (Stream<Path> files = Files.walk(STORE)) {
+        if (!Files.isDirectory(store())) return 0;
+        try (Stream<Path> files = Files.walk(store())) {
             return files.filter(Files::isRegularFile).count();
         }
     }
