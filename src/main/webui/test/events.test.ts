@@ -73,4 +73,13 @@ describe("reduce", () => {
     expect(s2.runs).toEqual(before.runs);
     expect(s2.lastEventId).toBe("77");
   });
+
+  it("takes a running job's progress for its run but never its job state as the run's status", () => {
+    let s = reduce(emptyState(), ev("run", { id: "5", status: "running" }));
+    s = reduce(s, ev("job", { id: 91, runId: 5, kind: "TRAIN", state: "running", progress: { step: 3, total: 8, loss: 0.2 } }));
+    expect(s.runs["5"]).toMatchObject({ status: "running", phase: "train", step: 3, total: 8 });
+    expect(s.runs["91"]).toBeUndefined();
+    s = reduce(s, ev("job", { id: 90, runId: 5, kind: "PRIOR", state: "succeeded" }));
+    expect(s.runs["5"].status).toBe("running");
+  });
 });

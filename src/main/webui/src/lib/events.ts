@@ -155,6 +155,15 @@ export function reduce(state: LiveState, ev: StreamEvent): LiveState {
     for (const w of Array.isArray(o.workers) ? (o.workers as Json[]) : []) s = upsertWorker(s, w);
     return s;
   }
+  if (kind === "job") {
+    // a job's own state is not its run's status (the run event that follows carries that):
+    // take only a running job's progress, under its run's id
+    const runId = o.runId ?? o.run_id;
+    if (runId == null || String(o.state ?? "").toLowerCase() !== "running") return next;
+    const { id: _job, state: _state, status: _status, error: _error, reason: _reason, ...progress } = o;
+    void _job; void _state; void _status; void _error; void _reason;
+    return upsertRun(next, { ...progress, runId });
+  }
   if (kind === "worker") return upsertWorker(next, o);
   if (kind === "worker-gone" || kind === "worker-removed" || kind === "worker_gone") {
     const id = readWorker(o).id;
@@ -170,7 +179,7 @@ export function reduce(state: LiveState, ev: StreamEvent): LiveState {
     delete runs[id];
     return { ...next, runs };
   }
-  if (["run", "progress", "job", "status", "run-status", "run_status", "loss", ""].includes(kind)) {
+  if (["run", "progress", "status", "run-status", "run_status", "loss", ""].includes(kind)) {
     let s = upsertRun(next, o);
     const id = readRun(o).id;
     const curve = lossFrom(o);

@@ -21,10 +21,11 @@ export function mountRun(): void {
   const settings = readSettings();
   const live = pageLive(`${apiUrl("events")}?run=${encodeURIComponent(runId)}`);
 
-  const statusLine = mountPoint("run-status", "p");
+  const statusLine = document.querySelector<HTMLElement>(".ts-status-line") ?? mountPoint("run-status", "p");
   statusLine.setAttribute("aria-live", "polite");
   const liveSection = mountPoint("run-live", "section", "Training progress");
   liveSection.classList.add("ts-run-live");
+  if (statusLine.parentElement && liveSection.previousElementSibling !== statusLine) statusLine.after(liveSection);
   const chartBox = h("div", { id: "loss-chart", class: "ts-chart", role: "img", "aria-label": "Training loss by step" });
   const chartNote = h("p", { class: "ts-hint", id: "loss-note" }, "The loss curve appears when training starts.");
   const previewImg = h("img", { id: "run-preview-img", alt: "Latest preview sample", hidden: true });
@@ -72,9 +73,9 @@ export function mountRun(): void {
       previewNote.hidden = true;
       if (previewImg.getAttribute("src") !== run.previewUrl) previewImg.src = run.previewUrl;
     }
-    liveSection.hidden = run.status === "done" && !state.loss[runId!]?.length;
+    liveSection.hidden = isFinal(run) && !state.loss[runId!]?.length;
     // the grid and downloads are rendered by the server once the run is done: fetch them once
-    if (lastStatus && lastStatus !== run.status && isFinal(run) && !document.getElementById("run-grid")) {
+    if (lastStatus && lastStatus !== run.status && isFinal(run) && !document.querySelector("#run-grid figure")) {
       window.location.reload();
     }
     lastStatus = run.status;
@@ -97,7 +98,7 @@ export function mountRun(): void {
   live.start();
 
   enhanceGrid(settings);
-  ensureDownloads(runId);
+  if (!document.querySelector("a[href*='zip']")) ensureDownloads(runId);
   mountCompare(runId);
 }
 
@@ -170,7 +171,7 @@ export function shotsFromHtml(html: string): Shot[] {
 
 function mountCompare(runId: string): void {
   const grid = document.getElementById("run-grid");
-  if (!grid) return;
+  if (!grid || !grid.querySelector("figure")) return;
   const section = mountPoint("compare", "section", "Compare with another run");
   const select = h("select", { id: "compare-with" }, h("option", { value: "" }, "Choose a run…"));
   const out = h("div", { id: "compare-result", class: "ts-compare", "aria-live": "polite" });

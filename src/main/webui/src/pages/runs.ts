@@ -23,7 +23,8 @@ export function mountRuns(): void {
 
   // the server-rendered table stays for readers without the bundle; the live list replaces it
   const staticTable = document.querySelector<HTMLElement>("[data-runs-static]");
-  if (staticTable) staticTable.hidden = true;
+  // the server's table stays until the stream's snapshot has arrived
+  list.hidden = true;
 
   const table = h("table", { class: "ts-table", id: "runs-table" },
     h("caption", { class: "visually-hidden" }, "Runs, newest first, with their live status"),
@@ -41,6 +42,9 @@ export function mountRuns(): void {
   for (const r of serverRows) if (r.id && r.name) names.set(r.id, r.name);
 
   function render(state: LiveState): void {
+    if (state.lastEventId === undefined && Object.keys(state.runs).length === 0) return;
+    list.hidden = false;
+    if (staticTable) staticTable.hidden = true;
     const runs = Object.values(state.runs).sort((a, b) => compareIds(b.id, a.id));
     empty.hidden = runs.length > 0;
     table.hidden = runs.length === 0;

@@ -31,7 +31,8 @@ export function mountUpload(): void {
   const root = mountPoint("upload-app", "section", "Upload a style set");
   root.classList.add("ts-upload");
   const serverForm = document.querySelector<HTMLFormElement>("form[data-upload], form#upload-form, form[enctype='multipart/form-data']");
-  const action = serverForm?.getAttribute("action") || apiUrl("styleSets");
+  // the page's form posts to the HTML endpoint; the enhanced upload talks JSON to the API
+  const action = apiUrl("styleSets");
   const imageField = serverForm?.querySelector<HTMLInputElement>("input[type=file][multiple]")?.name || "images";
   const promptField =
     serverForm?.querySelector<HTMLInputElement>("input[type=file]:not([multiple])")?.name || "prompts";
@@ -74,6 +75,7 @@ export function mountUpload(): void {
   );
   const recipeStep = h("section", { id: "ts-recipe", class: "ts-recipe", hidden: true, "aria-labelledby": "ts-recipe-title" });
   root.replaceChildren(form, recipeStep);
+  if (serverForm && root.previousElementSibling !== serverForm) serverForm.after(root);
 
   dropZone.addEventListener("keydown", (e) => {
     if (e.key === "Enter" || e.key === " ") {
@@ -219,7 +221,9 @@ export function mountUpload(): void {
           /* a non-JSON success still means stored */
         }
         const id = String(set.id ?? set.styleSetId ?? "");
-        showRecipes(id, String(set.name ?? nameInput.value));
+        // the style set's page shows what was stored and starts runs from a recipe preset
+        if (id && document.body.dataset.page === "upload") window.location.assign(`/style-sets/${encodeURIComponent(id)}`);
+        else showRecipes(id, String(set.name ?? nameInput.value));
       } else {
         const problem = parseProblem(xhr.status, xhr.getResponseHeader("content-type"), xhr.responseText);
         const placed = placeProblem(problem, entries.map((e) => e.picked.path));
