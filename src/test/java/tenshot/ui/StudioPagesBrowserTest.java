@@ -1,0 +1,58 @@
+package tenshot.ui;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import tenshot.testing.Fixtures;
+
+/** The studio's own pages with the bundle: upload by drag and drop, then the runs and leaderboard pages. */
+@QuarkusTest
+@TestProfile(UiTestProfile.class)
+class StudioPagesBrowserTest extends BrowserTest {
+
+    @Test
+    void styleSetDroppedOnTheStudioPageIsStoredAndShown() throws IOException {
+        Path style = Fixtures.dataset("jittor-a/00");
+        List<Path> files = new ArrayList<>();
+        try (Stream<Path> images = Files.list(style.resolve("images"))) {
+            images.filter(p -> p.toString().endsWith(".png")).sorted().forEach(files::add);
+        }
+        files.add(style.resolve("prompt.json"));
+
+        page.navigate("style-sets");
+        assertThat(page.locator("#drop-zone")).isVisible();
+        assertThat(page.locator("#upload-form")).isHidden();
+        screenshot("style-sets");
+        BrowserDrops.dropFiles(page, "#drop-zone", files);
+        assertThat(page.locator("#ts-thumbs > li")).hasCount(10);
+        page.fill("#ts-set-name", "Jittor A 00");
+        page.fill("#ts-style-id", "00");
+        screenshot("style-sets-dropped");
+        page.click("#ts-upload");
+        page.waitForURL(Pattern.compile(".*/style-sets/\\d+$"), new com.microsoft.playwright.Page.WaitForURLOptions().setTimeout(120_000));
+        assertThat(page.locator("figure[data-object='cypress tree']")).hasCount(1);
+        assertThat(page.locator("#run-form")).isVisible();
+        screenshot("style-set");
+        assertEquals(List.of(), scriptErrors());
+    }
+
+    @Test
+    void runsAndLeaderboardPagesRenderWithTheBundle() {
+        page.navigate("runs");
+        assertThat(page.locator("h1")).hasText("Runs");
+        screenshot("runs");
+        page.navigate("leaderboard");
+        screenshot("leaderboard");
+        assertEquals(List.of(), scriptErrors());
+    }
+}
