@@ -16,7 +16,7 @@ export function mountRuns(): void {
   const serverRows = runsFromPage();
   const list = mountPoint("runs-live", "section", "Runs");
   list.classList.add("ts-runs");
-  const workers = mountPoint("workers-panel", "section", "Workers");
+  const workers = mountPoint("workers", "section", "Workers");
   workers.classList.add("ts-workers");
   const connection = h("p", { class: "ts-connection", id: "ts-connection", "aria-live": "polite" });
   workers.before(connection);
@@ -35,7 +35,10 @@ export function mountRuns(): void {
   const empty = h("p", { class: "ts-empty", id: "runs-empty" }, "No runs yet. Upload a style set to start one.");
   list.replaceChildren(h("h2", {}, "Runs"), table, empty);
   const workersList = h("ul", { id: "workers-list", class: "ts-worker-list" });
-  workers.replaceChildren(h("h2", {}, "Workers"), workersList);
+  const heading = workers.querySelector("h2") ?? h("h2", {}, "Workers");
+  const jsonLink = workers.querySelector("a[href='/api/workers']")?.closest("p");
+  workers.replaceChildren(heading, workersList, ...(jsonLink ? [jsonLink] : []));
+  workers.before(list);
 
   const rows = new Map<string, HTMLTableRowElement>();
   const names = new Map<string, string>();

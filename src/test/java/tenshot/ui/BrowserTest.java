@@ -108,6 +108,12 @@ public abstract class BrowserTest {
         return file;
     }
 
+    /** Loads every image on the page (lazy ones too) and waits until each has decoded real pixels. */
+    protected void waitForImages() {
+        page.evaluate("() => document.querySelectorAll('img[loading=lazy]').forEach(i => i.loading = 'eager')");
+        page.waitForFunction("() => [...document.images].every(i => i.complete && i.naturalWidth > 0)");
+    }
+
     /** Errors from the page other than failed resource loads the test provoked on purpose. */
     protected List<String> scriptErrors() {
         return pageErrors.stream().filter(e -> !e.contains("Failed to load resource")).toList();

@@ -42,6 +42,7 @@ class StudioPagesBrowserTest extends BrowserTest {
         page.waitForURL(Pattern.compile(".*/style-sets/\\d+$"), new com.microsoft.playwright.Page.WaitForURLOptions().setTimeout(120_000));
         assertThat(page.locator("figure[data-object='cypress tree']")).hasCount(1);
         assertThat(page.locator("#run-form")).isVisible();
+        waitForImages();
         screenshot("style-set");
         assertEquals(List.of(), scriptErrors());
     }
@@ -50,6 +51,7 @@ class StudioPagesBrowserTest extends BrowserTest {
     void runsAndLeaderboardPagesRenderWithTheBundle() {
         page.navigate("runs");
         assertThat(page.locator("h1")).hasText("Runs");
+        assertThat(page.locator("h2", new com.microsoft.playwright.Page.LocatorOptions().setHasText("Workers"))).hasCount(1);
         screenshot("runs");
         page.navigate("leaderboard");
         screenshot("leaderboard");
