@@ -18,6 +18,7 @@ describe("reduce", () => {
     expect(s.loss["2"]).toEqual([{ step: 1, loss: 0.5 }, { step: 2, loss: 0.4 }]);
     expect(s.workers.w1.device).toBe("cpu");
     expect(s.lastEventId).toBe("10");
+    expect(s.synced).toBe(true);
   });
 
   it("patches a run with progress and collects the loss curve", () => {

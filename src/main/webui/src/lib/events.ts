@@ -6,6 +6,8 @@ export interface LiveState {
   workers: Record<string, WorkerView>;
   loss: Record<string, LossPoint[]>;
   lastEventId?: string;
+  /** a snapshot has arrived: what the page shows is the server's current state */
+  synced?: boolean;
 }
 
 export interface StreamEvent {
@@ -144,7 +146,7 @@ export function reduce(state: LiveState, ev: StreamEvent): LiveState {
   const kind = type === "message" ? String(o.type ?? o.event ?? "").toLowerCase() : type;
 
   if (kind === "snapshot") {
-    let s: LiveState = { runs: {}, workers: {}, loss: { ...next.loss }, lastEventId: next.lastEventId };
+    let s: LiveState = { runs: {}, workers: {}, loss: { ...next.loss }, lastEventId: next.lastEventId, synced: true };
     const runs = Array.isArray(o.runs) ? (o.runs as Json[]) : [];
     for (const r of runs) {
       s = upsertRun(s, r);

@@ -98,7 +98,8 @@ export function mountRun(): void {
   live.start();
 
   enhanceGrid(settings);
-  if (!document.querySelector("a[href*='zip']")) ensureDownloads(runId);
+  // the downloads are the server's links; a page without that section gets the API's
+  if (!document.getElementById("downloads-heading")) ensureDownloads(runId);
   mountCompare(runId);
 }
 

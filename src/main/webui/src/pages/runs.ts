@@ -45,7 +45,7 @@ export function mountRuns(): void {
   for (const r of serverRows) if (r.id && r.name) names.set(r.id, r.name);
 
   function render(state: LiveState): void {
-    if (state.lastEventId === undefined && Object.keys(state.runs).length === 0) return;
+    if (!state.synced) return;
     list.hidden = false;
     if (staticTable) staticTable.hidden = true;
     const runs = Object.values(state.runs).sort((a, b) => compareIds(b.id, a.id));

@@ -111,7 +111,7 @@ public abstract class BrowserTest {
     /** Loads every image on the page (lazy ones too) and waits until each has decoded real pixels. */
     protected void waitForImages() {
         page.evaluate("() => document.querySelectorAll('img[loading=lazy]').forEach(i => i.loading = 'eager')");
-        page.waitForFunction("() => [...document.images].every(i => i.complete && i.naturalWidth > 0)");
+        page.waitForFunction("() => [...document.images].filter(i => i.getAttribute('src')).every(i => i.complete && i.naturalWidth > 0)");
     }
 
     /** Errors from the page other than failed resource loads the test provoked on purpose. */

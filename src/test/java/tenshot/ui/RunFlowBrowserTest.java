@@ -1,0 +1,82 @@
+package tenshot.ui;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.microsoft.playwright.Download;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.assertions.LocatorAssertions;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import org.junit.jupiter.api.Test;
+import tenshot.testing.Fixtures;
+
+/**
+ * A person's whole path on the demo model: drop a style set, start a short run, watch the live
+ * status reach done, open the grid and an image full size, and download the submission zip.
+ */
+@QuarkusTest
+@TestProfile(UiTestProfile.class)
+class RunFlowBrowserTest extends BrowserTest {
+
+    @Test
+    void runOnTheDemoModelReachesDoneWithGridAndZip() throws IOException {
+        Path style = Fixtures.dataset("jittor-a/00");
+        List<Path> files = new ArrayList<>();
+        try (Stream<Path> images = Files.list(style.resolve("images"))) {
+            images.filter(p -> p.toString().endsWith(".png")).sorted().limit(3).forEach(files::add);
+        }
+        Path prompts = Files.createDirectories(Path.of("target", "ui-fixtures")).resolve("prompt.json");
+        Files.writeString(prompts, "{\"0\": \"Dolphin\", \"1\": \"Bread\"}");
+        files.add(prompts);
+
+        page.navigate("style-sets");
+        BrowserDrops.dropFiles(page, "#drop-zone", files);
+        page.fill("#ts-set-name", "Run flow");
+        page.fill("#ts-style-id", "07");
+        page.click("#ts-upload");
+        page.waitForURL(Pattern.compile(".*/style-sets/\\d+$"), new Page.WaitForURLOptions().setTimeout(120_000));
+        page.fill("#steps", "2");
+        page.fill("#generationSteps", "2");
+        page.fill("#resolution", "64");
+        page.click("#run-form button[type=submit]");
+        page.waitForURL(Pattern.compile(".*/runs/\\d+$"));
+        screenshot("run-live");
+
+        Locator status = page.locator(".ts-status-line");
+        assertThat(status).hasAttribute("data-status", Pattern.compile("succeeded|done"),
+                new LocatorAssertions.HasAttributeOptions().setTimeout(540_000));
+        // the page reloads itself to show the results once the run has finished
+        assertThat(page.locator("#run-grid figure")).hasCount(2, new LocatorAssertions.HasCountOptions().setTimeout(30_000));
+        waitForImages();
+        screenshot("run-done");
+
+        page.locator("#run-grid figure[data-prompt='Bread'] img").click();
+        assertThat(page.locator("#lightbox")).isVisible();
+        assertThat(page.locator("#lightbox-title")).hasText("Bread");
+        screenshot("run-image");
+        page.keyboard().press("Escape");
+
+        Download download = page.waitForDownload(() -> page.locator("a[download]", new Page.LocatorOptions().setHasText("submission zip")).click());
+        TreeSet<String> entries = new TreeSet<>();
+        try (InputStream in = Files.newInputStream(download.path()); ZipInputStream zip = new ZipInputStream(in)) {
+            for (ZipEntry e; (e = zip.getNextEntry()) != null; ) entries.add(e.getName());
+        }
+        assertTrue(entries.containsAll(List.of("07/Bread.png", "07/Dolphin.png")), "zip entries: " + entries);
+        entries.stream().filter(n -> n.endsWith(".png")).forEach(n -> assertTrue(n.matches("07/[^/]+\\.png"), n));
+        assertEquals(List.of(), scriptErrors());
+    }
+}
