@@ -98,13 +98,18 @@ public abstract class BrowserTest {
 
     /** Saves the whole page as target/screenshots/{name}.png. */
     protected Path screenshot(String name) {
+        return screenshot(name, true);
+    }
+
+    /** Saves the page as target/screenshots/{name}.png: all of it, or what the viewport shows (for dialogs). */
+    protected Path screenshot(String name, boolean fullPage) {
         try {
             Files.createDirectories(SCREENSHOTS);
         } catch (IOException e) {
             throw new IllegalStateException("cannot create " + SCREENSHOTS, e);
         }
         Path file = SCREENSHOTS.resolve(name + ".png");
-        page.screenshot(new Page.ScreenshotOptions().setPath(file).setFullPage(true));
+        page.screenshot(new Page.ScreenshotOptions().setPath(file).setFullPage(fullPage));
         return file;
     }
 

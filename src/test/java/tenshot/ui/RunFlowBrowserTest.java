@@ -67,7 +67,9 @@ class RunFlowBrowserTest extends BrowserTest {
         page.locator("#run-grid figure[data-prompt='Bread'] img").click();
         assertThat(page.locator("#lightbox")).isVisible();
         assertThat(page.locator("#lightbox-title")).hasText("Bread");
-        screenshot("run-image");
+        page.waitForFunction("() => document.querySelector('#lightbox img').naturalWidth > 0");
+        assertThat(page.locator("#lightbox dd").first()).hasText("Bread");
+        screenshot("run-image", false);
         page.keyboard().press("Escape");
 
         Download download = page.waitForDownload(() -> page.locator("a[download]", new Page.LocatorOptions().setHasText("submission zip")).click());
