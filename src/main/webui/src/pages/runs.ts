@@ -32,8 +32,10 @@ export function mountRuns(): void {
   );
   const body = h("tbody");
   table.append(body);
-  const empty = h("p", { class: "ts-empty", id: "runs-empty" }, "No runs yet. Upload a style set to start one.");
-  list.replaceChildren(h("h2", {}, "Runs"), table, empty);
+  // the page's own "no runs yet" line is reused, so the live list does not say it twice
+  const serverEmpty = Array.from(document.querySelectorAll<HTMLElement>("main > p")).find((p) => /no runs yet/i.test(p.textContent ?? ""));
+  const empty = serverEmpty ?? h("p", { class: "ts-empty", id: "runs-empty" }, "No runs yet. Upload a style set to start one.");
+  list.replaceChildren(table, ...(serverEmpty ? [] : [empty]));
   const workersList = h("ul", { id: "workers-list", class: "ts-worker-list" });
   const heading = workers.querySelector("h2") ?? h("h2", {}, "Workers");
   const jsonLink = workers.querySelector("a[href='/api/workers']")?.closest("p");

@@ -52,6 +52,8 @@ class StudioPagesBrowserTest extends BrowserTest {
         page.navigate("runs");
         assertThat(page.locator("h1")).hasText("Runs");
         assertThat(page.locator("h2", new com.microsoft.playwright.Page.LocatorOptions().setHasText("Workers"))).hasCount(1);
+        // the live view takes over once the page's one event stream has sent its snapshot
+        assertThat(page.locator("#workers-list > li").first()).isVisible();
         screenshot("runs");
         page.navigate("leaderboard");
         screenshot("leaderboard");
