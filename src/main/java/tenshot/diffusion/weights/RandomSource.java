@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -18,17 +17,12 @@ import java.util.SplittableRandom;
  * kernels are uniform in +-1/sqrt(fan_in), one-dimensional {@code weight}s (norm scales) are ones,
  * biases are zeros.
  */
-final class RandomSource implements Weights.TensorSource {
+final class RandomSource extends GeneratedSource {
 
     private final long seed;
 
     RandomSource(long seed) {
         this.seed = seed;
-    }
-
-    @Override
-    public boolean has(String key) {
-        return true;
     }
 
     @Override
@@ -65,16 +59,6 @@ final class RandomSource implements Weights.TensorSource {
             h *= 0x100000001b3L;
         }
         return h;
-    }
-
-    @Override
-    public Set<String> keys() {
-        return Set.of();
-    }
-
-    @Override
-    public Set<String> unusedKeys() {
-        return Set.of();
     }
 
     @Override

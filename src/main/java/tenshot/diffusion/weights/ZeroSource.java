@@ -4,15 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import java.util.Set;
 
 /** Zero tensors of the requested shape, each a broadcast view of a single element. */
-final class ZeroSource implements Weights.TensorSource {
-
-    @Override
-    public boolean has(String key) {
-        return true;
-    }
+final class ZeroSource extends GeneratedSource {
 
     @Override
     public NDArray load(String key, Shape expected, DataType floatType, NDManager manager) {
@@ -23,16 +17,6 @@ final class ZeroSource implements Weights.TensorSource {
         NDArray view = one.reshape(new Shape(ones)).broadcast(expected);
         one.close();
         return view;
-    }
-
-    @Override
-    public Set<String> keys() {
-        return Set.of();
-    }
-
-    @Override
-    public Set<String> unusedKeys() {
-        return Set.of();
     }
 
     @Override
