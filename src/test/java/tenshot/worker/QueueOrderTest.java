@@ -10,42 +10,19 @@ import static tenshot.worker.TestWorkers.await;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import tenshot.queue.JobQueue;
 import tenshot.queue.JobState;
 import tenshot.queue.NewJob;
-import tenshot.queue.QueueTables;
 import tenshot.queue.QueueTestProfile;
 
 /** Priority, round-robin between teams, and the positions and ETAs the API reports. */
 @QuarkusTest
 @TestProfile(QueueTestProfile.class)
-class QueueOrderTest {
-
-    @Inject JobQueue queue;
-    @Inject Workers workers;
-    @Inject Pool pool;
-    TestWorkers test;
-
-    @BeforeEach
-    void setUp() {
-        QueueTables.clear(pool);
-        CountingHandler.reset();
-        test = new TestWorkers(workers);
-    }
-
-    @AfterEach
-    void tearDown() {
-        test.stopAll();
-    }
+class QueueOrderTest extends QueueTestBase {
 
     private long enqueue(String team, int priority) {
         return queue.enqueue(NewJob.of("COUNT").run(5L).team(team).priority(priority)).await().indefinitely().id();

@@ -12,48 +12,25 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import io.vertx.mutiny.sqlclient.Pool;
-import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tenshot.queue.Job;
 import tenshot.queue.JobAttempt;
-import tenshot.queue.JobQueue;
 import tenshot.queue.JobState;
 import tenshot.queue.NewJob;
-import tenshot.queue.QueueTables;
 import tenshot.queue.QueueTestProfile;
 
 /** Real workers (threads of this JVM with distinct ids) against the real queue in PostgreSQL. */
 @QuarkusTest
 @TestProfile(QueueTestProfile.class)
-class WorkerQueueTest {
+class WorkerQueueTest extends QueueTestBase {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration WAIT = Duration.ofSeconds(60);
-
-    @Inject JobQueue queue;
-    @Inject Workers workers;
-    @Inject Pool pool;
-    TestWorkers test;
-
-    @BeforeEach
-    void setUp() {
-        QueueTables.clear(pool);
-        CountingHandler.reset();
-        test = new TestWorkers(workers);
-    }
-
-    @AfterEach
-    void tearDown() {
-        test.stopAll();
-    }
 
     private static ObjectNode payload(String json) {
         try {

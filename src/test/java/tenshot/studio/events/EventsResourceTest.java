@@ -11,8 +11,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import io.vertx.mutiny.sqlclient.Pool;
-import jakarta.inject.Inject;
 import java.io.ByteArrayInputStream;
 import java.awt.image.BufferedImage;
 import java.net.URI;
@@ -29,43 +27,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import tenshot.queue.JobQueue;
 import tenshot.queue.NewJob;
-import tenshot.queue.QueueTables;
 import tenshot.queue.QueueTestProfile;
-import tenshot.worker.CountingHandler;
-import tenshot.worker.TestWorkers;
-import tenshot.worker.Workers;
+import tenshot.worker.QueueTestBase;
 
 /** The SSE stream over real HTTP: snapshot, live progress, heartbeats, and resuming with Last-Event-ID. */
 @QuarkusTest
 @TestProfile(QueueTestProfile.class)
-class EventsResourceTest {
+class EventsResourceTest extends QueueTestBase {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TestHTTPResource("/api/events")
     URL events;
-
-    @Inject JobQueue queue;
-    @Inject Workers workers;
-    @Inject Pool pool;
-    TestWorkers test;
-
-    @BeforeEach
-    void setUp() {
-        QueueTables.clear(pool);
-        CountingHandler.reset();
-        test = new TestWorkers(workers);
-    }
-
-    @AfterEach
-    void tearDown() {
-        test.stopAll();
-    }
 
     /** One parsed SSE message: an event, or a comment line. */
     record Message(String id, String event, String data, String comment) {
