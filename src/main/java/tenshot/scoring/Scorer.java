@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import tenshot.scoring.fid.FidFeatures;
 import tenshot.scoring.fid.FrechetDistance;
 import tenshot.scoring.fid.GaussianStats;
 import tenshot.scoring.hist.HistScore;
@@ -24,12 +25,23 @@ public final class Scorer {
 
     private static final int CLIP_R_TOP = 5;
 
+    /** Images at a time through a metric network unless told otherwise. */
+    public static final int DEFAULT_BATCH = 8;
+
     private final ScoringModels models;
     private final ScoringMode mode;
+    private final int batch;
 
     public Scorer(ScoringModels models, ScoringMode mode) {
+        this(models, mode, DEFAULT_BATCH);
+    }
+
+    /** @param batch images at a time through each metric network (the values do not depend on it) */
+    public Scorer(ScoringModels models, ScoringMode mode, int batch) {
+        if (batch < 1) throw new IllegalArgumentException("batch size must be at least 1, got " + batch);
         this.models = models;
         this.mode = mode;
+        this.batch = batch;
     }
 
     /**
@@ -37,6 +49,17 @@ public final class Scorer {
      * only one style's images are in memory.
      */
     public Scorecard score(List<StyleSet> styles) throws IOException {
+        return evaluate(styles).card();
+    }
+
+    /**
+     * The scorecard and the FID feature vectors behind its FID ({@code fid} is null when FID was not
+     * computed), so that other poolings of the same images need no model.
+     */
+    public record Scored(Scorecard card, FidFeatures fid) {}
+
+    /** Same as {@link #score(List)}, with the FID features. */
+    public Scored evaluate(List<StyleSet> styles) throws IOException {
         if (styles.isEmpty()) throw new IllegalArgumentException("nothing to score: no styles");
         try {
             return scoreAll(styles.size(), i -> {
@@ -63,17 +86,26 @@ public final class Scorer {
     }
 
     public Scorecard scoreImages(List<StyleImages> styles) {
+        return evaluateImages(styles).card();
+    }
+
+    public Scored evaluateImages(List<StyleImages> styles) {
         if (styles.isEmpty()) throw new IllegalArgumentException("nothing to score: no styles");
         return scoreAll(styles.size(), styles::get);
     }
 
-    private Scorecard scoreAll(int count, java.util.function.IntFunction<StyleImages> styles) {
+    private Scored scoreAll(int count, java.util.function.IntFunction<StyleImages> styles) {
         Map<Metric, String> failed = new EnumMap<>(Metric.class);
         List<StyleScore> styleScores = new ArrayList<>();
+        List<FidFeatures.Style> fidStyles = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            styleScores.add(scoreStyle(styles.apply(i), failed, fidStyles));
+        }
         List<double[]> fidRef = new ArrayList<>();
         List<double[]> fidGen = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            styleScores.add(scoreStyle(styles.apply(i), failed, fidRef, fidGen));
+        for (FidFeatures.Style s : fidStyles) {
+            fidRef.addAll(s.references().values());
+            fidGen.addAll(s.generated().values());
         }
 
         List<MetricStatus> statuses = new ArrayList<>();
@@ -99,11 +131,11 @@ public final class Scorer {
                 }
             }
         }
-        return Scorecard.assemble(mode, statuses, overall, styleScores);
+        Scorecard card = Scorecard.assemble(mode, statuses, overall, styleScores);
+        return new Scored(card, card.computed(Metric.FID) ? new FidFeatures(mode, fidStyles) : null);
     }
 
-    private StyleScore scoreStyle(StyleImages style, Map<Metric, String> failed, List<double[]> fidRef,
-            List<double[]> fidGen) {
+    private StyleScore scoreStyle(StyleImages style, Map<Metric, String> failed, List<FidFeatures.Style> fidStyles) {
         List<String> genNames = new ArrayList<>(style.generated().keySet());
         List<RgbImage> refs = new ArrayList<>(style.references().values());
         List<RgbImage> gens = new ArrayList<>(style.generated().values());
@@ -130,10 +162,11 @@ public final class Scorer {
 
         if (usable(Metric.DINO, failed)) {
             try {
-                List<float[]> refEmb = refs.stream().map(models.dino()::embed).toList();
+                List<float[]> refEmb = models.dino().embedAll(refs, batch);
+                List<float[]> genEmb = models.dino().embedAll(gens, batch);
                 double sum = 0;
                 for (int i = 0; i < n; i++) {
-                    float[] g = models.dino().embed(gens.get(i));
+                    float[] g = genEmb.get(i);
                     double mean = 0;
                     for (float[] r : refEmb) mean += cosine(g, r);
                     mean /= refEmb.size();
@@ -147,7 +180,7 @@ public final class Scorer {
         }
         if (usable(Metric.LPIPS, failed)) {
             try {
-                double[][] d = models.lpips().distances(gens, refs);
+                double[][] d = models.lpips().distances(gens, refs, batch);
                 double total = 0;
                 for (int i = 0; i < n; i++) {
                     double row = 0;
@@ -163,10 +196,9 @@ public final class Scorer {
         if (usable(Metric.FID, failed)) {
             try {
                 boolean antialias = !mode.official();
-                List<double[]> r = refs.stream().map(x -> models.fid().features(x, antialias)).toList();
-                List<double[]> g = gens.stream().map(x -> models.fid().features(x, antialias)).toList();
-                fidRef.addAll(r);
-                fidGen.addAll(g);
+                List<double[]> r = models.fid().featuresAll(refs, antialias, batch);
+                List<double[]> g = models.fid().featuresAll(gens, antialias, batch);
+                fidStyles.add(new FidFeatures.Style(style.name(), named(style.references().keySet(), r), named(genNames, g)));
                 if (r.size() >= 2 && g.size() >= 2) {
                     styleValues.put(Metric.FID, FrechetDistance.between(GaussianStats.of(r), GaussianStats.of(g)));
                 }
@@ -176,9 +208,10 @@ public final class Scorer {
         }
         if (usable(Metric.CLIP_IQA, failed)) {
             try {
+                double[] qualities = models.clipIqa().qualityAll(gens, mode.official(), batch);
                 double sum = 0;
                 for (int i = 0; i < n; i++) {
-                    double q = models.clipIqa().quality(gens.get(i), mode.official());
+                    double q = qualities[i];
                     perImage.get(i).put(Metric.CLIP_IQA, q);
                     sum += q;
                 }
@@ -189,11 +222,15 @@ public final class Scorer {
         }
         if (usable(Metric.CLIP_R, failed)) {
             try {
+                List<List<String>> texts = new ArrayList<>();
+                for (String name : genNames) {
+                    texts.add(ClipRCandidates.forPrompt(models.clipRCandidates(), StyleSet.prompt(Path.of(name))));
+                }
+                List<List<String>> tops = models.clipR().topKAll(gens, texts, CLIP_R_TOP, batch);
                 double correct = 0;
                 for (int i = 0; i < n; i++) {
                     String prompt = StyleSet.prompt(Path.of(genNames.get(i)));
-                    List<String> texts = ClipRCandidates.forPrompt(models.clipRCandidates(), prompt);
-                    List<String> best = models.clipR().topK(gens.get(i), texts, CLIP_R_TOP);
+                    List<String> best = tops.get(i);
                     boolean hit = best.contains(prompt.toLowerCase(java.util.Locale.ROOT));
                     perImage.get(i).put(Metric.CLIP_R, hit ? 1.0 : 0.0);
                     top5.set(i, best);
@@ -211,6 +248,13 @@ public final class Scorer {
             images.add(new ImageScore(name, StyleSet.prompt(Path.of(name)), perImage.get(i), details.get(i), top5.get(i)));
         }
         return new StyleScore(style.name(), refs.size(), n, styleValues, images);
+    }
+
+    private static Map<String, double[]> named(java.util.Collection<String> names, List<double[]> vectors) {
+        Map<String, double[]> out = new LinkedHashMap<>();
+        int i = 0;
+        for (String n : names) out.put(n, vectors.get(i++));
+        return out;
     }
 
     private boolean usable(Metric m, Map<Metric, String> failed) {

@@ -183,8 +183,24 @@ public final class ClipIqa implements ClipIqaModel, AutoCloseable {
 
     @Override
     public double quality(RgbImage image, boolean officialPixelRange) {
+        return quality(imageFeatures(image, officialPixelRange));
+    }
+
+    @Override
+    public double[] qualityAll(java.util.List<RgbImage> images, boolean officialPixelRange, int batch) {
         JniUtils.setGradMode(false);
-        float[] img = normalize(imageFeatures(image, officialPixelRange));
+        double[] out = new double[images.size()];
+        int i = 0;
+        // Native size: only images of the same size share a batch.
+        for (java.util.List<RgbImage> chunk : tenshot.scoring.Batches.of(images, batch,
+                (a, b) -> a.width() == b.width() && a.height() == b.height())) {
+            for (float[] f : imageFeatures(chunk, officialPixelRange)) out[i++] = quality(f);
+        }
+        return out;
+    }
+
+    private double quality(float[] features) {
+        float[] img = normalize(features);
         double good = 100 * dot(img, goodAnchor);
         double bad = 100 * dot(img, badAnchor);
         double m = Math.max(good, bad);
@@ -195,20 +211,30 @@ public final class ClipIqa implements ClipIqaModel, AutoCloseable {
 
     /** The image tower's output at native size; official: pixels 0..255 normalised as if they were 0..1. */
     public float[] imageFeatures(RgbImage image, boolean officialPixelRange) {
+        return imageFeatures(java.util.List.of(image), officialPixelRange).get(0);
+    }
+
+    /** The image tower's outputs for images of one size, as one batch. */
+    private java.util.List<float[]> imageFeatures(java.util.List<RgbImage> images, boolean officialPixelRange) {
+        JniUtils.setGradMode(false);
         float scale = officialPixelRange ? 1f : 1f / 255f;
-        float[] chw = TensorImages.chw(image, scale, 0f);
-        int hw = image.width() * image.height();
-        for (int c = 0; c < 3; c++) {
-            float m = (float) MEAN[c];
-            float s = (float) STD[c];
-            for (int i = 0; i < hw; i++) chw[c * hw + i] = (chw[c * hw + i] - m) / s;
+        java.util.List<float[]> inputs = new java.util.ArrayList<>();
+        for (RgbImage image : images) {
+            float[] chw = TensorImages.chw(image, scale, 0f);
+            int hw = image.width() * image.height();
+            for (int c = 0; c < 3; c++) {
+                float m = (float) MEAN[c];
+                float s = (float) STD[c];
+                for (int i = 0; i < hw; i++) chw[c * hw + i] = (chw[c * hw + i] - m) / s;
+            }
+            inputs.add(chw);
         }
         try (NDManager scope = manager.newSubManager()) {
-            NDArray x = Ops.image(scope, device, chw, 3, image.height(), image.width());
+            NDArray x = Ops.images(scope, device, inputs, 3, images.get(0).height(), images.get(0).width());
             for (Conv c : stem) x = Ops.relu(c.forward(x));
             x = Ops.avgPool(x, 2, 2);
             for (Bottleneck b : blocks) x = b.forward(x);
-            return Ops.host(pool.forward(x));
+            return Ops.rows(pool.forward(x));
         }
     }
 

@@ -108,11 +108,20 @@ public final class ClipRetrieval implements ClipRModel, AutoCloseable {
 
     /** L2-normalised image embedding. */
     public float[] imageEmbedding(RgbImage image) {
+        return imageEmbeddings(List.of(image), 1).get(0);
+    }
+
+    /** L2-normalised image embeddings, up to {@code batch} images at a time through the vision tower. */
+    public List<float[]> imageEmbeddings(List<RgbImage> images, int batch) {
         JniUtils.setGradMode(false);
-        try (NDManager scope = manager.newSubManager()) {
-            NDArray pixels = Ops.image(scope, device, preprocess(image), 3, crop, crop);
-            return normalize(Ops.host(visualProjection.forward(vision.forward(pixels))));
+        List<float[]> out = new ArrayList<>();
+        for (List<RgbImage> chunk : tenshot.scoring.Batches.of(images, batch)) {
+            try (NDManager scope = manager.newSubManager()) {
+                NDArray pixels = Ops.images(scope, device, chunk.stream().map(this::preprocess).toList(), 3, crop, crop);
+                for (float[] row : Ops.rows(visualProjection.forward(vision.forward(pixels)))) out.add(normalize(row));
+            }
         }
+        return out;
     }
 
     /** L2-normalised text embedding (cached per text). */
@@ -133,7 +142,10 @@ public final class ClipRetrieval implements ClipRModel, AutoCloseable {
 
     /** {@code logits_per_image} of one image against {@code texts}. */
     public double[] logits(RgbImage image, List<String> texts) {
-        float[] img = imageEmbedding(image);
+        return logits(imageEmbedding(image), texts);
+    }
+
+    private double[] logits(float[] img, List<String> texts) {
         double[] out = new double[texts.size()];
         for (int i = 0; i < texts.size(); i++) {
             float[] t = textEmbedding(texts.get(i));
@@ -145,8 +157,19 @@ public final class ClipRetrieval implements ClipRModel, AutoCloseable {
     }
 
     @Override
+    public List<List<String>> topKAll(List<RgbImage> images, List<List<String>> candidates, int k, int batch) {
+        List<float[]> embeddings = imageEmbeddings(images, batch);
+        List<List<String>> out = new ArrayList<>();
+        for (int i = 0; i < images.size(); i++) out.add(topK(logits(embeddings.get(i), candidates.get(i)), candidates.get(i), k));
+        return out;
+    }
+
+    @Override
     public List<String> topK(RgbImage image, List<String> candidates, int k) {
-        double[] logits = logits(image, candidates);
+        return topK(logits(image, candidates), candidates, k);
+    }
+
+    private static List<String> topK(double[] logits, List<String> candidates, int k) {
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < logits.length; i++) order.add(i);
         order.sort(Comparator.comparingDouble((Integer i) -> -logits[i]));

@@ -123,10 +123,20 @@ public final class Dinov2 implements DinoModel, AutoCloseable {
 
     @Override
     public float[] embed(RgbImage image) {
+        return embedAll(List.of(image), 1).get(0);
+    }
+
+    @Override
+    public List<float[]> embedAll(List<RgbImage> images, int batch) {
         JniUtils.setGradMode(false);
-        try (NDManager scope = manager.newSubManager()) {
-            return Ops.host(forward(Ops.image(scope, device, preprocess(image), 3, config.crop, config.crop)));
+        List<float[]> out = new ArrayList<>();
+        for (List<RgbImage> chunk : tenshot.scoring.Batches.of(images, batch)) {
+            try (NDManager scope = manager.newSubManager()) {
+                out.addAll(Ops.rows(forward(Ops.images(scope, device, chunk.stream().map(this::preprocess).toList(), 3,
+                        config.crop, config.crop))));
+            }
         }
+        return out;
     }
 
     /** Pooler output {@code [B, hidden]} of pixel values {@code [B, 3, crop, crop]}. */

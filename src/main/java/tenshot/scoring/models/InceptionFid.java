@@ -69,22 +69,37 @@ public final class InceptionFid implements FidModel, AutoCloseable {
 
     @Override
     public double[] features(RgbImage image, boolean antialias) {
+        return featuresAll(java.util.List.of(image), antialias, 1).get(0);
+    }
+
+    @Override
+    public java.util.List<double[]> featuresAll(java.util.List<RgbImage> images, boolean antialias, int batch) {
         JniUtils.setGradMode(false);
+        java.util.List<double[]> out = new java.util.ArrayList<>();
+        for (java.util.List<RgbImage> chunk : tenshot.scoring.Batches.of(images, batch)) {
+            try (NDManager scope = manager.newSubManager()) {
+                NDArray x = Ops.images(scope, device, chunk.stream().map(i -> input(i, antialias)).toList(), 3, SIZE, SIZE);
+                x = conv2b.forward(conv2a.forward(conv1a.forward(x)));
+                x = Ops.maxPool(x, 3, 2, 0, false);
+                long cells = x.getShape().get(2) * x.getShape().get(3);
+                for (float[] f : Ops.rows(x.sum(new int[] {2, 3}).div(cells))) {
+                    double[] d = new double[f.length];
+                    for (int i = 0; i < f.length; i++) d[i] = f[i];
+                    out.add(d);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The network input of an image: resized to 299 on the host, then {@code (x − 128) / 128}. */
+    private static float[] input(RgbImage image, boolean antialias) {
         float[] raw = TensorImages.chw(image, 1f, 0f);
         float[] resized = antialias
                 ? TfBilinear.antialiased(raw, 3, image.height(), image.width(), SIZE, SIZE)
                 : TfBilinear.tf1x(raw, 3, image.height(), image.width(), SIZE, SIZE);
         for (int i = 0; i < resized.length; i++) resized[i] = (resized[i] - 128f) / 128f;
-        try (NDManager scope = manager.newSubManager()) {
-            NDArray x = Ops.image(scope, device, resized, 3, SIZE, SIZE);
-            x = conv2b.forward(conv2a.forward(conv1a.forward(x)));
-            x = Ops.maxPool(x, 3, 2, 0, false);
-            long cells = x.getShape().get(2) * x.getShape().get(3);
-            float[] f = Ops.host(x.sum(new int[] {2, 3}).div(cells));
-            double[] out = new double[f.length];
-            for (int i = 0; i < f.length; i++) out[i] = f[i];
-            return out;
-        }
+        return resized;
     }
 
     @Override

@@ -110,23 +110,22 @@ public final class LpipsSqueeze implements LpipsModel, AutoCloseable {
 
     @Override
     public double[][] distances(List<RgbImage> a, List<RgbImage> b) {
+        return distances(a, b, 1);
+    }
+
+    @Override
+    public double[][] distances(List<RgbImage> a, List<RgbImage> b, int batch) {
         JniUtils.setGradMode(false);
         try (NDManager scope = manager.newSubManager()) {
-            List<NDList> fa = new ArrayList<>();
-            for (RgbImage image : a) fa.add(features(Ops.image(scope, device, preprocess(image), 3, SIZE, SIZE)));
-            List<NDList> fb = new ArrayList<>();
-            for (RgbImage image : b) fb.add(features(Ops.image(scope, device, preprocess(image), 3, SIZE, SIZE)));
+            NDList fa = features(scope, a, batch);
             // all of b stacked on the batch axis: one broadcast difference per (image of a, layer)
-            NDList stacked = new NDList();
-            for (int k = 0; k < CHANNELS.length; k++) {
-                NDList layer = new NDList();
-                for (NDList f : fb) layer.add(f.get(k));
-                stacked.add(ai.djl.ndarray.NDArrays.concat(layer, 0));
-            }
+            NDList stacked = features(scope, b, batch);
             double[][] out = new double[a.size()][];
             for (int i = 0; i < a.size(); i++) {
                 try (NDManager pair = scope.newSubManager()) {
-                    float[] row = Ops.host(distance(fa.get(i), stacked, pair));
+                    NDList one = new NDList();
+                    for (NDArray layer : fa) one.add(layer.get(i + ":" + (i + 1)));
+                    float[] row = Ops.host(distance(one, stacked, pair));
                     out[i] = new double[row.length];
                     for (int j = 0; j < row.length; j++) out[i][j] = row[j];
                 }
@@ -157,7 +156,23 @@ public final class LpipsSqueeze implements LpipsModel, AutoCloseable {
         return total;
     }
 
-    /** The seven unit-normalised feature maps of a batch of one. */
+    /** The seven unit-normalised feature maps of {@code images}, each layer stacked on the batch axis. */
+    private NDList features(NDManager scope, List<RgbImage> images, int batch) {
+        List<NDList> chunks = new ArrayList<>();
+        for (List<RgbImage> chunk : tenshot.scoring.Batches.of(images, batch)) {
+            chunks.add(features(Ops.images(scope, device, chunk.stream().map(LpipsSqueeze::preprocess).toList(), 3, SIZE, SIZE)));
+        }
+        if (chunks.size() == 1) return chunks.get(0);
+        NDList stacked = new NDList();
+        for (int k = 0; k < CHANNELS.length; k++) {
+            NDList layer = new NDList();
+            for (NDList f : chunks) layer.add(f.get(k));
+            stacked.add(ai.djl.ndarray.NDArrays.concat(layer, 0));
+        }
+        return stacked;
+    }
+
+    /** The seven unit-normalised feature maps of a batch. */
     private NDList features(NDArray x) {
         NDManager m = x.getManager();
         NDArray shift = m.create(SHIFT, new Shape(1, 3, 1, 1)).toType(device.dtype(), false);

@@ -40,6 +40,31 @@ final class Ops {
         return onDevice.getDataType() == device.dtype() ? onDevice : onDevice.toType(device.dtype(), false);
     }
 
+    /** Float CHW host images of one size as a {@code [B, C, H, W]} tensor on the engine device, in the engine dtype. */
+    static NDArray images(NDManager manager, EngineDevice device, java.util.List<float[]> chw, int channels, int height,
+            int width) {
+        int each = channels * height * width;
+        float[] all = new float[each * chw.size()];
+        for (int i = 0; i < chw.size(); i++) {
+            if (chw.get(i).length != each) throw new IllegalArgumentException("image " + i + " has " + chw.get(i).length
+                    + " values, expected " + each);
+            System.arraycopy(chw.get(i), 0, all, i * each, each);
+        }
+        NDArray x = manager.create(all, new Shape(chw.size(), channels, height, width));
+        NDArray onDevice = x.toDevice(device.device(), false);
+        return onDevice.getDataType() == device.dtype() ? onDevice : onDevice.toType(device.dtype(), false);
+    }
+
+    /** The rows of a {@code [B, D]} tensor on the host, as float32. */
+    static java.util.List<float[]> rows(NDArray x) {
+        int b = (int) x.getShape().get(0);
+        float[] all = host(x);
+        int d = all.length / b;
+        java.util.List<float[]> out = new java.util.ArrayList<>();
+        for (int i = 0; i < b; i++) out.add(java.util.Arrays.copyOfRange(all, i * d, (i + 1) * d));
+        return out;
+    }
+
     /** The tensor's elements on the host, as float32. */
     static float[] host(NDArray x) {
         NDArray f = x.getDataType() == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
