@@ -1,6 +1,8 @@
 package tenshot.diffusion.train;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -241,7 +243,11 @@ public record TrainingRecipe(
 
     // ---- JSON ----------------------------------------------------------------------------------
 
-    private static final ObjectMapper MAPPER = new ObjectMapper()
+    /** Recipes come from clients: a shallow object of short values, so tight parser limits cost nothing. */
+    private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(32).maxStringLength(65_536).maxNumberLength(100).maxNameLength(200).build())
+            .build())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)

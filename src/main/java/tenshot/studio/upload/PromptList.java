@@ -11,6 +11,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import tenshot.studio.limits.JsonLimits;
 
 /**
  * The prompts of a style set, from the challenge's {@code prompt.json} form ({@code {"0": "Dolphin",
@@ -22,8 +23,8 @@ public final class PromptList {
     public static final int MAX_JSON_BYTES = 64 * 1024;
     public static final int MAX_PROMPTS = 500;
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private static final ObjectMapper JSON = JsonLimits.limited(new ObjectMapper()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION));
 
     private PromptList() {}
 
