@@ -31,6 +31,7 @@ import tenshot.studio.api.ApiException;
 import tenshot.studio.api.RunView;
 import tenshot.studio.jobs.JobKinds;
 import tenshot.studio.jobs.RunSpec;
+import tenshot.studio.quota.Quotas;
 import tenshot.studio.upload.PromptList;
 
 /**
@@ -49,6 +50,9 @@ public class Runs {
     @Inject
     BaseModels models;
 
+    @Inject
+    Quotas quotas;
+
     /** What creating a run takes; {@code recipe} is a preset name or a recipe object ({@code {"base": "safe", "steps": 400}}). */
     public record CreateRun(Long styleSetId, JsonNode recipe, String baseModel, String team) {}
 
@@ -64,7 +68,7 @@ public class Runs {
             Uni<Long> team = request.team() == null || request.team().isBlank()
                     ? Uni.createFrom().item(set.teamId)
                     : Team.named(request.team().strip()).map(t -> t.id);
-            return team.chain(teamId -> persist(set, teamId, recipe, model, null, null));
+            return team.chain(teamId -> persist(set, teamId, recipe, model, null, null).call(quotas::admitStart));
         })).call(this::enqueue);
     }
 
@@ -94,7 +98,7 @@ public class Runs {
             }
             TrainingRecipe recipe = after;
             return StyleSet.<StyleSet>findById(parent.styleSetId)
-                    .chain(set -> persist(set, parent.teamId, recipe, model, parent.id, changes.toString()));
+                    .chain(set -> persist(set, parent.teamId, recipe, model, parent.id, changes.toString()).call(quotas::admitStart));
         })).call(this::enqueue);
     }
 
@@ -103,7 +107,7 @@ public class Runs {
     }
 
     public Uni<Integer> retry(long id) {
-        return queue.retryRun(id);
+        return quotas.admitRetry(id).chain(() -> queue.retryRun(id));
     }
 
     private Uni<Run> persist(StyleSet set, long teamId, TrainingRecipe recipe, String model, Long parent, String changes) {

@@ -1,0 +1,99 @@
+package tenshot.studio.quota;
+
+import io.smallrye.mutiny.Uni;
+import java.time.Instant;
+import java.util.List;
+import org.hibernate.reactive.mutiny.Mutiny;
+import tenshot.worker.PermanentJobFailure;
+
+/**
+ * What a team has used, read in the caller's Hibernate Reactive session (and so inside its
+ * transaction, after the lock that {@link Quotas} takes). A team's work is its runs' jobs
+ * ({@code run.team_id}); a job shared between runs is charged to the run that queued it.
+ */
+final class QuotaUsage {
+
+    /**
+     * How long an admitted start or retry counts while its jobs are not queued yet (they are queued
+     * right after the admitting transaction commits; if that fails, the hold lapses after this).
+     */
+    static final String ADMISSION_HOLD = "interval '1 minute'";
+
+    /**
+     * The attempts that count against GPU-minutes: running ones (up to now), succeeded ones, ones the
+     * team cancelled, and failures the handler declared permanent ({@link PermanentJobFailure}: the
+     * team's input cannot work, the worker records its stack trace, which starts with the class name).
+     * The system's own faults do not count: lease expired (worker lost), released (worker stopped),
+     * and any other failure (an internal error, out of memory, I/O), which the queue retries.
+     */
+    static final String CHARGED_ATTEMPT = """
+            (a.outcome IS NULL OR a.outcome IN ('succeeded', 'cancelled')
+             OR (a.outcome = 'failed' AND a.detail LIKE '%s%%'))""".formatted(PermanentJobFailure.class.getName());
+
+    private QuotaUsage() {}
+
+    /**
+     * The team's runs that are queued or running (any job queued or running), or whose start or retry
+     * was admitted but whose jobs are not queued yet; {@code exceptRun} (the run being admitted) aside.
+     */
+    static Uni<List<Long>> activeRuns(Mutiny.Session session, long teamId, long exceptRun) {
+        return session.createNativeQuery("""
+                        SELECT r.id FROM run r
+                         WHERE r.team_id = ?1 AND r.id <> ?2
+                           AND (EXISTS (SELECT 1 FROM job j WHERE j.run_id = r.id AND j.state IN ('queued', 'running'))
+                                OR EXISTS (SELECT 1 FROM run_admission a
+                                            WHERE a.run_id = r.id AND a.admitted_at > now() - %s
+                                              AND NOT EXISTS (SELECT 1 FROM job j
+                                                               WHERE j.run_id = r.id AND j.version > a.job_version)))
+                         ORDER BY r.id""".formatted(ADMISSION_HOLD), Long.class)
+                .setParameter(1, teamId).setParameter(2, exceptRun)
+                .getResultList();
+    }
+
+    /** True when the run has a job queued or running. */
+    static Uni<Boolean> isActive(Mutiny.Session session, long runId) {
+        return session.createNativeQuery(
+                        "SELECT count(*) FROM job WHERE run_id = ?1 AND state IN ('queued', 'running')", Long.class)
+                .setParameter(1, runId).getSingleResult().map(n -> n > 0);
+    }
+
+    /** True when the run has failed or cancelled jobs, which a retry queues again. */
+    static Uni<Boolean> hasRetryable(Mutiny.Session session, long runId) {
+        return session.createNativeQuery(
+                        "SELECT count(*) FROM job WHERE run_id = ?1 AND state IN ('failed', 'cancelled')", Long.class)
+                .setParameter(1, runId).getSingleResult().map(n -> n > 0);
+    }
+
+    /**
+     * Seconds of charged attempt time of the team's jobs (its runs' and its evaluations' EVALUATE jobs) within the day up to {@code now}: an attempt that spans midnight
+     * counts on each day for its part of it, a running one up to now.
+     */
+    static Uni<Double> gpuSeconds(Mutiny.Session session, long teamId, QuotaDay day, Instant now) {
+        return session.createNativeQuery("""
+                        SELECT CAST(coalesce(sum(extract(epoch FROM
+                                   least(coalesce(a.finished_at, to_timestamp(?3)), to_timestamp(?3))
+                                   - greatest(a.started_at, to_timestamp(?2)))), 0) AS double precision)
+                          FROM job_attempt a JOIN job j ON j.id = a.job_id
+                         WHERE (j.run_id IN (SELECT id FROM run WHERE team_id = ?1)
+                                OR j.id IN (SELECT job_id FROM evaluation WHERE team_id = ?1 AND job_id IS NOT NULL))
+                           AND a.started_at < to_timestamp(?3)
+                           AND coalesce(a.finished_at, to_timestamp(?3)) > to_timestamp(?2)
+                           AND """ + CHARGED_ATTEMPT, Double.class)
+                .setParameter(1, teamId).setParameter(2, epoch(day.start())).setParameter(3, epoch(now))
+                .getSingleResult();
+    }
+
+    /** The team's leaderboard submissions made within the day. */
+    static Uni<Long> submissions(Mutiny.Session session, long teamId, QuotaDay day) {
+        return session.createNativeQuery("""
+                        SELECT count(*) FROM leaderboard_submission
+                         WHERE team_id = ?1 AND created_at >= to_timestamp(?2) AND created_at < to_timestamp(?3)""",
+                        Long.class)
+                .setParameter(1, teamId).setParameter(2, epoch(day.start())).setParameter(3, epoch(day.end()))
+                .getSingleResult();
+    }
+
+    private static double epoch(Instant at) {
+        return at.getEpochSecond() + at.getNano() / 1e9;
+    }
+}
