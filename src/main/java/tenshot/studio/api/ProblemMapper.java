@@ -27,7 +27,9 @@ public class ProblemMapper {
     public Response web(WebApplicationException e) {
         int status = e.getResponse().getStatus();
         Response.Status known = Response.Status.fromStatusCode(status);
-        return answer(Problem.of(status, known == null ? "Error" : known.getReasonPhrase(), e.getMessage(), null));
+        String detail = e.getCause() instanceof com.fasterxml.jackson.core.JsonProcessingException json
+                ? "the JSON body cannot be read: " + json.getOriginalMessage() : e.getMessage();
+        return answer(Problem.of(status, known == null ? "Error" : known.getReasonPhrase(), detail, null));
     }
 
     @ServerExceptionMapper

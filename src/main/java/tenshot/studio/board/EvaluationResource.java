@@ -1,12 +1,16 @@
 package tenshot.studio.board;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -14,6 +18,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,10 +26,10 @@ import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
+import tenshot.queue.Job;
+import tenshot.queue.JobQueue;
+import tenshot.queue.NewJob;
 import tenshot.scoring.ScorecardExport;
-import tenshot.scoring.Scorer;
-import tenshot.scoring.ScoringMode;
-import tenshot.scoring.ScoringModels;
 import tenshot.scoring.submission.LayoutProblem;
 import tenshot.scoring.submission.ReferenceDataset;
 import tenshot.scoring.submission.SubmissionArchive;
@@ -32,31 +37,46 @@ import tenshot.scoring.submission.SubmissionCheck;
 import tenshot.store.ArtifactStore;
 import tenshot.store.StyleImage;
 import tenshot.store.StyleSet;
+import tenshot.store.Team;
 import tenshot.studio.api.ApiException;
+import tenshot.studio.api.Downloads;
 import tenshot.studio.api.Problem;
+import tenshot.studio.jobs.EvaluateHandler;
+import tenshot.studio.jobs.EvaluationSpec;
+import tenshot.studio.jobs.RunSpec;
+import tenshot.studio.jobs.ScoreArtifacts;
 import tenshot.studio.upload.PromptList;
 
 /**
  * Evaluates a submission made elsewhere: a zip in the challenge layout {@code NN/{Prompt}.png} checked
- * against a style set (its style id, prompts and images). Layout problems come back per file as
- * problem+json; a complete upload gets its scorecard directly, hist only (the model metrics need the
- * engine thread of a worker; they are marked missing with that reason).
+ * against a style set (its style id, prompts and images). Layout problems come back at once, per file,
+ * as problem+json; a complete upload is stored and scored by an EVALUATE job on a worker with every
+ * installed metric, and its scorecard is fetched from {@code GET /api/evaluations/{id}} when done.
  */
 @Path("/api/evaluations")
 public class EvaluationResource {
 
-    static final String HIST_ONLY = "not computed for uploaded evaluations in the studio (hist only); "
-            + "use the CLI `tenshot score --models DIR` for the model metrics";
     private static final long MAX_UNPACKED = 2L << 30;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Inject
     ArtifactStore store;
+
+    @Inject
+    JobQueue queue;
+
+    @Inject
+    StoredScorecards scorecards;
+
+    /** An evaluation: {@code status} is its job's (queued, running, succeeded, failed, cancelled). */
+    public record EvaluationView(long id, long styleSetId, int images, long jobId, String status, String error,
+            Instant createdAt, JsonNode scorecard) {}
 
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.APPLICATION_JSON)
     @Blocking
-    @Operation(summary = "Evaluate a zip in the layout NN/{Prompt}.png against a style set: form fields styleSet=<id>, file=<zip>; 422 problem+json with the problems per file, or the scorecard (hist only)")
+    @Operation(summary = "Evaluate a zip in the layout NN/{Prompt}.png against a style set: form fields styleSet=<id>, file=<zip>; 422 problem+json with the problems per file, or 202 with the evaluation, scored by a worker with every installed metric")
     public Response evaluate(@RestForm("styleSet") Long styleSetId, @RestForm("file") FileUpload file) throws Throwable {
         if (styleSetId == null) throw ApiException.badField("styleSet", "give the id of the reference style set");
         if (file == null) throw ApiException.badField("file", "attach the submission zip");
@@ -85,13 +105,83 @@ public class EvaluationResource {
             }
             SubmissionCheck check = SubmissionCheck.run(upload, dataset, 0, 0);
             if (!check.complete()) return layoutProblems(check.problems());
-            try (ScoringModels none = ScoringModels.none(HIST_ONLY)) {
-                var card = new Scorer(none, ScoringMode.OFFICIAL).score(check.scorable());
-                return Response.ok(ScorecardExport.toJson(card), MediaType.APPLICATION_JSON).build();
-            }
+            EvaluationView view = enqueue(set, images, check.scorable().get(0).generated());
+            return Response.accepted(view).location(java.net.URI.create("/api/evaluations/" + view.id())).build();
         } finally {
             deleteTree(work);
         }
+    }
+
+    @GET
+    @Path("{id}")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Blocking
+    @Operation(summary = "An evaluation: its job's status, and the scorecard (every installed metric) once it succeeded")
+    public EvaluationView get(@PathParam("id") long id) throws Throwable {
+        Evaluation e = find(id);
+        Job job = VertxContextSupport.subscribeAndAwait(() -> queue.get(e.jobId));
+        JsonNode card = job.state() == tenshot.queue.JobState.SUCCEEDED
+                ? scorecards.read(ScoreArtifacts.ofEvaluation(id).scorecardKey(), "scorecard of evaluation " + id).orElse(null)
+                : null;
+        return view(e, job, card);
+    }
+
+    @GET
+    @Path("{id}/scorecard.csv")
+    @Produces("text/csv")
+    @Blocking
+    @Operation(summary = "The evaluation's scorecard as CSV, once its job succeeded")
+    public Response csv(@PathParam("id") long id) throws Throwable {
+        find(id);
+        JsonNode card = scorecards.read(ScoreArtifacts.ofEvaluation(id).scorecardKey(), "scorecard of evaluation " + id)
+                .orElseThrow(() -> new ApiException(404, "Not Found", "evaluation " + id + " has no scorecard yet (its job has not finished)", "scorecard"));
+        return Response.ok(ScorecardExport.toCsv(ScorecardJson.read(card)), "text/csv; charset=utf-8")
+                .header("Content-Disposition", Downloads.disposition("evaluation-" + id + "-scorecard.csv")).build();
+    }
+
+    private Evaluation find(long id) throws Throwable {
+        Evaluation e = VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(() -> Evaluation.<Evaluation>findById(id)));
+        if (e == null || e.jobId == null) throw ApiException.notFound("evaluation", id);
+        return e;
+    }
+
+    /** Stores the checked images, then the row, then the job; a failure on the way removes what was stored. */
+    private EvaluationView enqueue(StyleSet set, List<StyleImage> references, List<java.nio.file.Path> generated) throws Throwable {
+        Evaluation e = VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(() -> {
+            Evaluation row = new Evaluation();
+            row.teamId = set.teamId;
+            row.styleSetId = set.id;
+            row.images = generated.size();
+            return row.<Evaluation>persist();
+        }));
+        try {
+            // Ids of a test database start again while its artifact store may not: never mix in an older upload.
+            store.deleteAll(ScoreArtifacts.ofEvaluation(e.id).prefix());
+            List<EvaluationSpec.GeneratedImage> stored = new ArrayList<>();
+            for (java.nio.file.Path p : generated) {
+                String name = p.getFileName().toString();
+                String key = EvaluationSpec.imageKey(e.id, name);
+                store.put(key, p);
+                stored.add(new EvaluationSpec.GeneratedImage(name, key));
+            }
+            EvaluationSpec spec = new EvaluationSpec(e.id, set.styleId,
+                    references.stream().map(i -> new RunSpec.StyleImageRef(i.objectName, i.artifactKey)).toList(), stored);
+            Team team = VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(() -> Team.<Team>findById(set.teamId)));
+            Job job = VertxContextSupport.subscribeAndAwait(() -> queue.enqueue(NewJob.of(EvaluateHandler.KIND).team(team.name)
+                    .payload(JSON.valueToTree(spec))));
+            VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(() -> Evaluation.<Evaluation>findById(e.id)
+                    .invoke(row -> row.jobId = job.id())));
+            e.jobId = job.id();
+            return view(e, job, null);
+        } catch (Throwable t) {
+            store.deleteAll(ScoreArtifacts.ofEvaluation(e.id).prefix());
+            VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(() -> Evaluation.deleteById(e.id)));
+            throw t;
+        }
+    }
+
+    private static EvaluationView view(Evaluation e, Job job, JsonNode card) {
+        return new EvaluationView(e.id, e.styleSetId, e.images, job.id(), job.state().db(), job.error(), e.createdAt, card);
     }
 
     private static Response layoutProblems(List<LayoutProblem> problems) {

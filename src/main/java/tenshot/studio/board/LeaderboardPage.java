@@ -41,8 +41,10 @@ public class LeaderboardPage {
     @GET
     @WithSession
     @Operation(hidden = true)
-    public Uni<TemplateInstance> get(@QueryParam("dataset") String dataset, @QueryParam("mode") String mode) {
-        return leaderboard.board(dataset, mode).chain(board -> leaderboard.datasets().map(datasets -> page
+    @tenshot.studio.access.Public
+    public Uni<TemplateInstance> get(@QueryParam("dataset") String dataset, @QueryParam("mode") String mode,
+            @QueryParam("split") String split) {
+        return leaderboard.board(dataset, mode, split).chain(board -> leaderboard.datasets().map(datasets -> page
                 .data("board", board)
                 .data("rows", rows(board))
                 .data("columns", List.of(Metric.values()).stream().map(m -> new Column(m.key(), m.label(), m.weight(), m.role())).toList())
@@ -59,17 +61,20 @@ public class LeaderboardPage {
         if (runId == null) throw tenshot.studio.api.ApiException.badField("runId", "give the run to submit");
         return leaderboard.submit(new Leaderboard.SubmitRequest(List.of(runId), dataset))
                 .map(view -> jakarta.ws.rs.core.Response.seeOther(jakarta.ws.rs.core.UriBuilder.fromPath("/leaderboard")
-                        .queryParam("dataset", view.dataset()).queryParam("mode", view.mode()).build()).build());
+                                .queryParam("dataset", view.dataset()).queryParam("mode", view.mode()).build()).build());
     }
 
     private static List<PageRow> rows(Leaderboard.Board board) {
         List<PageRow> rows = new ArrayList<>();
         for (Leaderboard.Row r : board.rows()) {
             Leaderboard.SubmissionView s = r.submission();
+            Leaderboard.ScoreView score = board.split().equals(Leaderboard.HIDDEN) ? s.hiddenScore()
+                    : new Leaderboard.ScoreView(s.finalScore(), s.finalNote(), s.metrics(), s.missing(), s.publicImages());
             List<String> metrics = new ArrayList<>();
             for (Metric m : Metric.values()) {
-                Double v = s.metrics().get(m.key());
-                metrics.add(v != null ? ScorecardView.format(v) : "missing: " + s.missing().getOrDefault(m.key(), "not computed"));
+                Double v = score == null ? null : score.metrics().get(m.key());
+                metrics.add(v != null ? ScorecardView.format(v)
+                        : "missing: " + (score == null ? "no hidden score" : score.missing().getOrDefault(m.key(), "not computed")));
             }
             List<String> recipes = new ArrayList<>();
             s.recipes().forEach(n -> recipes.add(n.path("recipeName").asText()));

@@ -6,6 +6,7 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -14,6 +15,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import tenshot.studio.access.OrganiserOnly;
+import tenshot.studio.access.Public;
 
 /** The leaderboard API: submissions of scored runs, the ranking per dataset, each team's history. */
 @Path("/api/leaderboard")
@@ -22,6 +25,9 @@ public class LeaderboardResource {
 
     @Inject
     Leaderboard leaderboard;
+
+    @Inject
+    DatasetSplits splits;
 
     @POST
     @Path("submissions")
@@ -34,14 +40,43 @@ public class LeaderboardResource {
 
     @GET
     @WithSession
-    @Operation(summary = "One row per team (its best submission) ranked by final score, ties share a rank, unscored ones unranked with the reason: dataset=A, mode=official")
-    public Uni<Leaderboard.Board> board(@QueryParam("dataset") String dataset, @QueryParam("mode") String mode) {
-        return leaderboard.board(dataset, mode);
+    @Public
+    @Operation(summary = "One row per team (its best submission) ranked by final score, ties share a rank, unscored ones unranked with the reason: dataset=A, mode=official, split=public|hidden (hidden: after the reveal)")
+    public Uni<Leaderboard.Board> board(@QueryParam("dataset") String dataset, @QueryParam("mode") String mode,
+            @QueryParam("split") String split) {
+        return leaderboard.board(dataset, mode, split);
+    }
+
+    @GET
+    @Path("datasets/{name}")
+    @WithSession
+    @Public
+    @Operation(summary = "A dataset's split: how many prompts are hidden and whether they are revealed (the hidden prompts themselves after the reveal, or to organisers)")
+    public Uni<DatasetSplits.Status> dataset(@PathParam("name") String name) {
+        return splits.status(Leaderboard.dataset(name));
+    }
+
+    @PUT
+    @Path("datasets/{name}/split")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @OrganiserOnly
+    @Operation(summary = "Define a dataset's hidden prompts before its first submission: {hidden: {\"00\": [\"Dolphin\", ...]}}; every other prompt is public")
+    public Uni<DatasetSplits.Status> defineSplit(@PathParam("name") String name, DatasetSplits.SplitRequest request) {
+        return splits.define(name, request);
+    }
+
+    @POST
+    @Path("datasets/{name}/reveal")
+    @OrganiserOnly
+    @Operation(summary = "Reveal a dataset's hidden scores to everyone (once, audited); the hidden board ranks on them from then on")
+    public Uni<DatasetSplits.Status> reveal(@PathParam("name") String name) {
+        return splits.reveal(name);
     }
 
     @GET
     @Path("teams/{team}/submissions")
     @WithSession
+    @Public
     @Operation(summary = "A team's submissions, newest first; dataset=<name> to filter")
     public Uni<List<Leaderboard.SubmissionView>> history(@PathParam("team") String team, @QueryParam("dataset") String dataset) {
         return leaderboard.history(team, dataset);

@@ -11,7 +11,8 @@ import java.nio.file.NoSuchFileException;
 import java.util.Optional;
 import tenshot.scoring.Scorecard;
 import tenshot.store.ArtifactStore;
-import tenshot.studio.jobs.RunSpec;
+import tenshot.scoring.fid.FidFeatures;
+import tenshot.studio.jobs.ScoreArtifacts;
 
 /** The scorecards that SCORE jobs stored, one per run, as JSON in the artifact store. */
 @ApplicationScoped
@@ -23,17 +24,26 @@ public class StoredScorecards {
     ArtifactStore store;
 
     public static String key(long runId) {
-        return RunSpec.prefix(runId) + RunSpec.SCORECARD;
+        return ScoreArtifacts.ofRun(runId).scorecardKey();
     }
 
     /** The stored JSON, or empty when the run has no scorecard (yet). */
     public Optional<JsonNode> json(long runId) {
-        try (InputStream in = store.open(key(runId))) {
+        return read(key(runId), "scorecard of run " + runId);
+    }
+
+    /** The FID features stored beside the run's scorecard, or empty (FID not computed, or scored before they were kept). */
+    public Optional<FidFeatures> fidFeatures(long runId) {
+        return read(ScoreArtifacts.ofRun(runId).fidFeaturesKey(), "FID features of run " + runId).map(FidFeatures::fromJson);
+    }
+
+    Optional<JsonNode> read(String key, String what) {
+        try (InputStream in = store.open(key)) {
             return Optional.of(JSON.readTree(in));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
-            throw new UncheckedIOException("scorecard of run " + runId + " (" + key(runId) + ") cannot be read", e);
+            throw new UncheckedIOException(what + " (" + key + ") cannot be read", e);
         }
     }
 

@@ -2,41 +2,28 @@ package tenshot.studio.jobs;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import tenshot.diffusion.StepReport;
-import tenshot.scoring.ModelDirectory;
-import tenshot.scoring.Scorecard;
-import tenshot.scoring.ScorecardExport;
-import tenshot.scoring.Scorer;
 import tenshot.scoring.ScoringMode;
-import tenshot.scoring.ScoringModels;
 import tenshot.scoring.StyleSet;
-import tenshot.store.ArtifactStore;
 import tenshot.worker.JobContext;
 import tenshot.worker.JobHandler;
 
 /**
  * Scores a run's generations against its style images with the challenge metrics (official mode) and
- * stores the scorecard as JSON. Metrics whose model is not installed under
- * {@code tenshot.scoring.models-dir} are reported as missing; the colour histogram needs no model.
+ * stores the scorecard as JSON, with the FID features that let a multi-run submission pool its FID.
+ * Metrics whose model is not installed under {@code tenshot.scoring.models-dir} are reported as
+ * missing; the colour histogram needs no model. A card whose inputs did not change is not recomputed.
  */
 @ApplicationScoped
 public class ScoreHandler implements JobHandler {
 
     @Inject
-    ArtifactStore store;
-
-    @ConfigProperty(name = "tenshot.scoring.models-dir")
-    Optional<Path> metricsDir;
+    ScorecardWriter writer;
 
     @Override
     public String kind() {
@@ -50,27 +37,15 @@ public class ScoreHandler implements JobHandler {
         Path generated = Files.createDirectories(context.scratchDir().resolve("generated"));
         List<Path> referenceFiles = new ArrayList<>();
         for (RunSpec.StyleImageRef image : spec.images()) {
-            referenceFiles.add(copy(image.key(), references.resolve(image.objectName() + ".png")));
+            referenceFiles.add(writer.stage(image.key(), references.resolve(image.objectName() + ".png")));
         }
         List<Path> generatedFiles = new ArrayList<>();
-        for (String prompt : spec.prompts()) generatedFiles.add(copy(spec.imageKey(prompt), generated.resolve(prompt + ".png")));
+        for (String prompt : spec.prompts()) generatedFiles.add(writer.stage(spec.imageKey(prompt), generated.resolve(prompt + ".png")));
         context.progress().onStep(StepReport.of("scoring", 0, 1, 0));
         long began = System.nanoTime();
-        try (ScoringModels models = metricsDir.isPresent()
-                ? ModelDirectory.load(metricsDir.get(), context.device())
-                : ScoringModels.none("no metric models installed (set tenshot.scoring.models-dir)")) {
-            Scorecard card = new Scorer(models, ScoringMode.OFFICIAL)
-                    .score(List.of(new StyleSet(spec.styleId(), referenceFiles, generatedFiles)));
-            store.put(spec.scorecardKey(), ScorecardExport.toJson(card).getBytes(StandardCharsets.UTF_8));
-        }
+        ScorecardWriter.Outcome outcome = writer.write(ScoreArtifacts.ofRun(spec.runId()),
+                List.of(new StyleSet(spec.styleId(), referenceFiles, generatedFiles)), ScoringMode.OFFICIAL, context.device());
         context.progress().onStep(StepReport.of("scoring", 1, 1, (System.nanoTime() - began) / 1e9));
-        return Map.of("scorecard", spec.scorecardKey());
-    }
-
-    private Path copy(String key, Path target) throws java.io.IOException {
-        try (InputStream in = store.open(key)) {
-            Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-        return target;
+        return Map.of("scorecard", spec.scorecardKey(), "recomputed", outcome.recomputed(), "fingerprint", outcome.fingerprint());
     }
 }

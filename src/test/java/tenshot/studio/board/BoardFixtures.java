@@ -20,6 +20,7 @@ import tenshot.store.Run;
 import tenshot.store.RunStatus;
 import tenshot.store.StyleSet;
 import tenshot.store.Team;
+import tenshot.studio.jobs.ScoreArtifacts;
 import tenshot.studio.upload.BadImages;
 
 /** Runs with real scorecards: the real Scorer in hist-only mode on small seeded images. */
@@ -93,17 +94,28 @@ final class BoardFixtures {
     /** Same, with the given models (four references, four generated images). */
     static tenshot.scoring.Scorecard storeScorecard(ArtifactStore store, long runId, String style, int generatedColour,
             ScoringMode mode, ScoringModels models) throws Exception {
+        var scored = new Scorer(models, mode).evaluateImages(List.of(styleImages(style, generatedColour, PROMPTS)));
+        ScoreArtifacts where = ScoreArtifacts.ofRun(runId);
+        store.put(where.scorecardKey(), ScorecardExport.toJson(scored.card()).getBytes(StandardCharsets.UTF_8));
+        if (scored.fid() != null) store.put(where.fidFeaturesKey(), scored.fid().toJson().getBytes(StandardCharsets.UTF_8));
+        return scored.card();
+    }
+
+    static final List<String> PROMPTS = List.of("Dolphin", "Bread", "Castle", "Lion");
+
+    /**
+     * The images {@link #storeScorecard} scores for a style: four references, and the generated images of
+     * {@code prompts} (a subset of {@link #PROMPTS} gives the same images as in the full set).
+     */
+    static Scorer.StyleImages styleImages(String style, int generatedColour, List<String> prompts) {
         Map<String, RgbImage> refs = new LinkedHashMap<>();
         refs.put("red_apple.png", RgbImage.of(noise(0xC03020, 1)));
         refs.put("blue_car.png", RgbImage.of(noise(0x2040C0, 2)));
         refs.put("green_tree.png", RgbImage.of(noise(0x30A040, 5)));
         refs.put("grey_cat.png", RgbImage.of(noise(0x808080, 6)));
         Map<String, RgbImage> gen = new LinkedHashMap<>();
-        int seed = 10;
-        for (String prompt : List.of("Dolphin", "Bread", "Castle", "Lion")) gen.put(prompt + ".png", RgbImage.of(noise(generatedColour, seed++)));
-        var card = new Scorer(models, mode).scoreImages(List.of(new Scorer.StyleImages(style, refs, gen)));
-        store.put(StoredScorecards.key(runId), ScorecardExport.toJson(card).getBytes(StandardCharsets.UTF_8));
-        return card;
+        for (String prompt : prompts) gen.put(prompt + ".png", RgbImage.of(noise(generatedColour, 10 + PROMPTS.indexOf(prompt))));
+        return new Scorer.StyleImages(style, refs, gen);
     }
 
     /** Every metric model, from the tiny fixture models of ../shared (skips the test when absent). */

@@ -3,6 +3,7 @@ package tenshot.studio.board;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.closeTo;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
@@ -36,6 +37,23 @@ class EvaluationApiTest {
         return out.toByteArray();
     }
 
+    /** Polls an evaluation until its job has ended (the test worker runs it). */
+    static io.restassured.response.Response awaitDone(int id) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(8);
+        while (true) {
+            var response = given().config(BoardFixtures.DOUBLES).when().get("/api/evaluations/" + id);
+            response.then().statusCode(200);
+            String status = response.path("status");
+            if (List.of("succeeded", "failed", "cancelled").contains(status)) return response;
+            if (System.nanoTime() > deadline) throw new AssertionError("evaluation " + id + " still " + status + " after 8 min");
+            Thread.sleep(200);
+        }
+    }
+
+    static byte[] zipOf(Map<String, byte[]> files) throws Exception {
+        return zip(files);
+    }
+
     @Test
     void reportsLayoutProblemsPerFileOrScoresACompleteUpload() throws Exception {
         long set = BoardFixtures.styleSet("09");
@@ -63,12 +81,20 @@ class EvaluationApiTest {
             hist = new Scorer(none, ScoringMode.OFFICIAL).scoreImages(List.of(new Scorer.StyleImages("09", refs, gen)))
                     .values().get(Metric.HIST);
         }
-        given().config(BoardFixtures.DOUBLES).multiPart("styleSet", String.valueOf(set))
+        var accepted = given().multiPart("styleSet", String.valueOf(set))
                 .multiPart("file", "up.zip", zip(complete), "application/zip")
-                .when().post("/api/evaluations").then().statusCode(200)
-                .body("mode", equalTo("official"))
-                .body("metrics.find { it.metric == 'hist' }.value", closeTo(hist, 1e-9))
-                .body("metrics.find { it.metric == 'dino' }.reason", containsString("hist only"));
+                .when().post("/api/evaluations").then().statusCode(202)
+                .body("status", equalTo("queued")).body("images", equalTo(2)).extract();
+        int id = accepted.path("id");
+        org.hamcrest.MatcherAssert.assertThat(accepted.header("Location"), endsWith("/api/evaluations/" + id));
+        awaitDone(id).then()
+                .body("status", equalTo("succeeded"))
+                .body("scorecard.mode", equalTo("official"))
+                .body("scorecard.metrics.find { it.metric == 'hist' }.value", closeTo(hist, 1e-9))
+                .body("scorecard.metrics.find { it.metric == 'dino' }.reason", containsString("no metric models installed"));
+        given().when().get("/api/evaluations/" + id + "/scorecard.csv").then().statusCode(200)
+                .body(containsString("official,overall"));
+        given().when().get("/api/evaluations/987654").then().statusCode(404);
 
         given().multiPart("styleSet", "987654").multiPart("file", "up.zip", zip(complete), "application/zip")
                 .when().post("/api/evaluations").then().statusCode(404);

@@ -1,0 +1,55 @@
+package tenshot.studio.jobs;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import tenshot.diffusion.StepReport;
+import tenshot.scoring.ScoringMode;
+import tenshot.scoring.StyleSet;
+import tenshot.worker.JobContext;
+import tenshot.worker.JobHandler;
+
+/**
+ * Scores an uploaded submission (an {@link EvaluationSpec}) on a worker's engine thread with every
+ * metric whose model is installed, like a run's SCORE job, and stores the scorecard under
+ * {@code evaluations/{id}/}.
+ */
+@ApplicationScoped
+public class EvaluateHandler implements JobHandler {
+
+    /** The job kind; not part of a run's chain. */
+    public static final String KIND = "EVALUATE";
+
+    @Inject
+    ScorecardWriter writer;
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
+    @Override
+    public Object run(JobContext context) throws Exception {
+        EvaluationSpec spec = context.payload(EvaluationSpec.class);
+        Path references = Files.createDirectories(context.scratchDir().resolve("references"));
+        Path generated = Files.createDirectories(context.scratchDir().resolve("generated"));
+        List<Path> referenceFiles = new ArrayList<>();
+        for (RunSpec.StyleImageRef image : spec.references()) {
+            referenceFiles.add(writer.stage(image.key(), references.resolve(image.objectName() + ".png")));
+        }
+        List<Path> generatedFiles = new ArrayList<>();
+        for (EvaluationSpec.GeneratedImage image : spec.generated()) {
+            generatedFiles.add(writer.stage(image.key(), generated.resolve(Path.of(image.file()).getFileName().toString())));
+        }
+        context.progress().onStep(StepReport.of("scoring", 0, 1, 0));
+        long began = System.nanoTime();
+        ScorecardWriter.Outcome outcome = writer.write(spec.artifacts(),
+                List.of(new StyleSet(spec.styleId(), referenceFiles, generatedFiles)), ScoringMode.OFFICIAL, context.device());
+        context.progress().onStep(StepReport.of("scoring", 1, 1, (System.nanoTime() - began) / 1e9));
+        return Map.of("scorecard", spec.artifacts().scorecardKey(), "recomputed", outcome.recomputed());
+    }
+}
