@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { emptyState, reduce, type StreamEvent } from "../src/lib/events";
+import { previewSrc } from "../src/lib/preview";
 
 const ev = (type: string, data: unknown, id?: string): StreamEvent => ({ type, data: JSON.stringify(data), id });
 
@@ -60,8 +61,11 @@ describe("reduce", () => {
 
   it("frees a worker and forgets gone ones", () => {
     let s = reduce(emptyState(), ev("worker", { id: "w", device: "cpu", runId: "3" }));
-    s = reduce(s, ev("worker", { id: "w", runId: null }));
+    s = reduce(s, ev("worker", { id: "w", currentJob: 12 }));
+    expect(s.workers.w.jobId).toBe("12");
+    s = reduce(s, ev("worker", { id: "w", runId: null, currentJob: null }));
     expect(s.workers.w.runId).toBeUndefined();
+    expect(s.workers.w.jobId).toBeUndefined();
     expect(s.workers.w.device).toBe("cpu");
     s = reduce(s, ev("worker-gone", { id: "w" }));
     expect(s.workers.w).toBeUndefined();
@@ -73,6 +77,35 @@ describe("reduce", () => {
     const s2 = reduce(s1, { type: "run", data: "{not json" });
     expect(s2.runs).toEqual(before.runs);
     expect(s2.lastEventId).toBe("77");
+  });
+
+  it("takes a run summary as the run's whole state: what it no longer says no longer holds", () => {
+    let s = reduce(emptyState(), ev("run", { runId: 3, status: "queued", position: 2, startsInSeconds: 90 }));
+    expect(s.runs["3"]).toMatchObject({ position: 2, startsInSeconds: 90 });
+    s = reduce(s, ev("run", { runId: 3, status: "running", jobId: 7, phase: "training", step: 5, total: 40, loss: 0.3, previews: 1, previewUrl: "/api/jobs/7/preview" }));
+    expect(s.runs["3"].position).toBeUndefined();
+    expect(s.runs["3"].startsInSeconds).toBeUndefined();
+    // between TRAIN and GENERATE the run waits again, with no progress
+    s = reduce(s, ev("run", { runId: 3, status: "queued", position: 1 }));
+    expect(s.runs["3"]).toMatchObject({ status: "queued", position: 1 });
+    expect(s.runs["3"].step).toBeUndefined();
+    expect(s.runs["3"].previews).toBeUndefined();
+    expect(s.loss["3"]).toEqual([{ step: 5, loss: 0.3 }]);
+  });
+
+  it("follows the preview count of a running job to a new preview address each time", () => {
+    let s = reduce(emptyState(), ev("run", { runId: 2, status: "running" }));
+    s = reduce(s, ev("job", { id: 31, runId: 2, kind: "TRAIN", state: "running", progress: { phase: "training", step: 4, total: 40 } }));
+    expect(previewSrc(s.runs["2"])).toBeUndefined();
+    s = reduce(s, ev("job", { id: 31, runId: 2, kind: "TRAIN", state: "running", progress: { phase: "training", step: 5, total: 40, previews: 1 } }));
+    expect(previewSrc(s.runs["2"])).toBe("/api/jobs/31/preview?n=1");
+    s = reduce(s, ev("job", { id: 31, runId: 2, kind: "TRAIN", state: "running", progress: { phase: "training", step: 10, total: 40, previews: 2 } }));
+    expect(previewSrc(s.runs["2"])).toBe("/api/jobs/31/preview?n=2");
+    // the next job counts its own previews
+    s = reduce(s, ev("job", { id: 32, runId: 2, kind: "GENERATE", state: "running", progress: { phase: "generating", step: 1, total: 2 } }));
+    expect(previewSrc(s.runs["2"])).toBeUndefined();
+    s = reduce(s, ev("run", { runId: 2, status: "running", jobId: 32, phase: "generating", step: 1, total: 2, previews: 1, previewUrl: "/api/jobs/32/preview" }));
+    expect(previewSrc(s.runs["2"])).toBe("/api/jobs/32/preview?n=1");
   });
 
   it("takes a running job's progress for its run but never its job state as the run's status", () => {

@@ -1,12 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { actionsFor, describeRun, describeWorker } from "../src/lib/status";
 import { aboutDuration, shortDuration } from "../src/lib/format";
+import { emptyState, reduce } from "../src/lib/events";
 
 describe("describeRun", () => {
   it("says where a queued run waits", () => {
-    expect(describeRun({ id: "1", status: "queued", position: 3, etaSeconds: 720 })).toBe(
+    expect(describeRun({ id: "1", status: "queued", position: 3, startsInSeconds: 720 })).toBe(
       "waiting for a GPU, position 3, about 12 min",
     );
+    expect(describeRun({ id: "1", status: "queued", position: 1, startsInSeconds: 0 })).toBe(
+      "waiting for a GPU, position 1, under a minute",
+    );
+    // no finished job yet to learn durations from: the place, but no guess at the wait
+    expect(describeRun({ id: "1", status: "queued", position: 2 })).toBe("waiting for a GPU, position 2");
     expect(describeRun({ id: "1", status: "queued" })).toBe("waiting for a GPU");
   });
   it("says how training goes", () => {
@@ -23,6 +29,17 @@ describe("describeRun", () => {
     expect(describeRun({ id: "1", status: "running", phase: "generating", step: 14, total: 25, secondsPerStep: 3 })).toBe(
       "generating 14/25",
     );
+  });
+  it("words the server's run summaries as the runs page shows them", () => {
+    let s = reduce(emptyState(), { type: "run", data: JSON.stringify({ runId: 4, status: "queued", position: 3, startsInSeconds: 724, version: 9 }) });
+    expect(describeRun(s.runs["4"])).toBe("waiting for a GPU, position 3, about 12 min");
+    s = reduce(s, { type: "run", data: JSON.stringify({ runId: 4, status: "running", kind: "TRAIN", phase: "training", step: 412, total: 800, secondsPerStep: 1.9, etaSeconds: 737, version: 10 }) });
+    expect(describeRun(s.runs["4"])).toBe("training 412/800, 1.9 s/step, 12 min left");
+    s = reduce(s, { type: "run", data: JSON.stringify({ runId: 4, status: "running", kind: "GENERATE", phase: "generating", step: 14, total: 25, secondsPerStep: 3.2, version: 11 }) });
+    expect(describeRun(s.runs["4"])).toBe("generating 14/25");
+    s = reduce(s, { type: "run", data: JSON.stringify({ runId: 4, status: "failed", kind: "GENERATE", phase: "generate", reason: "generate: CUDA out of memory", version: 12 }) });
+    expect(describeRun(s.runs["4"])).toBe("failed: generate: CUDA out of memory");
+    expect(actionsFor(s.runs["4"])).toEqual({ cancel: false, retry: true });
   });
   it("gives the failure reason", () => {
     expect(describeRun({ id: "1", status: "failed", reason: "CUDA out of memory" })).toBe("failed: CUDA out of memory");

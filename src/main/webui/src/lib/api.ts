@@ -4,18 +4,11 @@
  */
 const DEFAULTS: Record<string, string> = {
   styleSets: "/api/style-sets",
-  recipes: "/api/recipes",
   runs: "/api/runs",
   run: "/api/runs/{id}",
   cancel: "/api/runs/{id}/cancel",
   retry: "/api/runs/{id}/retry",
-  outputs: "/api/runs/{id}/images",
-  zip: "/api/runs/{id}/zip",
-  lora: "/api/runs/{id}/lora",
-  config: "/api/runs/{id}/config",
   events: "/api/events",
-  workers: "/api/workers",
-  scorecards: "/api/scorecards",
 };
 
 export function apiUrl(name: keyof typeof DEFAULTS | string, params: Record<string, string> = {}): string {

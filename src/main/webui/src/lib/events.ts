@@ -54,9 +54,12 @@ export function readRun(o: Json): Partial<RunView> & { id?: string } {
     secondsPerStep: num(get("secondsPerStep", "seconds_per_step", "sPerStep", "secPerStep")),
     etaSeconds: num(get("etaSeconds", "eta_seconds", "eta")),
     position: num(get("position", "queuePosition", "queue_position")),
+    startsInSeconds: num(get("startsInSeconds", "starts_in_seconds")),
     loss: num(get("loss")),
     reason: str(get("reason", "error", "failure", "lastError", "last_error")),
-    previewUrl: str(get("previewUrl", "preview_url", "preview")),
+    previewUrl: str(get("previewUrl", "preview_url")),
+    previews: num(get("previews")),
+    jobId: str(pick(o, "jobId", "job_id")),
     device: str(get("device", "workerDevice", "worker_device")),
     updatedAt: str(get("updatedAt", "updated_at", "at")),
   });
@@ -75,17 +78,29 @@ export function readWorker(o: Json): Partial<WorkerView> & { id?: string } {
   });
 }
 
-function upsertRun(state: LiveState, o: Json): LiveState {
+/** What a run summary says only while it holds: a summary without them means they no longer apply. */
+const TRANSIENT = ["phase", "step", "total", "secondsPerStep", "etaSeconds", "position", "startsInSeconds", "loss", "previews", "previewUrl", "jobId", "reason"] as const;
+
+/**
+ * Merges a run patch into the page's state. A whole summary (a run event or a snapshot's run)
+ * replaces what it does not mention; a job's progress only adds to it.
+ */
+function upsertRun(state: LiveState, o: Json, whole = false): LiveState {
   const patch = readRun(o);
   if (!patch.id) return state;
   const before = state.runs[patch.id] ?? { id: patch.id, status: "queued" };
   const run: RunView = { ...before, ...patch, id: patch.id } as RunView;
-  // a new phase starts its own counters; keep no stale step/total from the previous job
-  if (patch.phase && before.phase && patch.phase !== before.phase) {
-    for (const k of ["step", "total", "secondsPerStep", "etaSeconds"] as const) if (patch[k] === undefined) delete run[k];
+  if (whole) for (const k of TRANSIENT) if (patch[k] === undefined) delete run[k];
+  // a new phase or job starts its own counters; keep no stale step/total/previews from the previous job
+  const newJob = patch.jobId !== undefined && before.jobId !== undefined && patch.jobId !== before.jobId;
+  if ((patch.phase && before.phase && patch.phase !== before.phase) || newJob) {
+    for (const k of ["step", "total", "secondsPerStep", "etaSeconds", "previews"] as const) if (patch[k] === undefined) delete run[k];
   }
   if (run.status !== "failed") delete run.reason;
-  if (run.status !== "queued") delete run.position;
+  if (run.status !== "queued") {
+    delete run.position;
+    delete run.startsInSeconds;
+  }
   let loss = state.loss;
   if (patch.loss !== undefined && patch.step !== undefined && (run.phase ?? "").startsWith("train")) {
     const series = state.loss[patch.id] ?? [];
@@ -106,6 +121,9 @@ function upsertWorker(state: LiveState, o: Json): LiveState {
   const worker = { ...(state.workers[patch.id] ?? {}), ...patch } as WorkerView;
   if ("runId" in o || "run_id" in o) {
     if (o.runId == null && o.run_id == null) delete worker.runId;
+  }
+  if ("currentJob" in o || "jobId" in o) {
+    if (o.currentJob == null && o.jobId == null) delete worker.jobId;
   }
   return { ...state, workers: { ...state.workers, [patch.id]: worker } };
 }
@@ -149,7 +167,7 @@ export function reduce(state: LiveState, ev: StreamEvent): LiveState {
     let s: LiveState = { runs: {}, workers: {}, loss: { ...next.loss }, lastEventId: next.lastEventId, synced: true };
     const runs = Array.isArray(o.runs) ? (o.runs as Json[]) : [];
     for (const r of runs) {
-      s = upsertRun(s, r);
+      s = upsertRun(s, r, true);
       const id = readRun(r).id;
       const curve = lossFrom(r);
       if (id && curve) s = { ...s, loss: { ...s.loss, [id]: curve } };
@@ -162,9 +180,9 @@ export function reduce(state: LiveState, ev: StreamEvent): LiveState {
     // take only a running job's progress, under its run's id
     const runId = o.runId ?? o.run_id;
     if (runId == null || String(o.state ?? "").toLowerCase() !== "running") return next;
-    const { id: _job, state: _state, status: _status, error: _error, reason: _reason, ...progress } = o;
-    void _job; void _state; void _status; void _error; void _reason;
-    return upsertRun(next, { ...progress, runId });
+    const { id: jobId, state: _state, status: _status, error: _error, reason: _reason, ...progress } = o;
+    void _state; void _status; void _error; void _reason;
+    return upsertRun(next, { ...progress, runId, jobId });
   }
   if (kind === "worker") return upsertWorker(next, o);
   if (kind === "worker-gone" || kind === "worker-removed" || kind === "worker_gone") {
@@ -182,7 +200,7 @@ export function reduce(state: LiveState, ev: StreamEvent): LiveState {
     return { ...next, runs };
   }
   if (["run", "progress", "status", "run-status", "run_status", "loss", ""].includes(kind)) {
-    let s = upsertRun(next, o);
+    let s = upsertRun(next, o, kind === "run");
     const id = readRun(o).id;
     const curve = lossFrom(o);
     if (id && curve) s = { ...s, loss: { ...s.loss, [id]: curve } };

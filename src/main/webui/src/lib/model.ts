@@ -12,9 +12,15 @@ export interface RunView {
   etaSeconds?: number;
   /** place in the queue, 1 = next */
   position?: number;
+  /** expected wait before a worker takes its next job, while queued */
+  startsInSeconds?: number;
   loss?: number;
   reason?: string;
   previewUrl?: string;
+  /** how many preview images the current job has stored so far (the image at previewUrl changes with it) */
+  previews?: number;
+  /** the job the progress belongs to */
+  jobId?: string;
   /** which device is working on it, when running */
   device?: string;
   updatedAt?: string;

@@ -30,7 +30,7 @@ export function describeRun(run: RunView): string {
     case "pending": {
       const parts = ["waiting for a GPU"];
       if (run.position != null) parts.push(`position ${run.position}`);
-      if (run.etaSeconds != null && run.etaSeconds >= 0) parts.push(aboutDuration(run.etaSeconds));
+      if (run.startsInSeconds != null && run.startsInSeconds >= 0) parts.push(aboutDuration(run.startsInSeconds));
       return parts.join(", ");
     }
     case "running":

@@ -6,8 +6,9 @@ import type { LiveState } from "../lib/events";
 import { readRun } from "../lib/events";
 import { pageLive } from "../lib/live";
 import type { LossPoint } from "../lib/model";
+import { previewSrc } from "../lib/preview";
 import { runsFromPage, seedRuns } from "../lib/seed";
-import { describeRun, isFinal } from "../lib/status";
+import { actionsFor, describeRun, isFinal } from "../lib/status";
 import { openLightbox } from "./lightbox";
 
 /**
@@ -25,7 +26,9 @@ export function mountRun(): void {
   statusLine.setAttribute("aria-live", "polite");
   const liveSection = mountPoint("run-live", "section", "Training progress");
   liveSection.classList.add("ts-run-live");
-  if (statusLine.parentElement && liveSection.previousElementSibling !== statusLine) statusLine.after(liveSection);
+  // under the status line and the run's buttons
+  const lastAbove = document.getElementById("run-retry") ?? statusLine;
+  if (lastAbove.parentElement && liveSection.previousElementSibling !== lastAbove) lastAbove.after(liveSection);
   const chartBox = h("div", { id: "loss-chart", class: "ts-chart", role: "img", "aria-label": "Training loss by step" });
   const chartNote = h("p", { class: "ts-hint", id: "loss-note" }, "The loss curve appears when training starts.");
   const previewImg = h("img", { id: "run-preview-img", alt: "Latest preview sample", hidden: true });
@@ -61,17 +64,25 @@ export function mountRun(): void {
     chartBox.setAttribute("aria-label", `Training loss by step: ${points.length} points, latest ${points[points.length - 1].loss.toFixed(4)} at step ${points[points.length - 1].step}`);
   }
 
+  const cancelForm = document.getElementById("run-cancel");
+  const retryForm = document.getElementById("run-retry");
   let lastStatus: string | undefined = document.querySelector<HTMLElement>("[data-run-id][data-status]")?.dataset.status;
   function render(state: LiveState): void {
     const run = state.runs[runId!];
     if (!run) return;
-    statusLine.textContent = describeRun(run);
+    statusLine.replaceChildren("Status: ", h("strong", {}, describeRun(run)));
     statusLine.dataset.status = run.status;
+    const { cancel, retry } = actionsFor(run);
+    if (cancelForm) cancelForm.hidden = !cancel;
+    if (retryForm) retryForm.hidden = !retry;
     drawLoss(state.loss[runId!] ?? []);
-    if (run.previewUrl) {
+    // each new preview has a new address; until the next one loads the last one stays
+    const src = previewSrc(run);
+    if (src && previewImg.getAttribute("src") !== src) {
+      previewImg.src = src;
       previewImg.hidden = false;
       previewNote.hidden = true;
-      if (previewImg.getAttribute("src") !== run.previewUrl) previewImg.src = run.previewUrl;
+      previewImg.alt = `Latest preview sample (${run.phase ?? "training"}${run.step != null ? ` step ${run.step}` : ""})`;
     }
     liveSection.hidden = isFinal(run) && !state.loss[runId!]?.length;
     // the grid and downloads are rendered by the server once the run is done: fetch them once
@@ -98,8 +109,6 @@ export function mountRun(): void {
   live.start();
 
   enhanceGrid(settings);
-  // the downloads are the server's links; a page without that section gets the API's
-  if (!document.getElementById("downloads-heading")) ensureDownloads(runId);
   mountCompare(runId);
 }
 
@@ -115,7 +124,7 @@ function readSettings(): Record<string, unknown> {
 
 /** Every image in the grid opens full size with its prompt, seed and the run's settings. */
 function enhanceGrid(settings: Record<string, unknown>): void {
-  for (const fig of $$("#run-grid figure, [data-grid] figure, figure[data-prompt]")) {
+  for (const fig of $$("#run-grid figure, #run-style-images figure")) {
     const img = fig.querySelector("img");
     if (!img || fig.dataset.enhanced) continue;
     fig.dataset.enhanced = "1";
@@ -123,7 +132,7 @@ function enhanceGrid(settings: Record<string, unknown>): void {
       openLightbox(
         {
           src: fig.dataset.full ?? img.currentSrc ?? img.src,
-          prompt: fig.dataset.prompt,
+          prompt: fig.dataset.prompt ?? (fig.dataset.object ? `style image: ${fig.dataset.object}` : undefined),
           seed: fig.dataset.seed,
           caption: fig.querySelector("figcaption")?.textContent ?? undefined,
           settings: fig.dataset.prompt ? settings : undefined,
@@ -141,17 +150,6 @@ function enhanceGrid(settings: Record<string, unknown>): void {
       }
     });
   }
-}
-
-function ensureDownloads(runId: string): void {
-  if (!document.getElementById("run-grid")) return;
-  const box = mountPoint("downloads", "nav", "Downloads");
-  if (box.querySelector("a")) return;
-  box.append(
-    h("a", { class: "button", href: apiUrl("zip", { id: runId }), download: "" }, "Download images (zip)"),
-    h("a", { class: "button", href: apiUrl("lora", { id: runId }), download: "" }, "Download LoRA"),
-    h("a", { class: "button", href: apiUrl("config", { id: runId }), download: "" }, "Download config"),
-  );
 }
 
 interface Shot {
@@ -184,10 +182,11 @@ function mountCompare(runId: string): void {
   getJson<unknown>(apiUrl("runs"))
     .then((body) => {
       const list = (Array.isArray(body) ? body : ((body as Record<string, unknown>)?.runs as unknown[]) ?? []) as Record<string, unknown>[];
+      // only runs with results can be compared
       for (const r of list) {
         const id = String(r.id ?? r.runId);
-        if (id === runId) continue;
-        select.append(h("option", { value: id }, String(r.name ?? `Run ${id}`) + (r.status ? ` (${r.status})` : "")));
+        if (id === runId || !/^(succeeded|done)$/i.test(String(r.status ?? ""))) continue;
+        select.append(h("option", { value: id }, `Run #${id}` + [r.recipeName, r.baseModel].filter(Boolean).map((v) => ` · ${v}`).join("")));
       }
     })
     .catch(() => select.append(h("option", { value: "", disabled: true }, "could not load the runs")));

@@ -62,8 +62,13 @@ export function mountRuns(): void {
       }
       renderRow(row, run);
     }
-    body.replaceChildren(...runs.map((r) => rows.get(r.id)!));
-    const ws = Object.values(state.workers);
+    const ordered = runs.map((r) => rows.get(r.id)!);
+    if (ordered.length !== body.children.length || ordered.some((row, i) => body.children[i] !== row)) body.replaceChildren(...ordered);
+    // workers name their job (and run), not what it does: the running run's summary says both
+    const ws = Object.values(state.workers).map((w) => {
+      const run = w.runId ? state.runs[w.runId] : w.jobId ? runs.find((r) => r.jobId === w.jobId) : undefined;
+      return run && run.status === "running" ? { ...w, runId: run.id, phase: w.phase ?? run.phase } : w;
+    });
     workersList.replaceChildren(
       ...(ws.length
         ? ws.map((w) => h("li", { "data-worker-id": w.id, class: w.runId ? "busy" : "idle" }, describeWorker(w, w.runId ? names.get(w.runId) : undefined)))
@@ -71,19 +76,30 @@ export function mountRuns(): void {
     );
   }
 
+  // rows and buttons are updated in place, never rebuilt: a focused Cancel keeps its focus while progress ticks
   function renderRow(row: HTMLTableRowElement, run: RunView): void {
-    const { cancel, retry } = actionsFor(run);
-    const name = names.get(run.id) ?? `Run ${run.id}`;
+    const name = names.get(run.id) ?? `Run #${run.id}`;
+    if (!row.firstChild) {
+      row.append(
+        h("th", { scope: "row" }, h("a", { href: `/runs/${encodeURIComponent(run.id)}` })),
+        h("td", { class: "ts-status" }),
+        h("td", { class: "ts-run-actions" }),
+      );
+    }
+    const [head, statusCell, actions] = Array.from(row.children) as HTMLElement[];
+    const link = head.querySelector("a")!;
+    if (link.textContent !== name) link.textContent = name;
+    row.className = `status-${run.status}`;
     const status = describeRun(run);
-    const actions = h("td", { class: "ts-actions" });
+    if (statusCell.textContent !== status) statusCell.textContent = status;
+    statusCell.dataset.status = run.status;
+    const { cancel, retry } = actionsFor(run);
+    const key = `${cancel ? "c" : ""}${retry ? "r" : ""}|${name}`;
+    if (actions.dataset.key === key) return;
+    actions.dataset.key = key;
+    actions.replaceChildren();
     if (cancel) actions.append(h("button", { type: "button", class: "cancel", "aria-label": `Cancel ${name}`, onclick: () => act("cancel", run.id, name) }, "Cancel"));
     if (retry) actions.append(h("button", { type: "button", class: "retry", "aria-label": `Retry ${name}`, onclick: () => act("retry", run.id, name) }, "Retry"));
-    row.className = `status-${run.status}`;
-    row.replaceChildren(
-      h("th", { scope: "row" }, h("a", { href: `/runs/${encodeURIComponent(run.id)}` }, name)),
-      h("td", { class: "ts-status", "data-status": run.status }, status),
-      actions,
-    );
   }
 
   async function act(what: "cancel" | "retry", id: string, name: string): Promise<void> {

@@ -1,5 +1,5 @@
-import { apiUrl, getJson, HttpError, postJson } from "../lib/api";
-import { $, announce, h, mountPoint } from "../lib/dom";
+import { apiUrl } from "../lib/api";
+import { announce, h, mountPoint } from "../lib/dom";
 import { filesFromDrop, filesFromInput, isJunk, isPromptFile, type PickedFile } from "../lib/files";
 import { megabytes } from "../lib/format";
 import { objectNameFromFile } from "../lib/names";
@@ -15,20 +15,13 @@ interface Entry {
   url?: string;
 }
 
-interface Recipe {
-  id?: string;
-  name: string;
-  description?: string;
-  settings: Record<string, unknown>;
-}
-
 /**
  * The upload page: a drop zone (files or a whole folder), thumbnails named as the server will
- * name them, per-file checks before and after the upload, an upload progress bar, then the
- * recipe step (pick a preset, edit its settings, start the run).
+ * name them, per-file checks before and after the upload, and an upload progress bar. Once stored,
+ * the style set's own page shows it and starts runs from a recipe preset.
  */
 export function mountUpload(): void {
-  const root = mountPoint("upload-app", "section", "Upload a style set");
+  const root = mountPoint("upload-app", "div");
   root.classList.add("ts-upload");
   const serverForm = document.querySelector<HTMLFormElement>("form[data-upload], form#upload-form, form[enctype='multipart/form-data']");
   // the page's form posts to the HTML endpoint; the enhanced upload talks JSON to the API
@@ -43,17 +36,18 @@ export function mountUpload(): void {
 
   const nameInput = h("input", { id: "ts-set-name", type: "text", name: "name", required: true, autocomplete: "off", placeholder: "e.g. Van Gogh wheat fields" });
   const styleIdInput = h("input", { id: "ts-style-id", type: "text", name: "styleId", autocomplete: "off", pattern: "[A-Za-z0-9_-]{1,32}", placeholder: "e.g. 00", "aria-describedby": "ts-style-id-help" });
-  const fileInput = h("input", { id: "ts-files", type: "file", multiple: true, accept: "image/png,image/jpeg,.json", class: "visually-hidden" });
-  const folderInput = h("input", { id: "ts-folder", type: "file", multiple: true, class: "visually-hidden" });
+  const fileInput = h("input", { id: "ts-files", type: "file", multiple: true, accept: "image/png,image/jpeg,.json", class: "visually-hidden", tabindex: -1, "aria-label": "Images and prompt.json" });
+  const folderInput = h("input", { id: "ts-folder", type: "file", multiple: true, class: "visually-hidden", tabindex: -1, "aria-label": "A style folder" });
   folderInput.setAttribute("webkitdirectory", "");
   const dropZone = h(
     "div",
-    { class: "ts-drop", id: "drop-zone", tabindex: 0, role: "button", "aria-describedby": "ts-drop-help" },
+    { class: "ts-drop", id: "drop-zone", role: "group", "aria-label": "Drop a style folder or images here", "aria-describedby": "ts-drop-help" },
     h("strong", {}, "Drop a style folder or images here"),
-    h("span", { id: "ts-drop-help" }, "PNG or JPEG, up to 20 MB each, 1 to 50 images, plus prompt.json. Press Enter to choose files."),
+    h("span", { id: "ts-drop-help" }, "PNG or JPEG, up to 20 MB each, 1 to 50 images, plus prompt.json. Or choose them:"),
     h("span", { class: "ts-drop-buttons" },
-      h("label", { for: "ts-files", class: "button" }, "Choose files"),
-      h("label", { for: "ts-folder", class: "button" }, "Choose a folder")),
+      // buttons, not labels of the hidden inputs: a keyboard reaches them and sees where focus is
+      h("button", { type: "button", id: "ts-choose-files", onclick: () => fileInput.click() }, "Choose files"),
+      h("button", { type: "button", id: "ts-choose-folder", onclick: () => folderInput.click() }, "Choose a folder")),
   );
   const summary = h("p", { id: "ts-summary", class: "ts-summary", "aria-live": "polite" });
   const setErrors = h("ul", { id: "ts-set-errors", class: "ts-errors", "aria-live": "polite" });
@@ -73,16 +67,9 @@ export function mountUpload(): void {
     dropZone, fileInput, folderInput, summary, setErrors, thumbs, promptBox,
     h("div", { class: "ts-actions" }, uploadButton, clearButton, progress, progressText),
   );
-  const recipeStep = h("section", { id: "ts-recipe", class: "ts-recipe", hidden: true, "aria-labelledby": "ts-recipe-title" });
-  root.replaceChildren(form, recipeStep);
+  root.replaceChildren(form);
   if (serverForm && root.previousElementSibling !== serverForm) serverForm.after(root);
 
-  dropZone.addEventListener("keydown", (e) => {
-    if (e.key === "Enter" || e.key === " ") {
-      e.preventDefault();
-      fileInput.click();
-    }
-  });
   for (const type of ["dragenter", "dragover"]) {
     dropZone.addEventListener(type, (e) => {
       e.preventDefault();
@@ -221,9 +208,7 @@ export function mountUpload(): void {
           /* a non-JSON success still means stored */
         }
         const id = String(set.id ?? set.styleSetId ?? "");
-        // the style set's page shows what was stored and starts runs from a recipe preset
-        if (id && document.body.dataset.page === "upload") window.location.assign(`/style-sets/${encodeURIComponent(id)}`);
-        else showRecipes(id, String(set.name ?? nameInput.value));
+        window.location.assign(id ? `/style-sets/${encodeURIComponent(id)}` : "/style-sets");
       } else {
         const problem = parseProblem(xhr.status, xhr.getResponseHeader("content-type"), xhr.responseText);
         const placed = placeProblem(problem, entries.map((e) => e.picked.path));
@@ -248,119 +233,6 @@ export function mountUpload(): void {
     progressText.classList.remove("error");
     xhr.send(data);
   }
-
-  async function showRecipes(styleSetId: string, styleSetName: string): Promise<void> {
-    recipeStep.hidden = false;
-    recipeStep.replaceChildren(h("h2", { id: "ts-recipe-title" }, `Train on “${styleSetName}”`), h("p", {}, "Loading recipes…"));
-    let recipes: Recipe[] = [];
-    try {
-      const body = await getJson<unknown>(apiUrl("recipes"));
-      recipes = normaliseRecipes(body);
-    } catch (e) {
-      recipeStep.append(h("p", { class: "error", role: "alert" }, `Could not load the recipe presets (${(e as Error).message}).`));
-      return;
-    }
-    const select = h("select", { id: "ts-preset", name: "preset" }, ...recipes.map((r, i) => h("option", { value: String(i) }, r.name)));
-    const description = h("p", { class: "ts-hint", id: "ts-preset-description" });
-    const settings = h("fieldset", { id: "ts-settings", class: "ts-settings" });
-    const start = h("button", { type: "submit", id: "ts-start", class: "primary" }, "Start training");
-    const message = h("p", { id: "ts-start-message", "aria-live": "polite" });
-    const recipeForm = h(
-      "form",
-      { id: "ts-recipe-form" },
-      h("div", { class: "field" }, h("label", { for: "ts-preset" }, "Recipe preset"), select),
-      description,
-      settings,
-      h("div", { class: "ts-actions" }, start),
-      message,
-    );
-    recipeStep.replaceChildren(recipeStep.firstChild!, recipeForm);
-    const showSettings = () => {
-      const r = recipes[Number(select.value)];
-      description.textContent = r?.description ?? "";
-      settings.replaceChildren(h("legend", {}, "Settings (edit any before starting)"), ...settingFields(r?.settings ?? {}));
-    };
-    select.addEventListener("change", showSettings);
-    showSettings();
-    recipeForm.addEventListener("submit", async (ev) => {
-      ev.preventDefault();
-      const r = recipes[Number(select.value)];
-      const edited = readSettings(settings, r.settings);
-      start.disabled = true;
-      message.textContent = "Starting…";
-      try {
-        const run = await postJson<Record<string, unknown>>(apiUrl("runs"), {
-          styleSetId,
-          recipe: r.id ?? r.name,
-          settings: edited,
-        });
-        const runId = run ? String(run.id ?? run.runId ?? "") : "";
-        message.textContent = "Started.";
-        window.location.assign(runId ? `/runs/${encodeURIComponent(runId)}` : "/runs");
-      } catch (e) {
-        const err = e as HttpError;
-        const problem = err instanceof HttpError ? parseProblem(err.status, err.contentType, err.body) : { title: String(e) };
-        message.textContent = `Could not start: ${problem.detail ?? problem.title}`;
-        message.classList.add("error");
-        start.disabled = false;
-      }
-    });
-    $("#ts-preset")?.focus();
-  }
-}
-
-function normaliseRecipes(body: unknown): Recipe[] {
-  const list = Array.isArray(body) ? body : body && typeof body === "object" ? Object.entries(body as object).map(([name, v]) => ({ name, ...(v as object) })) : [];
-  return list.map((r: Record<string, unknown>) => {
-    const { id, name, description, settings, ...rest } = r;
-    return {
-      id: id != null ? String(id) : undefined,
-      name: String(name ?? id ?? "preset"),
-      description: description != null ? String(description) : undefined,
-      settings: (settings && typeof settings === "object" ? settings : rest) as Record<string, unknown>,
-    };
-  });
-}
-
-function settingFields(settings: Record<string, unknown>): HTMLElement[] {
-  return Object.entries(settings).map(([key, value]) => {
-    const id = `setting-${cssId(key)}`;
-    const label = h("label", { for: id }, humanise(key));
-    let input: HTMLInputElement;
-    if (typeof value === "boolean") {
-      input = h("input", { id, name: key, type: "checkbox" });
-      input.checked = value;
-    } else if (typeof value === "number") {
-      input = h("input", { id, name: key, type: "number", step: Number.isInteger(value) ? "1" : "any", value: String(value) });
-    } else {
-      input = h("input", { id, name: key, type: "text", value: typeof value === "string" ? value : JSON.stringify(value) });
-    }
-    return h("div", { class: "field" }, label, input);
-  });
-}
-
-function readSettings(fieldset: HTMLElement, original: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(original)) {
-    const input = fieldset.querySelector<HTMLInputElement>(`[name="${CSS.escape(key)}"]`);
-    if (!input) continue;
-    if (typeof value === "boolean") out[key] = input.checked;
-    else if (typeof value === "number") out[key] = input.value === "" ? value : Number(input.value);
-    else if (typeof value === "string") out[key] = input.value;
-    else {
-      try {
-        out[key] = JSON.parse(input.value);
-      } catch {
-        out[key] = input.value;
-      }
-    }
-  }
-  return out;
-}
-
-function humanise(key: string): string {
-  const words = key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/[_-]+/g, " ").toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 function cssId(s: string): string {

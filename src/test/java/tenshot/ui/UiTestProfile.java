@@ -11,6 +11,8 @@ public class UiTestProfile implements QuarkusTestProfile {
 
     @Override
     public Map<String, String> getConfigOverrides() {
-        return Map.of("quarkus.quinoa", "true", "quarkus.quinoa.run-tests", "true");
+        // progress and previews as often as a person watching wants them (the defaults spare a busy GPU host)
+        return Map.of("quarkus.quinoa", "true", "quarkus.quinoa.run-tests", "true",
+                "tenshot.worker.progress-interval", "250ms", "tenshot.worker.preview-interval", "1s");
     }
 }

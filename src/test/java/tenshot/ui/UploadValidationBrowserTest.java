@@ -54,4 +54,30 @@ class UploadValidationBrowserTest extends BrowserTest {
         screenshot("upload-ready");
         assertEquals(List.of(), scriptErrors());
     }
+
+    @Test
+    void aDroppedFolderIsWalkedAndNamesTheStyleSet() throws IOException {
+        // a copy of the style folder with a subfolder and an OS dropping, as people's folders have
+        Path folder = Path.of("target", "ui-fixtures", "folder-drop", "03");
+        Path style = Fixtures.dataset("jittor-a/00");
+        Files.createDirectories(folder.resolve("images"));
+        try (Stream<Path> images = Files.list(style.resolve("images"))) {
+            for (Path image : images.filter(p -> p.toString().endsWith(".png")).sorted().limit(4).toList()) {
+                Files.copy(image, folder.resolve("images").resolve(image.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        Files.copy(style.resolve("prompt.json"), folder.resolve("prompt.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.writeString(folder.resolve(".DS_Store"), "junk");
+
+        page.navigate("test-pages/upload.html");
+        BrowserDrops.dropFolder(page, "#drop-zone", folder);
+        assertThat(page.locator("#ts-thumbs > li")).hasCount(4);
+        assertThat(page.locator("#ts-thumbs > li").first()).hasAttribute("data-file", java.util.regex.Pattern.compile("^03/images/.+\\.png$"));
+        assertThat(page.locator("#ts-prompts h3")).containsText("Prompts (25) from 03/prompt.json");
+        assertThat(page.locator("#ts-set-name")).hasValue("03");
+        assertThat(page.locator("#ts-style-id")).hasValue("03");
+        assertThat(page.locator("#ts-upload")).isEnabled();
+        screenshot("upload-folder-dropped");
+        assertEquals(List.of(), scriptErrors());
+    }
 }

@@ -151,11 +151,12 @@ public class PageResource {
         return Run.<Run>findById(id).chain(run -> {
             if (run == null) throw ApiException.notFound("run", id);
             return runs.view(run);
-        }).map(view -> runPage.data("run", view)
+        }).chain(view -> styleSetApi.get(view.styleSetId()).map(set -> runPage.data("run", view)
+                .data("styleImages", set.images())
                 .data("changes", view.changes() == null ? null : changes(view.changes()))
                 .data("settings", new io.quarkus.qute.RawString(view.recipe().toString().replace("</", "<\\/")))
                 .data("scorecard", scorecards.view(id))
-                .data("demo", models.demoOnly()));
+                .data("demo", models.demoOnly())));
     }
 
     @POST

@@ -39,7 +39,7 @@ import tenshot.worker.Workers;
  * <p>On connect it sends each job as a {@code job} event, then a {@code snapshot} event (the
  * summaries of the runs those jobs belong to, see {@link RunSummaries}, and the workers), then a
  * {@code synced} event; then live changes: {@code job} events, a {@code run} event with the run's
- * new summary after each, and {@code worker} events (no id) when a worker registers, takes a job,
+ * new summary after each (and when its place in the queue moves), and {@code worker} events (no id) when a worker registers, takes a job,
  * heartbeats or stops. Each event's id is the job's version, which increases
  * over all changes; a client that reconnects with {@code Last-Event-ID} gets every job that changed
  * since, plus every job still queued or running, so it misses nothing that is still current. After
@@ -88,7 +88,7 @@ public class EventsResource {
         Map<Long, Long> sentVersion = new ConcurrentHashMap<>();
         AtomicLong watermark = new AtomicLong(since == null ? 0 : since);
 
-        Map<Long, Long> sentRunVersion = new ConcurrentHashMap<>();
+        Map<Long, ObjectNode> sentRun = new ConcurrentHashMap<>();
         Multi<OutboundSseEvent> snapshot = query(filter, since == null ? Scope.INITIAL : Scope.RESUME,
                 since == null ? 0 : since)
                 .flatMap(rows -> {
@@ -107,7 +107,7 @@ public class EventsResource {
                                 snap.put("version", watermark.get());
                                 snap.set("runs", JSON.valueToTree(runSummaries));
                                 snap.set("workers", WORKER_JSON.valueToTree(list));
-                                runSummaries.forEach(r -> sentRunVersion.put(r.path("runId").asLong(), r.path("version").asLong()));
+                                runSummaries.forEach(r -> sentRun.put(r.path("runId").asLong(), r));
                                 out.add(text(sse, "snapshot", watermark.get(), snap.toString()));
                                 out.add(text(sse, "synced", watermark.get(),
                                         "{\"version\":" + watermark.get() + ",\"jobs\":" + rows.size() + "}"));
@@ -131,9 +131,8 @@ public class EventsResource {
             }
             if (signal instanceof RunSummary r) {
                 long run = r.json().path("runId").asLong(), version = r.json().path("version").asLong();
-                Long previous = sentRunVersion.get(run);
-                if (previous != null && previous >= version) return Multi.createFrom().empty();
-                sentRunVersion.put(run, version);
+                if (!newer(r.json(), sentRun.get(run))) return Multi.createFrom().empty();
+                sentRun.put(run, r.json());
                 return Multi.createFrom().item(text(sse, "run", version, r.json().toString()));
             }
             if (signal instanceof WorkerChange w) {
@@ -151,6 +150,16 @@ public class EventsResource {
         Multi<OutboundSseEvent> beats = Multi.createFrom().ticks().every(heartbeat)
                 .map(t -> sse.newEventBuilder().comment("heartbeat").build());
         return Multi.createBy().merging().streams(Multi.createBy().concatenating().streams(snapshot, live), beats);
+    }
+
+    /**
+     * Whether a run summary is worth sending after the one sent before: a newer version of its jobs,
+     * or the same version with other content (its place in the queue moved because other jobs changed).
+     */
+    static boolean newer(ObjectNode summary, ObjectNode sent) {
+        if (sent == null) return true;
+        long version = summary.path("version").asLong(), previous = sent.path("version").asLong();
+        return version > previous || version == previous && !summary.equals(sent);
     }
 
     /** The SSE form of a change, unless this stream already sent that version (or a newer one) of the job. */

@@ -190,6 +190,24 @@ class EventsResourceTest extends QueueTestBase {
     }
 
     @Test
+    void aWaitingRunsPlaceInTheQueueMovesLiveWhenAJobAheadGoes() throws Exception {
+        long first = queue.enqueue(NewJob.of("COUNT").run(91L).team("q1")).await().indefinitely().id();
+        queue.enqueue(NewJob.of("COUNT").run(92L).team("q1")).await().indefinitely();
+        queue.enqueue(NewJob.of("COUNT").run(93L).team("q1")).await().indefinitely();
+        try (Stream stream = new Stream(URI.create(events + "?run=93"), null)) {
+            Message snapshot = stream.next("the run summaries", m -> "snapshot".equals(m.event()));
+            JsonNode run = snapshot.json().get("runs").get(0);
+            assertEquals("queued", run.get("status").asText());
+            assertEquals(3, run.get("position").asInt(), "two jobs ahead of it: " + run);
+            stream.next("end of snapshot", m -> "synced".equals(m.event()));
+            queue.cancel(first, "no longer needed").await().indefinitely();
+            Message moved = stream.next("run 93 one place up",
+                    m -> "run".equals(m.event()) && m.json().get("runId").asLong() == 93L && m.json().path("position").asInt() == 2);
+            assertEquals("queued", moved.json().get("status").asText());
+        }
+    }
+
+    @Test
     void aRunPageAlsoHearsAboutTheSharedJobsItsJobsWaitFor() throws Exception {
         long prior = queue.enqueue(NewJob.of("COUNT").run(80L).dedupeKey("prior:shared")).await().indefinitely().id();
         long train = queue.enqueue(NewJob.of("COUNT").run(81L).dependsOn(prior)).await().indefinitely().id();
