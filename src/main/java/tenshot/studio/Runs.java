@@ -27,6 +27,9 @@ import tenshot.store.RunStatus;
 import tenshot.store.StyleImage;
 import tenshot.store.StyleSet;
 import tenshot.store.Team;
+import tenshot.studio.access.AuditLog;
+import tenshot.studio.access.Caller;
+import tenshot.studio.access.TeamScope;
 import tenshot.studio.api.ApiException;
 import tenshot.studio.api.RunView;
 import tenshot.studio.jobs.JobKinds;
@@ -53,28 +56,33 @@ public class Runs {
     @Inject
     Quotas quotas;
 
+    @Inject
+    TeamScope scope;
+
+    @Inject
+    Caller caller;
+
+    @Inject
+    AuditLog audit;
+
     /** What creating a run takes; {@code recipe} is a preset name or a recipe object ({@code {"base": "safe", "steps": 400}}). */
-    public record CreateRun(Long styleSetId, JsonNode recipe, String baseModel, String team) {}
+    public record CreateRun(Long styleSetId, JsonNode recipe, String baseModel) {}
 
     /** What a re-run changes: recipe fields to override, and optionally another base model. */
     public record Rerun(JsonNode recipe, String baseModel) {}
 
     public Uni<Run> create(CreateRun request) {
         if (request == null || request.styleSetId() == null) throw ApiException.badField("styleSetId", "missing");
-        TrainingRecipe recipe = recipe(request.recipe());
-        String model = model(request.baseModel());
-        return Panache.withTransaction(() -> StyleSet.<StyleSet>findById(request.styleSetId()).chain(set -> {
-            if (set == null) throw ApiException.notFound("style set", request.styleSetId());
-            Uni<Long> team = request.team() == null || request.team().isBlank()
-                    ? Uni.createFrom().item(set.teamId)
-                    : Team.named(request.team().strip()).map(t -> t.id);
-            return team.chain(teamId -> persist(set, teamId, recipe, model, null, null).call(quotas::admitStart));
+        // Another team's style set answers 404 before anything about the request is judged.
+        return Panache.withTransaction(() -> scope.styleSet(request.styleSetId()).chain(set -> {
+            TrainingRecipe recipe = recipe(request.recipe());
+            String model = model(request.baseModel());
+            return persist(set, set.teamId, recipe, model, null, null).call(quotas::admitStart);
         })).call(this::enqueue);
     }
 
     public Uni<Run> rerun(long parentId, Rerun request) {
-        return Panache.withTransaction(() -> Run.<Run>findById(parentId).chain(parent -> {
-            if (parent == null) throw ApiException.notFound("run", parentId);
+        return Panache.withTransaction(() -> scope.run(parentId).chain(parent -> {
             TrainingRecipe before = TrainingRecipe.fromJson(parent.recipe);
             TrainingRecipe after = before;
             if (request != null && request.recipe() != null && !request.recipe().isNull()) {
@@ -102,8 +110,10 @@ public class Runs {
         })).call(this::enqueue);
     }
 
+    /** Cancels one of the caller's team's runs (the caller checked it is theirs); audited. */
     public Uni<Integer> cancel(long id) {
-        return queue.cancelRun(id, "cancelled by a user");
+        return queue.cancelRun(id, "cancelled by " + caller.username())
+                .call(n -> audit.record(caller, "run.cancel", "run " + id, n + " jobs cancelled"));
     }
 
     public Uni<Integer> retry(long id) {

@@ -17,6 +17,11 @@ export function apiUrl(name: keyof typeof DEFAULTS | string, params: Record<stri
   return template.replace(/\{(\w+)\}/g, (_, k) => encodeURIComponent(params[k] ?? ""));
 }
 
+/** The page's CSRF token (layout meta tag): state-changing requests send it as X-CSRF-Token. */
+export function csrfToken(): string {
+  return document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content ?? "";
+}
+
 export class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -37,7 +42,11 @@ export async function getJson<T>(url: string): Promise<T> {
 export async function postJson<T>(url: string, body?: unknown): Promise<T | null> {
   const res = await fetch(url, {
     method: "POST",
-    headers: { Accept: "application/json", ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
+    headers: {
+      Accept: "application/json",
+      "X-CSRF-Token": csrfToken(),
+      ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();

@@ -1,4 +1,4 @@
-import { apiUrl } from "../lib/api";
+import { apiUrl, csrfToken } from "../lib/api";
 import { announce, h, mountPoint } from "../lib/dom";
 import { filesFromDrop, filesFromInput, isJunk, isPromptFile, type PickedFile } from "../lib/files";
 import { megabytes } from "../lib/format";
@@ -186,6 +186,7 @@ export function mountUpload(): void {
     const xhr = new XMLHttpRequest();
     xhr.open("POST", action);
     xhr.setRequestHeader("Accept", "application/json");
+    xhr.setRequestHeader("X-CSRF-Token", csrfToken());
     progress.hidden = false;
     progress.value = 0;
     uploadButton.disabled = true;

@@ -1,5 +1,7 @@
 package tenshot.studio;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import tenshot.studio.access.SignedInAsOperator;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,6 +44,7 @@ import tenshot.testing.Fixtures;
  * download the zip in the submission layout.
  */
 @QuarkusTest
+@ExtendWith(SignedInAsOperator.class)
 class EndToEndTest {
 
     @TestHTTPResource("/")

@@ -1,5 +1,7 @@
 package tenshot.studio;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import tenshot.studio.access.SignedInAsOperator;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 
@@ -13,6 +15,7 @@ import tenshot.testing.Fixtures;
 
 /** The server-rendered pages work as plain HTML: forms post, redirect, and show errors. */
 @QuarkusTest
+@ExtendWith(SignedInAsOperator.class)
 class PagesTest {
 
     /** Runs made here would keep the shared test worker busy (real training on the demo model): stop them. */

@@ -1,5 +1,7 @@
 package tenshot.studio;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import tenshot.studio.access.SignedInAsOperator;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -27,6 +29,7 @@ import tenshot.studio.jobs.RunSpec;
 import tenshot.studio.upload.BadImages;
 
 @QuarkusTest
+@ExtendWith(SignedInAsOperator.class)
 class RunApiTest {
 
     /** Runs made here would keep the shared test worker busy (real training on the demo model): stop them. */

@@ -1,5 +1,7 @@
 package tenshot.studio;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import tenshot.studio.access.SignedInAsOperator;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -24,6 +26,7 @@ import tenshot.studio.upload.BadImages;
 import tenshot.testing.Fixtures;
 
 @QuarkusTest
+@ExtendWith(SignedInAsOperator.class)
 class StyleSetUploadTest {
 
     /** Where uploads land: the running application's data dir (a fresh one per test start). */

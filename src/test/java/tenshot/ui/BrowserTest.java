@@ -6,6 +6,7 @@ import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.ConsoleMessage;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.options.AriaRole;
 import io.quarkus.test.common.http.TestHTTPResource;
 import java.io.IOException;
 import java.net.URL;
@@ -20,6 +21,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import tenshot.studio.access.AccountRole;
+import tenshot.studio.access.TestAccounts;
 
 /**
  * Drives the real studio (started by @QuarkusTest on the test database) in the machine's Chromium,
@@ -89,6 +92,17 @@ public abstract class BrowserTest {
         page.onConsoleMessage((ConsoleMessage m) -> {
             if ("error".equals(m.type())) pageErrors.add("console error: " + m.text());
         });
+        signIn();
+    }
+
+    /** Signs the browser in through the sign-in page as the operator (organiser of team "default"). */
+    protected void signIn() {
+        TestAccounts.ensure("operator", AccountRole.ORGANISER, "default");
+        page.navigate("/login");
+        page.getByLabel("User name").fill("operator");
+        page.getByLabel("Password").fill(TestAccounts.PASSWORD);
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign in")).click();
+        page.waitForURL("**/style-sets");
     }
 
     @AfterEach

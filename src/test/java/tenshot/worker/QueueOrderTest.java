@@ -1,5 +1,7 @@
 package tenshot.worker;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import tenshot.studio.access.SignedInAsOperator;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -22,6 +24,7 @@ import tenshot.queue.QueueTestProfile;
 /** Priority, round-robin between teams, and the positions and ETAs the API reports. */
 @QuarkusTest
 @TestProfile(QueueTestProfile.class)
+@ExtendWith(SignedInAsOperator.class)
 class QueueOrderTest extends QueueTestBase {
 
     private long enqueue(String team, int priority) {

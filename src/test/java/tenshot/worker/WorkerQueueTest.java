@@ -1,5 +1,7 @@
 package tenshot.worker;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import tenshot.studio.access.SignedInAsOperator;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,6 +29,7 @@ import tenshot.queue.QueueTestProfile;
 /** Real workers (threads of this JVM with distinct ids) against the real queue in PostgreSQL. */
 @QuarkusTest
 @TestProfile(QueueTestProfile.class)
+@ExtendWith(SignedInAsOperator.class)
 class WorkerQueueTest extends QueueTestBase {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -1,6 +1,7 @@
 package tenshot.studio.access;
 
 import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Named;
 import tenshot.studio.api.ApiException;
 
 /**
@@ -8,6 +9,7 @@ import tenshot.studio.api.ApiException;
  * visitor. Team-owned things are looked up with {@link #teamId()}: another team's ids answer 404.
  */
 @RequestScoped
+@Named("caller")
 public class Caller {
 
     /** The signed-in account as the filter read it; null for a visitor. */
@@ -16,9 +18,23 @@ public class Caller {
 
     private Identity identity;
     private String remoteAddress;
+    private String csrfToken;
 
-    void signIn(Identity identity) {
+    void signIn(Identity identity, String csrfToken) {
         this.identity = identity;
+        this.csrfToken = csrfToken;
+    }
+
+    /**
+     * The token state-changing requests must carry (header {@code X-CSRF-Token} or form field
+     * {@code _csrf}): the session's, or for a visitor the {@code tenshot_csrf} cookie's.
+     */
+    public String csrfToken() {
+        return csrfToken;
+    }
+
+    void visitorCsrf(String token) {
+        if (identity == null) this.csrfToken = token;
     }
 
     void from(String remoteAddress) {
@@ -63,9 +79,19 @@ public class Caller {
         return teamId();
     }
 
-    /** True when the caller may see a thing owned by this team. */
+    /** True when the caller may see a thing owned by this team: only that team's members do. */
     public boolean owns(Long ownerTeamId) {
         return ownerTeamId != null && ownerTeamId.equals(teamId());
+    }
+
+    /** The team's thing, or 404 as if it did not exist when it belongs to another team. */
+    public <T> T owned(T thing, Long ownerTeamId, String what, Object id) {
+        if (thing == null || !owns(ownerTeamId)) throw ApiException.notFound(what, id);
+        return thing;
+    }
+
+    public boolean signedInAsToken() {
+        return identity != null && identity.tokenId() != null;
     }
 
     public String remoteAddress() {

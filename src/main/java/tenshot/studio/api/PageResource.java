@@ -28,6 +28,9 @@ import tenshot.diffusion.train.TrainingRecipe;
 import tenshot.store.Run;
 import tenshot.studio.BaseModels;
 import tenshot.studio.Runs;
+import tenshot.studio.access.Caller;
+import tenshot.studio.access.Public;
+import tenshot.studio.access.TeamScope;
 import tenshot.studio.upload.UploadRejected;
 
 /**
@@ -63,6 +66,12 @@ public class PageResource {
     Runs runs;
 
     @Inject
+    TeamScope scope;
+
+    @Inject
+    Caller caller;
+
+    @Inject
     BaseModels models;
 
     @Inject
@@ -72,9 +81,10 @@ public class PageResource {
     public record PresetView(String name, String json) {}
 
     @GET
+    @Public
     @Operation(hidden = true)
     public Response home() {
-        return Response.seeOther(URI.create("/style-sets")).build();
+        return Response.seeOther(URI.create(caller.signedIn() ? "/style-sets" : "/login")).build();
     }
 
     @GET
@@ -129,7 +139,7 @@ public class PageResource {
         if (generationSteps != null && !generationSteps.isBlank()) {
             node.putObject("generation").put("steps", number("generationSteps", generationSteps));
         }
-        return runs.create(new Runs.CreateRun(styleSetId, node, baseModel, null))
+        return runs.create(new Runs.CreateRun(styleSetId, node, baseModel))
                 .map(run -> Response.seeOther(URI.create("/runs/" + run.id)).build());
     }
 
@@ -138,7 +148,7 @@ public class PageResource {
     @WithSession
     @Operation(hidden = true)
     public Uni<TemplateInstance> runList() {
-        return Run.<Run>list("order by id desc").chain(list -> Multi.createFrom().iterable(list)
+        return scope.runs(null).chain(list -> Multi.createFrom().iterable(list)
                 .onItem().transformToUniAndConcatenate(runs::view).collect().asList())
                 .map(views -> runsPage.data("runs", views).data("demo", models.demoOnly()));
     }
@@ -148,10 +158,7 @@ public class PageResource {
     @WithSession
     @Operation(hidden = true)
     public Uni<TemplateInstance> run(@PathParam("id") long id) {
-        return Run.<Run>findById(id).chain(run -> {
-            if (run == null) throw ApiException.notFound("run", id);
-            return runs.view(run);
-        }).chain(view -> styleSetApi.get(view.styleSetId()).map(set -> runPage.data("run", view)
+        return scope.run(id).chain(runs::view).chain(view -> styleSetApi.get(view.styleSetId()).map(set -> runPage.data("run", view)
                 .data("styleImages", set.images())
                 .data("changes", view.changes() == null ? null : changes(view.changes()))
                 .data("settings", new io.quarkus.qute.RawString(view.recipe().toString().replace("</", "<\\/")))
@@ -164,7 +171,7 @@ public class PageResource {
     @WithSession
     @Operation(hidden = true)
     public Uni<Response> cancel(@PathParam("id") long id) {
-        return runs.cancel(id).map(n -> Response.seeOther(URI.create("/runs/" + id)).build());
+        return scope.run(id).chain(run -> runs.cancel(id)).map(n -> Response.seeOther(URI.create("/runs/" + id)).build());
     }
 
     @POST
@@ -172,7 +179,7 @@ public class PageResource {
     @WithSession
     @Operation(hidden = true)
     public Uni<Response> retry(@PathParam("id") long id) {
-        return runs.retry(id).map(n -> Response.seeOther(URI.create("/runs/" + id)).build());
+        return scope.run(id).chain(run -> runs.retry(id)).map(n -> Response.seeOther(URI.create("/runs/" + id)).build());
     }
 
     private static String changes(JsonNode changes) {

@@ -27,6 +27,7 @@ import tenshot.store.ArtifactStore;
 import tenshot.store.Run;
 import tenshot.store.StyleSet;
 import tenshot.studio.BaseModels;
+import tenshot.studio.access.TeamScope;
 import tenshot.studio.Runs;
 import tenshot.studio.jobs.RunSpec;
 import tenshot.studio.jobs.SubmissionZip;
@@ -49,6 +50,9 @@ public class RunResource {
     @Inject
     ArtifactStore store;
 
+    @Inject
+    TeamScope scope;
+
     /** A preset recipe. */
     public record Preset(String name, com.fasterxml.jackson.databind.JsonNode recipe) {}
 
@@ -69,7 +73,7 @@ public class RunResource {
     @POST
     @Path("runs")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Start a run: {styleSetId, recipe: preset name or {base, ...overrides}, baseModel, team}")
+    @Operation(summary = "Start a run of one of your team's style sets: {styleSetId, recipe: preset name or {base, ...overrides}, baseModel}")
     public Uni<Response> create(Runs.CreateRun request) {
         return runs.create(request).chain(run -> Panache.withSession(() -> runs.view(run)))
                 .map(view -> Response.status(201).header("Location", "/api/runs/" + view.id()).entity(view).build());
@@ -78,10 +82,9 @@ public class RunResource {
     @GET
     @Path("runs")
     @WithSession
-    @Operation(summary = "Runs, newest first; styleSet=<id> to filter")
+    @Operation(summary = "Your team's runs, newest first; styleSet=<id> to filter")
     public Uni<List<RunView>> list(@QueryParam("styleSet") Long styleSetId) {
-        Uni<List<Run>> found = styleSetId == null ? Run.list("order by id desc") : Run.list("styleSetId = ?1 order by id desc", styleSetId);
-        return found.chain(list -> Multi.createFrom().iterable(list).onItem().transformToUniAndConcatenate(runs::view)
+        return scope.runs(styleSetId).chain(list -> Multi.createFrom().iterable(list).onItem().transformToUniAndConcatenate(runs::view)
                 .collect().asList());
     }
 
@@ -90,7 +93,7 @@ public class RunResource {
     @WithSession
     @Operation(summary = "One run with its jobs, progress and downloads")
     public Uni<RunView> get(@PathParam("id") long id) {
-        return find(id).chain(runs::view);
+        return scope.run(id).chain(runs::view);
     }
 
     @POST
@@ -98,7 +101,7 @@ public class RunResource {
     @WithSession
     @Operation(summary = "Cancel a run: queued jobs at once, a running one at its next step")
     public Uni<RunView> cancel(@PathParam("id") long id) {
-        return find(id).chain(run -> runs.cancel(id).chain(n -> runs.view(run)));
+        return scope.run(id).chain(run -> runs.cancel(id).chain(n -> runs.view(run)));
     }
 
     @POST
@@ -106,7 +109,7 @@ public class RunResource {
     @WithSession
     @Operation(summary = "Retry a failed or cancelled run from where it stopped")
     public Uni<RunView> retry(@PathParam("id") long id) {
-        return find(id).chain(run -> runs.retry(id).chain(n -> runs.view(run)));
+        return scope.run(id).chain(run -> runs.retry(id).chain(n -> runs.view(run)));
     }
 
     @POST
@@ -221,16 +224,9 @@ public class RunResource {
                 .header("Content-Disposition", Downloads.disposition("submission.zip")).build();
     }
 
-    private static Uni<Run> find(long id) {
-        return Run.<Run>findById(id).map(run -> {
-            if (run == null) throw ApiException.notFound("run", id);
-            return run;
-        });
-    }
-
-    /** The style set of a run, read from a blocking endpoint; 404 when the run does not exist. */
-    private static StyleSet styleSetOf(long runId) throws Throwable {
-        return VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(() -> find(runId)
+    /** The style set of one of the team's runs, read from a blocking endpoint; 404 for other runs. */
+    private StyleSet styleSetOf(long runId) throws Throwable {
+        return VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(() -> scope.run(runId)
                 .chain(run -> StyleSet.<StyleSet>findById(run.styleSetId))));
     }
 

@@ -28,6 +28,8 @@ import org.jboss.resteasy.reactive.server.multipart.MultipartFormDataInput;
 import tenshot.store.StyleImage;
 import tenshot.store.StyleSet;
 import tenshot.studio.StyleSets;
+import tenshot.studio.access.OrganiserOnly;
+import tenshot.studio.access.TeamScope;
 import tenshot.studio.upload.IncomingFile;
 import tenshot.studio.upload.PromptList;
 import tenshot.studio.upload.UploadRejected;
@@ -43,14 +45,18 @@ public class StyleSetResource {
     @Inject
     Downloads downloads;
 
+    @Inject
+    TeamScope scope;
+
     /** What the import-path call takes. */
-    public record ImportPath(String path, String team, String namePrefix) {}
+    public record ImportPath(String path, String namePrefix) {}
 
     @GET
     @WithSession
-    @Operation(summary = "List style sets, newest first")
+    @Operation(summary = "Your team's style sets, newest first")
     public Uni<List<StyleSetView>> list() {
-        return StyleSet.<StyleSet>list("order by id desc").chain(sets -> StyleImage.<StyleImage>list("order by position")
+        return scope.styleSets().chain(sets -> sets.isEmpty() ? Uni.createFrom().item(List.<StyleSetView>of())
+                : StyleImage.<StyleImage>list("styleSetId in ?1 order by position", sets.stream().map(s -> s.id).toList())
                 .map(images -> sets.stream().map(s -> StyleSetView.of(s,
                         images.stream().filter(i -> i.styleSetId.equals(s.id)).toList())).toList()));
     }
@@ -60,7 +66,7 @@ public class StyleSetResource {
     @WithSession
     @Operation(summary = "One style set with its images and prompts")
     public Uni<StyleSetView> get(@PathParam("id") long id) {
-        return find(id).chain(set -> StyleImage.of(id).map(images -> StyleSetView.of(set, images)));
+        return scope.styleSet(id).chain(set -> StyleImage.of(id).map(images -> StyleSetView.of(set, images)));
     }
 
     @GET
@@ -70,6 +76,7 @@ public class StyleSetResource {
     @Operation(summary = "A style image as stored (upright RGB PNG)")
     public Response image(@PathParam("id") long id, @PathParam("position") int position,
             @HeaderParam("Range") String range) throws Throwable {
+        scope.styleSetNow(id);
         StyleImage image = VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(() ->
                 StyleImage.<StyleImage>find("styleSetId = ?1 and position = ?2", id, position).firstResult()));
         if (image == null) throw ApiException.notFound("style image", id + "/" + position);
@@ -78,7 +85,7 @@ public class StyleSetResource {
 
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
-    @Operation(summary = "Upload a style set: fields name, styleId, team, prompts (JSON text or file), images (1-50 PNG/JPEG files)")
+    @Operation(summary = "Upload a style set to your team: fields name, styleId, prompts (JSON text or file), images (1-50 PNG/JPEG files)")
     public Uni<Response> upload(MultipartFormDataInput input) {
         Map<String, Collection<FormValue>> form = input.getValues();
         String name = text(form, "name", true);
@@ -90,7 +97,7 @@ public class StyleSetResource {
             images.add(new IncomingFile(value.getFileName(), value.getFileItem().getFile()));
         }
         byte[] prompts = bytes(form, "prompts");
-        return styleSets.upload(text(form, "team", false), name, styleId, images, prompts)
+        return styleSets.upload(scope.teamForNewWork(), name, styleId, images, prompts)
                 .chain(set -> StyleImage.of(set.id).map(rows -> Response.status(201)
                         .header("Location", "/api/style-sets/" + set.id).entity(StyleSetView.of(set, rows)).build()));
     }
@@ -98,14 +105,14 @@ public class StyleSetResource {
     @POST
     @Path("import")
     @Consumes(MediaType.MULTIPART_FORM_DATA)
-    @Operation(summary = "Import a zipped challenge folder (NN/images/*, NN/prompt.json): fields archive, team, namePrefix")
+    @Operation(summary = "Import a zipped challenge folder (NN/images/*, NN/prompt.json): fields archive, namePrefix")
     public Uni<Response> importZip(MultipartFormDataInput input) {
         Map<String, Collection<FormValue>> form = input.getValues();
         Collection<FormValue> archive = form.getOrDefault("archive", List.of());
         if (archive.size() != 1 || !archive.iterator().next().isFileItem()) {
             throw new UploadRejected("archive", "expected exactly one zip file in the field 'archive'");
         }
-        return styleSets.importZip(text(form, "team", false), text(form, "namePrefix", false),
+        return styleSets.importZip(scope.teamForNewWork(), text(form, "namePrefix", false),
                         archive.iterator().next().getFileItem().getFile())
                 .map(sets -> Response.status(201).entity(sets.stream().map(StyleSetResource::summary).toList()).build());
     }
@@ -113,23 +120,17 @@ public class StyleSetResource {
     @POST
     @Path("import-path")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Import a challenge folder from the server, below tenshot.import-root (organisers)")
+    @OrganiserOnly
+    @Operation(summary = "Import a challenge folder from the server, below tenshot.import-root, to your team (organisers)")
     public Uni<Response> importPath(ImportPath body) {
         if (body == null) throw ApiException.badField("path", "missing");
-        return styleSets.importPath(body.team(), body.namePrefix(), body.path())
+        return styleSets.importPath(scope.teamForNewWork(), body.namePrefix(), body.path())
                 .map(sets -> Response.status(201).entity(sets.stream().map(StyleSetResource::summary).toList()).build());
     }
 
     private static Map<String, Object> summary(StyleSet set) {
         return Map.of("id", set.id, "name", set.name, "styleId", set.styleId,
                 "prompts", PromptList.fromStored(set.prompts).size(), "url", "/api/style-sets/" + set.id);
-    }
-
-    static Uni<StyleSet> find(long id) {
-        return StyleSet.<StyleSet>findById(id).map(set -> {
-            if (set == null) throw ApiException.notFound("style set", id);
-            return set;
-        });
     }
 
     private static String text(Map<String, Collection<FormValue>> form, String field, boolean required) {

@@ -56,6 +56,12 @@ import tenshot.studio.upload.PromptList;
 @Path("/api/evaluations")
 public class EvaluationResource {
 
+    @Inject
+    tenshot.studio.access.TeamScope scope;
+
+    @Inject
+    tenshot.studio.access.Caller caller;
+
     private static final long MAX_UNPACKED = 2L << 30;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -80,8 +86,7 @@ public class EvaluationResource {
     public Response evaluate(@RestForm("styleSet") Long styleSetId, @RestForm("file") FileUpload file) throws Throwable {
         if (styleSetId == null) throw ApiException.badField("styleSet", "give the id of the reference style set");
         if (file == null) throw ApiException.badField("file", "attach the submission zip");
-        StyleSet set = VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(() -> StyleSet.<StyleSet>findById(styleSetId)));
-        if (set == null) throw ApiException.notFound("style set", styleSetId);
+        StyleSet set = scope.styleSetNow(styleSetId);
         List<StyleImage> images = VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(
                 () -> StyleImage.<StyleImage>list("styleSetId = ?1 order by position", styleSetId)));
         java.nio.file.Path work = Files.createTempDirectory("tenshot-evaluation-");
@@ -142,7 +147,7 @@ public class EvaluationResource {
     private Evaluation find(long id) throws Throwable {
         Evaluation e = VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(() -> Evaluation.<Evaluation>findById(id)));
         if (e == null || e.jobId == null) throw ApiException.notFound("evaluation", id);
-        return e;
+        return caller.owned(e, e.teamId, "evaluation", id);
     }
 
     /** Stores the checked images, then the row, then the job; a failure on the way removes what was stored. */

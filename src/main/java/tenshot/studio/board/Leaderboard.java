@@ -35,6 +35,12 @@ import tenshot.studio.api.ApiException;
 @ApplicationScoped
 public class Leaderboard {
 
+    @Inject
+    tenshot.studio.access.Caller caller;
+
+    @Inject
+    tenshot.studio.access.TeamScope scope;
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern DATASET = Pattern.compile("[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}");
 
@@ -81,6 +87,7 @@ public class Leaderboard {
      * Every check on who may submit what belongs here (one path for the API and the page's form).
      */
     public Uni<SubmissionView> submit(SubmitRequest request) {
+        scope.teamForNewWork();
         if (request == null) throw ApiException.badField("body", "give {runIds: [..], dataset: \"A\"}");
         String dataset = dataset(request.dataset());
         if (request.runIds() == null || request.runIds().isEmpty()) throw ApiException.badField("runIds", "give at least one run id");
@@ -93,14 +100,10 @@ public class Leaderboard {
             found.forEach(r -> byId.put(r.id, r));
             List<SubmissionScore.Part> parts = new ArrayList<>();
             ArrayNode recipes = JSON.createArrayNode();
-            Long teamId = null;
+            Long teamId = caller.teamId();
             for (Long id : ids) {
+                caller.owned(byId.get(id), byId.containsKey(id) ? byId.get(id).teamId : null, "run", id);
                 Run run = byId.get(id);
-                if (run == null) throw ApiException.notFound("run", id);
-                if (teamId != null && !teamId.equals(run.teamId)) {
-                    throw ApiException.conflict("runIds", "runs " + ids + " belong to different teams; a submission is one team's");
-                }
-                teamId = run.teamId;
                 Scorecard card = scorecards.card(id).orElseThrow(() -> ApiException.conflict("runIds",
                         "run " + id + " has no scorecard yet (its SCORE job has not finished)"));
                 parts.add(new SubmissionScore.Part(id, card, scorecards.fidFeatures(id).orElse(null)));

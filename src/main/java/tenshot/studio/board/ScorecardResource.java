@@ -21,6 +21,9 @@ import tenshot.studio.api.Downloads;
 public class ScorecardResource {
 
     @Inject
+    tenshot.studio.access.TeamScope scope;
+
+    @Inject
     StoredScorecards scorecards;
 
     @GET
@@ -49,8 +52,7 @@ public class ScorecardResource {
         return new ApiException(404, "Not Found", "run " + id + " has no scorecard yet (its SCORE job has not finished)", "scorecard");
     }
 
-    private static void requireRun(long id) throws Throwable {
-        Run run = VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(() -> Run.<Run>findById(id)));
-        if (run == null) throw ApiException.notFound("run", id);
+    private void requireRun(long id) throws Throwable {
+        scope.runNow(id);
     }
 }

@@ -59,6 +59,8 @@ public class EventsResource {
     @Inject Workers workers;
     @Inject Pool pool;
 
+    @Inject tenshot.studio.access.Caller caller;
+
     @ConfigProperty(name = "tenshot.events.heartbeat", defaultValue = "15s")
     Duration heartbeat;
 
@@ -83,7 +85,9 @@ public class EventsResource {
     public Multi<OutboundSseEvent> stream(@QueryParam("run") List<String> runs, @QueryParam("team") String team,
                                           @HeaderParam("Last-Event-ID") String lastEventId,
                                           @QueryParam("lastEventId") String lastEventIdParam, @Context Sse sse) {
-        EventFilter filter = EventFilter.parse(runs, team);
+        // Members see their own team's jobs only, whatever they ask for; organisers run the servers and see all.
+        if (!caller.isOrganiser()) caller.requireTeam("team", "of this account");
+        EventFilter filter = EventFilter.parse(runs, team, caller.isOrganiser() ? null : caller.teamName());
         Long since = parseEventId(lastEventId != null && !lastEventId.isBlank() ? lastEventId : lastEventIdParam);
         Map<Long, Long> sentVersion = new ConcurrentHashMap<>();
         AtomicLong watermark = new AtomicLong(since == null ? 0 : since);
@@ -100,6 +104,7 @@ public class EventsResource {
                         }
                     }
                     return summaries.summarize(runIds)
+                            .map(all -> all.stream().filter(r -> filter.visible(r.path("team").asText(null))).toList())
                             .flatMap(runSummaries -> registry.list(workers.settings().lostAfter()).map(list -> {
                                 List<OutboundSseEvent> out = new ArrayList<>();
                                 for (JobEvent e : rows) send(e, sentVersion, watermark, sse).ifPresent(out::add);
@@ -121,7 +126,7 @@ public class EventsResource {
                 notifications.events().filter(filter::matches).onOverflow().buffer(10_000).map(e -> (Object) e),
                 Multi.createFrom().item((Object) new Resync()),
                 notifications.resyncs().onOverflow().drop().map(t -> (Object) new Resync()),
-                summaries.live().filter(r -> filter.everything() || filter.runs().contains(r.path("runId").asLong())
+                summaries.live().filter(r -> filter.visible(r.path("team").asText(null))).filter(r -> filter.everything() || filter.runs().contains(r.path("runId").asLong())
                                 || (filter.team() != null && filter.team().equals(r.path("team").asText(null))))
                         .onOverflow().buffer(10_000).map(r -> (Object) new RunSummary(r)),
                 notifications.workerEvents().onOverflow().buffer(10_000).map(w -> (Object) new WorkerChange(w)));
@@ -193,10 +198,11 @@ public class EventsResource {
                 + " WHERE ((cardinality($1::bigint[]) = 0 AND $2::text IS NULL) OR run_id = ANY($1) OR team = $2"
                 + "        OR EXISTS (SELECT 1 FROM job_dependency d JOIN job c ON c.id = d.job_id"
                 + "                    WHERE d.depends_on = job.id AND c.run_id = ANY($1)))"
+                + " AND ($4::text IS NULL OR team = $4)"
                 + " AND " + scopeCondition + " AND $3::bigint IS NOT NULL"
                 + " ORDER BY version LIMIT " + SNAPSHOT_LIMIT;
         return pool.preparedQuery(sql)
-                .execute(Tuple.of(filter.runs().toArray(Long[]::new), filter.team(), since))
+                .execute(Tuple.of(filter.runs().toArray(Long[]::new), filter.team(), since, filter.visibleTeam()))
                 .map(rows -> {
                     List<JobEvent> out = new ArrayList<>();
                     for (Row row : rows) {

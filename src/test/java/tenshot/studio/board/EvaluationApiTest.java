@@ -1,5 +1,7 @@
 package tenshot.studio.board;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import tenshot.studio.access.SignedInAsOperator;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.closeTo;
 import static org.hamcrest.Matchers.containsString;
@@ -23,6 +25,7 @@ import tenshot.scoring.image.RgbImage;
 import tenshot.studio.upload.BadImages;
 
 @QuarkusTest
+@ExtendWith(SignedInAsOperator.class)
 class EvaluationApiTest {
 
     private static byte[] zip(Map<String, byte[]> files) throws Exception {

@@ -1,5 +1,7 @@
 package tenshot.studio.board;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import tenshot.studio.access.SignedInAsOperator;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.closeTo;
 import static org.hamcrest.Matchers.equalTo;
@@ -22,6 +24,7 @@ import tenshot.testing.Fixtures;
 /** An uploaded submission scored by an EVALUATE job on the test worker, with the fixture models installed. */
 @QuarkusTest
 @TestProfile(FixtureMetricsProfile.class)
+@ExtendWith(SignedInAsOperator.class)
 class EvaluationMetricsTest {
 
     @Test

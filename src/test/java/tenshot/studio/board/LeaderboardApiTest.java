@@ -1,5 +1,8 @@
 package tenshot.studio.board;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import tenshot.studio.access.SignedInAsOperator;
+import tenshot.studio.access.TestAccounts;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.closeTo;
 import static org.hamcrest.Matchers.containsString;
@@ -20,6 +23,7 @@ import tenshot.scoring.ScoringModels;
 import tenshot.store.ArtifactStore;
 
 @QuarkusTest
+@ExtendWith(SignedInAsOperator.class)
 class LeaderboardApiTest {
 
     @Inject
@@ -28,11 +32,13 @@ class LeaderboardApiTest {
     @TempDir
     Path models;
 
-    private static int submit(String dataset, long... runIds) {
+    /** Submits as a member of the runs' team. */
+    private static int submit(String team, String dataset, long... runIds) {
         StringBuilder ids = new StringBuilder();
         for (long id : runIds) ids.append(ids.length() == 0 ? "" : ",").append(id);
-        return given().contentType("application/json").body("{\"runIds\": [" + ids + "], \"dataset\": \"" + dataset + "\"}")
-                .when().post("/api/leaderboard/submissions").then().statusCode(201).extract().path("id");
+        return TestAccounts.member(team).call(() -> given().contentType("application/json")
+                .body("{\"runIds\": [" + ids + "], \"dataset\": \"" + dataset + "\"}")
+                .when().post("/api/leaderboard/submissions").then().statusCode(201).extract().path("id"));
     }
 
     @Test
@@ -60,22 +66,25 @@ class LeaderboardApiTest {
         double hist = BoardFixtures.storeScorecard(store, delta, "05", 0x906050, ScoringMode.OFFICIAL);
 
         // Refusals, as problem+json naming what is wrong.
+        TestAccounts.member("delta").forAllRequests();
         given().contentType("application/json").body("{\"runIds\": [" + unscored + "], \"dataset\": \"A\"}")
                 .when().post("/api/leaderboard/submissions").then().statusCode(409)
                 .contentType(containsString("problem+json")).body("detail", containsString("no scorecard yet"));
+        TestAccounts.member("alpha").forAllRequests();
+        // another team's run is not there for alpha
         given().contentType("application/json").body("{\"runIds\": [" + alpha + ", " + beta + "], \"dataset\": \"A\"}")
-                .when().post("/api/leaderboard/submissions").then().statusCode(409).body("detail", containsString("different teams"));
+                .when().post("/api/leaderboard/submissions").then().statusCode(404).body("detail", equalTo("no run with id " + beta));
         given().contentType("application/json").body("{\"runIds\": [" + alpha + "], \"dataset\": \"../x\"}")
                 .when().post("/api/leaderboard/submissions").then().statusCode(400).body("detail", containsString("dataset"));
         given().contentType("application/json").body("{\"runIds\": [123456], \"dataset\": \"A\"}")
                 .when().post("/api/leaderboard/submissions").then().statusCode(404);
 
-        submit("A", alphaWorse);
-        submit("A", alpha);
-        submit("A", beta);
-        submit("A", gamma);
-        submit("A", delta);
-        submit("my-set", gamma);
+        submit("alpha", "A", alphaWorse);
+        submit("alpha", "A", alpha);
+        submit("beta", "A", beta);
+        submit("gamma", "A", gamma);
+        submit("delta", "A", delta);
+        submit("gamma", "my-set", gamma);
 
         double tieScore = alphaCard.finalScore();
         int gammaRank = gammaCard.finalScore() > tieScore ? 1 : 3;
@@ -129,6 +138,7 @@ class LeaderboardApiTest {
     void severalRunsPoolTheirFidFromTheStoredFeatures() throws Throwable {
         long first = BoardFixtures.run(store, BoardFixtures.styleSet("41"), "pool", "baseline");
         long second = BoardFixtures.run(store, BoardFixtures.styleSet("42"), "pool", "baseline");
+        TestAccounts.member("pool").forAllRequests();
         Scorecard joint;
         try (ScoringModels all = BoardFixtures.fixtureModels(models)) {
             BoardFixtures.storeScorecard(store, first, "41", 0x906050, ScoringMode.OFFICIAL, all);
@@ -160,6 +170,7 @@ class LeaderboardApiTest {
     void severalHistOnlyRunsMakeOneSubmissionWithoutFinalScore() throws Throwable {
         long first = BoardFixtures.run(store, BoardFixtures.styleSet("21"), "multi", "baseline");
         long second = BoardFixtures.run(store, BoardFixtures.styleSet("22"), "multi", "baseline");
+        TestAccounts.member("multi").forAllRequests();
         double h1 = BoardFixtures.storeScorecard(store, first, "21", 0x906050, ScoringMode.OFFICIAL);
         double h2 = BoardFixtures.storeScorecard(store, second, "22", 0x10F0F0, ScoringMode.OFFICIAL);
         given().config(BoardFixtures.DOUBLES).contentType("application/json")

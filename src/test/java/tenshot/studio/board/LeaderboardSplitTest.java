@@ -1,5 +1,8 @@
 package tenshot.studio.board;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import tenshot.studio.access.SignedInAsOperator;
+import tenshot.studio.access.TestAccounts;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.closeTo;
 import static org.hamcrest.Matchers.containsString;
@@ -25,6 +28,7 @@ import tenshot.store.ArtifactStore;
 
 /** Public and hidden prompts of a leaderboard dataset: public scores at once, hidden ones sealed until the reveal. */
 @QuarkusTest
+@ExtendWith(SignedInAsOperator.class)
 class LeaderboardSplitTest {
 
     @Inject
@@ -64,6 +68,14 @@ class LeaderboardSplitTest {
         assertNotNull(lowPublic.finalScore(), lowPublic.finalNote());
         assertNotNull(lowHidden.finalScore(), lowHidden.finalNote());
 
+        TestAccounts.member("split-high").call(() -> given().contentType("application/json")
+                .body("{\"runIds\": [" + high + "], \"dataset\": \"S1\"}")
+                .when().post("/api/leaderboard/submissions").then().statusCode(201));
+        // A member of a team sees the sealed board like everyone else, and cannot change or reveal the split.
+        TestAccounts.member("split-low").forAllRequests();
+        given().contentType("application/json").body(split).when().put("/api/leaderboard/datasets/S1/split").then()
+                .statusCode(403).body("subject", equalTo("role"));
+        given().when().post("/api/leaderboard/datasets/S1/reveal").then().statusCode(403);
         given().config(BoardFixtures.DOUBLES).contentType("application/json")
                 .body("{\"runIds\": [" + low + "], \"dataset\": \"S1\"}").when().post("/api/leaderboard/submissions").then()
                 .statusCode(201)
@@ -72,8 +84,6 @@ class LeaderboardSplitTest {
                 .body("publicImages", equalTo(2))
                 .body("hidden", equalTo("sealed"))
                 .body("hiddenScore", nullValue());
-        given().contentType("application/json").body("{\"runIds\": [" + high + "], \"dataset\": \"S1\"}")
-                .when().post("/api/leaderboard/submissions").then().statusCode(201);
 
         // Sealed: the public board ranks on the public prompts only, the hidden board and scores are refused.
         given().config(BoardFixtures.DOUBLES).when().get("/api/leaderboard?dataset=S1").then().statusCode(200)
@@ -93,7 +103,13 @@ class LeaderboardSplitTest {
         given().when().get("/leaderboard?dataset=S1").then().statusCode(200)
                 .body(containsString("3 hidden\n  prompt(s)")).body(containsString("sealed until an organiser reveals them"));
 
+        // Visitors too.
+        TestAccounts.signOut();
+        given().when().get("/api/leaderboard?dataset=S1&split=hidden").then().statusCode(403);
+        given().when().get("/api/leaderboard/datasets/S1").then().statusCode(200).body("hidden", nullValue());
+
         // Scores exist: the split can no longer change.
+        TestAccounts.operator().forAllRequests();
         given().contentType("application/json").body(split).when().put("/api/leaderboard/datasets/S1/split").then()
                 .statusCode(409).body("detail", containsString("already has 2 submission(s)"));
 
@@ -126,12 +142,12 @@ class LeaderboardSplitTest {
                 .when().put("/api/leaderboard/datasets/S2/split").then().statusCode(200);
         long run = BoardFixtures.run(store, BoardFixtures.styleSet("33"), "split-all", "baseline");
         double hist = BoardFixtures.storeScorecard(store, run, "33", 0x906050, ScoringMode.OFFICIAL);
-        given().config(BoardFixtures.DOUBLES).contentType("application/json")
+        TestAccounts.member("split-all").call(() -> given().config(BoardFixtures.DOUBLES).contentType("application/json")
                 .body("{\"runIds\": [" + run + "], \"dataset\": \"S2\"}").when().post("/api/leaderboard/submissions").then()
                 .statusCode(201)
                 .body("finalScore", nullValue())
                 .body("publicImages", equalTo(0))
-                .body("missing.hist", containsString("no generated image of this submission is in this split"));
+                .body("missing.hist", containsString("no generated image of this submission is in this split")));
         given().when().post("/api/leaderboard/datasets/S2/reveal").then().statusCode(200);
         given().config(BoardFixtures.DOUBLES).when().get("/api/leaderboard/teams/split-all/submissions").then().statusCode(200)
                 .body("[0].hiddenScore.metrics.hist", closeTo(hist, 1e-12))

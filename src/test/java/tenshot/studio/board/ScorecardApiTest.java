@@ -1,5 +1,7 @@
 package tenshot.studio.board;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import tenshot.studio.access.SignedInAsOperator;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.closeTo;
 import static org.hamcrest.Matchers.containsString;
@@ -14,6 +16,7 @@ import tenshot.scoring.ScoringMode;
 import tenshot.store.ArtifactStore;
 
 @QuarkusTest
+@ExtendWith(SignedInAsOperator.class)
 class ScorecardApiTest {
 
     @Inject
@@ -22,7 +25,7 @@ class ScorecardApiTest {
     @Test
     void servesTheStoredScorecardAsJsonCsvAndOnTheRunPage() throws Throwable {
         long set = BoardFixtures.styleSet("11");
-        long run = BoardFixtures.run(store, set, "scorers", "baseline");
+        long run = BoardFixtures.run(store, set, "default", "baseline");
 
         given().when().get("/api/runs/" + run + "/scorecard").then().statusCode(404)
                 .contentType(containsString("problem+json")).body("detail", containsString("no scorecard yet"));

@@ -1,5 +1,9 @@
 package tenshot.studio.events;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import tenshot.studio.access.SessionCookies;
+import tenshot.studio.access.SignedInAsOperator;
+import tenshot.studio.access.TestAccounts;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -35,6 +39,7 @@ import tenshot.worker.QueueTestBase;
 /** The SSE stream over real HTTP: snapshot, live progress, heartbeats, and resuming with Last-Event-ID. */
 @QuarkusTest
 @TestProfile(QueueTestProfile.class)
+@ExtendWith(SignedInAsOperator.class)
 class EventsResourceTest extends QueueTestBase {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -60,7 +65,12 @@ class EventsResourceTest extends QueueTestBase {
         final java.util.concurrent.CompletableFuture<HttpResponse<java.util.stream.Stream<String>>> response;
 
         Stream(URI uri, String lastEventId) {
-            HttpRequest.Builder request = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream");
+            this(uri, lastEventId, TestAccounts.operator());
+        }
+
+        Stream(URI uri, String lastEventId, TestAccounts.Session as) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream")
+                    .header("Cookie", SessionCookies.SESSION + "=" + as.cookie());
             if (lastEventId != null) request.header("Last-Event-ID", lastEventId);
             response = HttpClient.newHttpClient().sendAsync(request.build(), HttpResponse.BodyHandlers.ofLines());
             response.thenAccept(r -> {
@@ -221,5 +231,30 @@ class EventsResourceTest extends QueueTestBase {
             stream.next("the run's own job cancelled with it", m -> jobEvent(m, train, "cancelled"));
         }
         assertEquals(List.of(prior), queue.sharedWith(81L).await().indefinitely().stream().map(j -> j.id()).toList());
+    }
+
+    @Test
+    void membersSeeOnlyTheirOwnTeamsJobsWhateverTheyAskFor() throws Exception {
+        long ours = queue.enqueue(NewJob.of("COUNT").run(601L).team("iso-a")).await().indefinitely().id();
+        long theirs = queue.enqueue(NewJob.of("COUNT").run(602L).team("iso-b")).await().indefinitely().id();
+        TestAccounts.Session member = TestAccounts.member("iso-a");
+        for (String query : List.of("?run=601,602", "?team=iso-b", "")) {
+            try (Stream stream = new Stream(URI.create(events + query), null, member)) {
+                stream.next("end of snapshot", m -> "synced".equals(m.event()));
+                List<Long> jobs = stream.seen.stream().filter(m -> "job".equals(m.event()))
+                        .map(m -> m.json().get("id").asLong()).toList();
+                assertTrue(!jobs.contains(theirs), query + ": another team's job was sent: " + stream.seen);
+                if (!query.contains("team=")) assertTrue(jobs.contains(ours), query + ": own job missing: " + stream.seen);
+                Message snapshot = stream.seen.stream().filter(m -> "snapshot".equals(m.event())).findFirst().orElseThrow();
+                for (var run : snapshot.json().get("runs")) {
+                    assertEquals("iso-a", run.get("team").asText(), query + ": another team's run summary: " + run);
+                }
+            }
+        }
+        member.forAllRequests();
+        given().get("/api/jobs/{id}", theirs).then().statusCode(404);
+        given().get("/api/jobs?team=iso-b").then().statusCode(200).body("size()", org.hamcrest.Matchers.equalTo(0));
+        given().post("/api/jobs/{id}/cancel", theirs).then().statusCode(404);
+        given().get("/api/jobs/{id}", ours).then().statusCode(200);
     }
 }

@@ -1,5 +1,7 @@
 package tenshot.studio.limits;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import tenshot.studio.access.SignedInAsOperator;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.containsString;
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.Test;
 /** The upload rate limit over HTTP, with a limit small enough to reach, and the API the sign-in uses. */
 @QuarkusTest
 @TestProfile(RateLimitApiTest.SmallLimits.class)
+@ExtendWith(SignedInAsOperator.class)
 class RateLimitApiTest {
 
     public static class SmallLimits implements QuarkusTestProfile {

@@ -1,5 +1,10 @@
 package tenshot.studio.limits;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import tenshot.studio.access.AccessFilter;
+import tenshot.studio.access.SessionCookies;
+import tenshot.studio.access.SignedInAsOperator;
+import tenshot.studio.access.TestAccounts;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.containsString;
@@ -20,6 +25,7 @@ import org.junit.jupiter.api.Test;
 
 /** Body size and JSON shape limits, over HTTP against the running studio. */
 @QuarkusTest
+@ExtendWith(SignedInAsOperator.class)
 class RequestLimitsApiTest {
 
     static final int MIB = 1024 * 1024;
@@ -115,7 +121,10 @@ class RequestLimitsApiTest {
         try (Socket socket = new Socket(root.getHost(), root.getPort())) {
             socket.setSoTimeout(60_000);
             OutputStream out = socket.getOutputStream();
+            TestAccounts.Session operator = TestAccounts.operator();
             out.write(("POST " + path + " HTTP/1.1\r\nHost: " + root.getHost() + "\r\nContent-Type: " + type
+                    + "\r\nCookie: " + SessionCookies.SESSION + "=" + operator.cookie()
+                    + "\r\n" + AccessFilter.CSRF_HEADER + ": " + operator.csrfToken()
                     + "\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             try {
                 for (int off = 0; off < body.length; off += chunkSize) {

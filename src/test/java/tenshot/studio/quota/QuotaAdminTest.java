@@ -1,5 +1,8 @@
 package tenshot.studio.quota;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import tenshot.studio.access.SignedInAsOperator;
+import tenshot.studio.access.TestAccounts;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -13,6 +16,7 @@ import org.junit.jupiter.api.Test;
 /** Organisers set a team's own limits (audited) and read every team's; defaults apply otherwise. */
 @QuarkusTest
 @TestProfile(QuotaTestProfile.class)
+@ExtendWith(SignedInAsOperator.class)
 class QuotaAdminTest {
 
     @Inject
@@ -22,6 +26,7 @@ class QuotaAdminTest {
     void organisersOverrideATeamsLimitsAndTheChangeIsAudited() throws Exception {
         QuotaFixtures db = new QuotaFixtures(pool);
         QuotaFixtures.styleSet("tuned");
+        TestAccounts.operator().forAllRequests();
         given().when().get("/api/organiser/quotas/tuned").then().statusCode(200)
                 .body("team", equalTo("tuned"))
                 .body("concurrentRuns.value", equalTo(2)).body("concurrentRuns.fromDefault", equalTo(true))
@@ -53,6 +58,7 @@ class QuotaAdminTest {
     @Test
     void badLimitsAndUnknownTeamsAreRefused() throws Exception {
         QuotaFixtures.styleSet("strict");
+        TestAccounts.operator().forAllRequests();
         given().contentType("application/json").body("{\"submissionsPerDay\": -1}")
                 .when().put("/api/organiser/quotas/strict").then().statusCode(400).contentType("application/problem+json")
                 .body("subject", equalTo("submissionsPerDay"));
@@ -66,6 +72,7 @@ class QuotaAdminTest {
                 .when().put("/api/organiser/quotas/strict").then().statusCode(200);
         QuotaFixtures.start(QuotaFixtures.styleSet("strict")).then().statusCode(429).body("value", equalTo(0))
                 .body("used", equalTo(0));
+        TestAccounts.operator().forAllRequests();
         given().when().get("/api/organiser/quotas").then().statusCode(200).body("teams.team", hasItem("strict"));
     }
 }

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
+import tenshot.studio.access.TestAccounts;
 import tenshot.studio.upload.BadImages;
 
 /** Style sets and runs through the API, and what workers would have recorded, written to the database. */
@@ -23,9 +24,13 @@ final class QuotaFixtures {
         this.pool = pool;
     }
 
-    /** A style set of the team, uploaded through the API (two small images, two prompts). */
+    /**
+     * A style set of the team, uploaded through the API (two small images, two prompts) by a member of
+     * the team, as whom the test goes on.
+     */
     static long styleSet(String team) throws Exception {
-        int id = given().multiPart("name", "set of " + team).multiPart("styleId", "00").multiPart("team", team)
+        TestAccounts.member(team).forAllRequests();
+        int id = given().multiPart("name", "set of " + team).multiPart("styleId", "00")
                 .multiPart("prompts", "{\"0\": \"Dolphin\", \"1\": \"Bread\"}")
                 .multiPart("images", "red_apple.png", picture(Color.RED), "image/png")
                 .multiPart("images", "blue_car.png", picture(Color.BLUE), "image/png")

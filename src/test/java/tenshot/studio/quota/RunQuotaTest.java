@@ -1,5 +1,8 @@
 package tenshot.studio.quota;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import tenshot.studio.access.SignedInAsOperator;
+import tenshot.studio.access.TestAccounts;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -20,6 +23,7 @@ import org.junit.jupiter.api.Test;
 /** Concurrent runs and GPU-minutes, checked where runs start, re-run and retry (no worker runs here). */
 @QuarkusTest
 @TestProfile(QuotaTestProfile.class)
+@ExtendWith(SignedInAsOperator.class)
 class RunQuotaTest {
 
     @Inject
@@ -85,12 +89,12 @@ class RunQuotaTest {
 
     /** A team's own limits through the organiser API. */
     static void limits(String team, String json) {
-        given().contentType("application/json").body(json).when().put("/api/organiser/quotas/" + team)
-                .then().statusCode(200);
+        TestAccounts.operator().call(() -> given().contentType("application/json").body(json)
+                .when().put("/api/organiser/quotas/" + team).then().statusCode(200));
     }
 
     static io.restassured.response.ValidatableResponse status(String team) {
-        return given().when().get("/api/organiser/quotas/" + team).then().statusCode(200);
+        return TestAccounts.operator().call(() -> given().when().get("/api/organiser/quotas/" + team).then().statusCode(200));
     }
 
     @Test
@@ -137,7 +141,8 @@ class RunQuotaTest {
         clock.set("2031-03-11T00:00:20Z");
         status("gpu").body("gpuMinutesPerDay.used", equalTo(0.3f)).body("gpuMinutesPerDay.resetsAt", equalTo("2031-03-12T00:00:00Z"));
         QuotaFixtures.startOk(set);
-        given().when().get("/api/organiser/quotas").then().statusCode(200).body("teams.team", hasItem("gpu"));
+        TestAccounts.operator().call(() -> given().when().get("/api/organiser/quotas").then().statusCode(200)
+                .body("teams.team", hasItem("gpu")));
     }
 
     private static Duration minutes(long n) {

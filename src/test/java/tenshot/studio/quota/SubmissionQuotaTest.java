@@ -1,5 +1,7 @@
 package tenshot.studio.quota;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import tenshot.studio.access.SignedInAsOperator;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,6 +30,7 @@ import tenshot.studio.board.StoredScorecards;
 /** Leaderboard submissions per UTC day, with the profile's default limit (2). */
 @QuarkusTest
 @TestProfile(QuotaTestProfile.class)
+@ExtendWith(SignedInAsOperator.class)
 class SubmissionQuotaTest {
 
     @Inject

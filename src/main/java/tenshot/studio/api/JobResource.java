@@ -1,4 +1,4 @@
-package tenshot.queue;
+package tenshot.studio.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,8 +17,22 @@ import jakarta.ws.rs.core.Response;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+import tenshot.queue.Job;
+import tenshot.queue.JobNotFound;
+import tenshot.queue.JobQueue;
+import tenshot.queue.JobState;
+import tenshot.queue.JobStateConflict;
+import tenshot.queue.JobView;
+import tenshot.queue.Problems;
+import tenshot.queue.QueueEstimator;
+import tenshot.studio.access.AuditLog;
+import tenshot.studio.access.Caller;
 
-/** Jobs over HTTP: list, inspect (position, ETA, attempts), cancel, retry, preview image, and the queue order. */
+/**
+ * Jobs over HTTP: list, inspect (position, ETA, attempts), cancel, retry, preview image, and the queue
+ * order. Members see and act on their own team's jobs only (another team's job answers 404); organisers,
+ * who run the servers, on every job.
+ */
 @Path("/api")
 @Produces(MediaType.APPLICATION_JSON)
 public class JobResource {
@@ -27,6 +41,28 @@ public class JobResource {
 
     @Inject JobQueue queue;
     @Inject QueueEstimator estimator;
+    @Inject Caller caller;
+    @Inject AuditLog audit;
+
+    /** The team whose jobs the caller sees, or null for every team's (organisers). */
+    private String visibleTeam() {
+        if (caller.isOrganiser()) return null;
+        caller.requireTeam("job", "of this account");
+        return caller.teamName();
+    }
+
+    private boolean visible(Job job) {
+        String team = visibleTeam();
+        return team == null || team.equals(job.team());
+    }
+
+    /** The job, if the caller may see it; 404 as for a missing job otherwise. */
+    private Uni<Job> visibleJob(long id) {
+        return queue.get(id).map(job -> {
+            if (!visible(job)) throw new JobNotFound(id);
+            return job;
+        });
+    }
 
     @GET
     @Path("/jobs")
@@ -36,7 +72,10 @@ public class JobResource {
                                    @QueryParam("limit") @DefaultValue("200") int limit) {
         if (limit < 1 || limit > 5000) throw new IllegalArgumentException("limit must be between 1 and 5000, got " + limit);
         JobState wanted = state == null || state.isBlank() ? null : JobState.parse(state);
-        return queue.list(runId, blankToNull(team), wanted, limit)
+        String asked = blankToNull(team);
+        String mine = visibleTeam();
+        if (mine != null && asked != null && !asked.equals(mine)) return Uni.createFrom().item(List.of());
+        return queue.list(runId, mine != null ? mine : asked, wanted, limit)
                 .flatMap(jobs -> estimator.forecast()
                         .map(f -> jobs.stream().map(j -> JobView.of(j, f, null)).toList()));
     }
@@ -45,7 +84,7 @@ public class JobResource {
     @Path("/jobs/{id}")
     @Operation(summary = "One job with its progress, queue position, ETA and every attempt with its outcome and reason")
     public Uni<JobView> get(@PathParam("id") long id) {
-        return queue.get(id).flatMap(job -> queue.attempts(id).flatMap(history -> estimator.forecast()
+        return visibleJob(id).flatMap(job -> queue.attempts(id).flatMap(history -> estimator.forecast()
                 .map(f -> JobView.of(job, f, history))));
     }
 
@@ -55,7 +94,10 @@ public class JobResource {
     @Operation(summary = "Cancel a job: a queued one at once, a running one at its next step. "
             + "Optional JSON body {\"reason\": \"...\"}")
     public Uni<JobView> cancel(@PathParam("id") long id, String body) {
-        return queue.cancel(id, reason(body)).map(j -> JobView.of(j, null, null));
+        String reason = reason(body);
+        return visibleJob(id).chain(job -> queue.cancel(id, reason))
+                .call(j -> audit.record(caller, "job.cancel", "job " + id, reason))
+                .map(j -> JobView.of(j, null, null));
     }
 
     private static String reason(String body) {
@@ -76,7 +118,7 @@ public class JobResource {
     @Path("/jobs/{id}/retry")
     @Operation(summary = "Queue a failed or cancelled job again (with the jobs that were cancelled because of it)")
     public Uni<JobView> retry(@PathParam("id") long id) {
-        return queue.retry(id).flatMap(j -> estimator.forecast().map(f -> JobView.of(j, f, null)));
+        return visibleJob(id).chain(job -> queue.retry(id)).flatMap(j -> estimator.forecast().map(f -> JobView.of(j, f, null)));
     }
 
     @GET
@@ -84,7 +126,7 @@ public class JobResource {
     @Produces("image/png")
     @Operation(summary = "The latest preview image the job's worker reported")
     public Uni<Response> preview(@PathParam("id") long id) {
-        return queue.preview(id).map(png -> png
+        return visibleJob(id).chain(job -> queue.preview(id)).map(png -> png
                 .map(bytes -> Response.ok(bytes, "image/png").header("Cache-Control", "no-store").build())
                 .orElseGet(() -> Problems.of(Response.Status.NOT_FOUND, "job " + id + " has no preview image")));
     }
@@ -101,10 +143,11 @@ public class JobResource {
                 .flatMap(running -> queue.list(null, null, JobState.QUEUED, 5000).map(queued -> {
                     java.util.Map<Long, Job> byId = new java.util.HashMap<>();
                     queued.forEach(j -> byId.put(j.id(), j));
-                    List<JobView> ordered = f.order().stream().filter(byId::containsKey)
-                            .map(id -> JobView.of(byId.get(id), f, null)).toList();
+                    // positions count every team's jobs; members see only their own team's among them
+                    List<JobView> ordered = f.order().stream().filter(byId::containsKey).map(byId::get)
+                            .filter(this::visible).map(j -> JobView.of(j, f, null)).toList();
                     return new QueueView(f.liveWorkers(), f.secondsByKind(),
-                            running.stream().map(j -> JobView.of(j, f, null)).toList(), ordered);
+                            running.stream().filter(this::visible).map(j -> JobView.of(j, f, null)).toList(), ordered);
                 })));
     }
 
