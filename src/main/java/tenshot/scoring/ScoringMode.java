@@ -26,6 +26,13 @@ public enum ScoringMode {
         return label;
     }
 
+    /** The mode with this key ("official", "corrected"); null or blank means official. */
+    public static ScoringMode of(String key) {
+        if (key == null || key.isBlank()) return OFFICIAL;
+        for (ScoringMode mode : values()) if (mode.key.equals(key.strip())) return mode;
+        throw new IllegalArgumentException("scoring mode '" + key + "': use official or corrected");
+    }
+
     public boolean official() {
         return this == OFFICIAL;
     }

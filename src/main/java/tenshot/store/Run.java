@@ -36,6 +36,9 @@ public class Run extends PanacheEntityBase {
 
     public String baseModel;
 
+    /** How its scorecard is computed: {@code official} or {@code corrected} (tenshot.scoring.ScoringMode). */
+    public String scoringMode = "official";
+
     @Enumerated(EnumType.STRING)
     public RunStatus status = RunStatus.QUEUED;
 

@@ -65,8 +65,16 @@ public class Runs {
     @Inject
     AuditLog audit;
 
-    /** What creating a run takes; {@code recipe} is a preset name or a recipe object ({@code {"base": "safe", "steps": 400}}). */
-    public record CreateRun(Long styleSetId, JsonNode recipe, String baseModel) {}
+    /**
+     * What creating a run takes; {@code recipe} is a preset name or a recipe object ({@code {"base": "safe", "steps": 400}}),
+     * {@code scoringMode} official (default) or corrected.
+     */
+    public record CreateRun(Long styleSetId, JsonNode recipe, String baseModel, String scoringMode) {
+
+        public CreateRun(Long styleSetId, JsonNode recipe, String baseModel) {
+            this(styleSetId, recipe, baseModel, null);
+        }
+    }
 
     /** What a re-run changes: recipe fields to override, and optionally another base model. */
     public record Rerun(JsonNode recipe, String baseModel) {}
@@ -77,7 +85,8 @@ public class Runs {
         return Panache.withTransaction(() -> scope.styleSet(request.styleSetId()).chain(set -> {
             TrainingRecipe recipe = recipe(request.recipe());
             String model = model(request.baseModel());
-            return persist(set, set.teamId, recipe, model, null, null).call(quotas::admitStart);
+            String mode = scoringMode(request.scoringMode());
+            return persist(set, set.teamId, recipe, model, null, null, mode).call(quotas::admitStart);
         })).call(this::enqueue);
     }
 
@@ -106,7 +115,8 @@ public class Runs {
             }
             TrainingRecipe recipe = after;
             return StyleSet.<StyleSet>findById(parent.styleSetId)
-                    .chain(set -> persist(set, parent.teamId, recipe, model, parent.id, changes.toString()).call(quotas::admitStart));
+                    .chain(set -> persist(set, parent.teamId, recipe, model, parent.id, changes.toString(), parent.scoringMode)
+                            .call(quotas::admitStart));
         })).call(this::enqueue);
     }
 
@@ -120,8 +130,10 @@ public class Runs {
         return quotas.admitRetry(id).chain(() -> queue.retryRun(id));
     }
 
-    private Uni<Run> persist(StyleSet set, long teamId, TrainingRecipe recipe, String model, Long parent, String changes) {
+    private Uni<Run> persist(StyleSet set, long teamId, TrainingRecipe recipe, String model, Long parent, String changes,
+                             String scoringMode) {
         Run run = new Run();
+        run.scoringMode = scoringMode;
         run.teamId = teamId;
         run.styleSetId = set.id;
         run.recipeName = recipe.name();
@@ -158,7 +170,7 @@ public class Runs {
         TrainingRecipe recipe = TrainingRecipe.fromJson(run.recipe);
         RunSpec spec = new RunSpec(run.id, set.id, set.styleId, run.baseModel, run.recipe,
                 images.stream().map(i -> new RunSpec.StyleImageRef(i.objectName, i.artifactKey)).toList(),
-                PromptList.fromStored(set.prompts));
+                PromptList.fromStored(set.prompts), run.scoringMode);
         JsonNode payload = JSON.valueToTree(spec);
         List<NewJob> jobs = new ArrayList<>();
         if (recipe.usesPrior()) {
@@ -206,6 +218,15 @@ public class Runs {
             throw ApiException.badField("recipe", e.getOriginalMessage());
         }
         throw ApiException.badField("recipe", "a preset name (" + TrainingRecipe.PRESETS + ") or a recipe object");
+    }
+
+    /** The scoring mode's key, checked; null or blank is official. */
+    static String scoringMode(String requested) {
+        try {
+            return tenshot.scoring.ScoringMode.of(requested).key();
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badField("scoringMode", e.getMessage());
+        }
     }
 
     String model(String requested) {
@@ -266,7 +287,7 @@ public class Runs {
         List<RunView.JobSummary> summaries = jobs.stream().map(j -> new RunView.JobSummary(j.id(), j.kind(),
                 j.state().name(), j.dependsOn(), j.progress(), j.error(), "/api/jobs/" + j.id() + "/preview")).toList();
         return new RunView(run.id, run.styleSetId, jobs.isEmpty() ? null : jobs.get(0).payload().path("styleId").asText(null), run.teamId, run.recipeName, readTree(run.recipe), run.baseModel,
-                status, phase, progress, error, run.parentRunId, run.changes == null ? null : readTree(run.changes),
+                run.scoringMode, status, phase, progress, error, run.parentRunId, run.changes == null ? null : readTree(run.changes),
                 run.createdAt == null ? Instant.now() : run.createdAt, summaries, downloads);
     }
 

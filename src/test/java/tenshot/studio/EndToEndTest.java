@@ -1,7 +1,9 @@
 package tenshot.studio;
 
 import org.junit.jupiter.api.extension.ExtendWith;
+import tenshot.studio.access.SessionCookies;
 import tenshot.studio.access.SignedInAsOperator;
+import tenshot.studio.access.TestAccounts;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -72,7 +74,8 @@ class EndToEndTest {
                 .extract().path("id");
 
         List<String> events = Collections.synchronizedList(new ArrayList<>());
-        Thread listener = new Thread(() -> listen(URI.create(base + "api/events?run=" + run), events), "sse-listener");
+        String cookie = TestAccounts.operator().cookie();
+        Thread listener = new Thread(() -> listen(URI.create(base + "api/events?run=" + run), cookie, events), "sse-listener");
         listener.setDaemon(true);
         listener.start();
 
@@ -123,13 +126,21 @@ class EndToEndTest {
         byte[] lora = given().header("Range", "bytes=0-7").when().get("/api/runs/" + run + "/lora.safetensors")
                 .then().statusCode(206).extract().asByteArray();
         assertEquals(8, lora.length, "the first 8 bytes of the safetensors header length");
-        given().when().get("/api/runs/" + run + "/scorecard.json").then().statusCode(200);
+        // the demo run's scorecard: a real hist score, and every model metric says its model is missing
+        given().when().get("/api/runs/" + run + "/scorecard.json").then().statusCode(200)
+                .body("mode", org.hamcrest.Matchers.equalTo("official"))
+                .body("metrics.find { it.metric == 'hist' }.value", org.hamcrest.Matchers.notNullValue())
+                .body("metrics.findAll { it.metric != 'hist' }.reason",
+                        org.hamcrest.Matchers.everyItem(org.hamcrest.Matchers.startsWith("model not installed")));
+        given().when().get("/runs/" + run).then().statusCode(200)
+                .body(org.hamcrest.Matchers.containsString("model not installed"));
     }
 
     /** Reads the run's SSE stream, keeping every data line, until the test ends. */
-    private static void listen(URI uri, List<String> events) {
+    private static void listen(URI uri, String sessionCookie, List<String> events) {
         HttpClient client = HttpClient.newHttpClient();
-        HttpRequest request = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream").build();
+        HttpRequest request = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream")
+                .header("Cookie", SessionCookies.SESSION + "=" + sessionCookie).build();
         try {
             HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
             try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {

@@ -75,13 +75,18 @@ class RunApiTest {
                 .when().post("/api/runs").then().statusCode(201)
                 .body("recipe.steps", equalTo(5))
                 .body("baseModel", equalTo("demo-sd21"))
+                .body("scoringMode", equalTo("official"))
                 .body("styleId", equalTo("07"))
                 .body("jobs.kind", equalTo(List.of("TRAIN", "GENERATE", "ASSEMBLE", "SCORE")))
                 .body("status", oneOf("QUEUED", "RUNNING"))
                 .extract().path("id");
 
-        given().contentType("application/json").body("{\"styleSetId\": " + set + ", \"recipe\": \"safe\"}")
-                .when().post("/api/runs").then().statusCode(201).body("jobs.kind", equalTo(List.of("PRIOR", "TRAIN", "GENERATE", "ASSEMBLE", "SCORE")));
+        int corrected = given().contentType("application/json")
+                .body("{\"styleSetId\": " + set + ", \"recipe\": \"safe\", \"scoringMode\": \"corrected\"}")
+                .when().post("/api/runs").then().statusCode(201).body("scoringMode", equalTo("corrected"))
+                .body("jobs.kind", equalTo(List.of("PRIOR", "TRAIN", "GENERATE", "ASSEMBLE", "SCORE"))).extract().path("id");
+        given().when().get("/api/jobs?run=" + corrected).then().statusCode(200)
+                .body("find { it.kind == 'SCORE' }.payload.scoringMode", equalTo("corrected"));
 
         int rerun = given().contentType("application/json").body("{\"recipe\": {\"steps\": 7, \"generation\": {\"steps\": 3}}}")
                 .when().post("/api/runs/" + run + "/rerun").then().statusCode(201)
@@ -128,6 +133,8 @@ class RunApiTest {
                 .when().post("/api/runs").then().statusCode(400).body("detail", containsString("bogus"));
         given().contentType("application/json").body("{\"styleSetId\": " + set + ", \"baseModel\": \"sdxl\"}")
                 .when().post("/api/runs").then().statusCode(400).body("subject", equalTo("baseModel"));
+        given().contentType("application/json").body("{\"styleSetId\": " + set + ", \"scoringMode\": \"generous\"}")
+                .when().post("/api/runs").then().statusCode(400).body("subject", equalTo("scoringMode"));
         given().contentType("application/json").body("{\"styleSetId\": 999999}")
                 .when().post("/api/runs").then().statusCode(404).contentType("application/problem+json");
         given().when().get("/api/runs/999999/grid.png").then().statusCode(404).contentType("application/problem+json");

@@ -95,8 +95,7 @@ public class AccountPages {
     @Path("logout")
     @Operation(hidden = true)
     public Uni<Response> signOut(@Context UriInfo uri) {
-        return api.signOut(uri).map(r -> Response.seeOther(URI.create("/login"))
-                .cookie(SessionCookies.endSession(AccountResource.secure(uri))).build());
+        return api.signOut(uri).map(r -> backToSignIn(uri));
     }
 
     @GET
@@ -114,16 +113,12 @@ public class AccountPages {
     @Operation(hidden = true)
     public Uni<Response> signUp(@FormParam("invitation") String code, @FormParam("username") String username,
                                 @FormParam("password") String password, @FormParam("team") String team, @Context UriInfo uri) {
-        Uni<Response> done;
-        try {
-            done = signUp.signUp(new SignUp.Request(code, username, password, team), caller.remoteAddress())
-                    .chain(account -> sessions.start(account.id()))
-                    .map(started -> Response.seeOther(URI.create("/style-sets"))
-                            .cookie(SessionCookies.session(started.cookieValue(), config.sessionLifetime(), AccountResource.secure(uri))).build());
-        } catch (ApiException e) {
-            done = Uni.createFrom().failure(e);
-        }
-        return done.onFailure(ApiException.class).recoverWithItem(e -> {
+        // deferred: checks that fail at once (a short password) become a failure the page shows
+        return Uni.createFrom().deferred(() -> signUp.signUp(new SignUp.Request(code, username, password, team), caller.remoteAddress()))
+                .chain(account -> sessions.start(account.id()))
+                .map(started -> Response.seeOther(URI.create("/style-sets"))
+                        .cookie(SessionCookies.session(started.cookieValue(), config.sessionLifetime(), AccountResource.secure(uri))).build())
+                .onFailure(ApiException.class).recoverWithItem(e -> {
             ApiException refused = (ApiException) e;
             Problem problem = Problem.of(refused.status(), "Sign-up refused", refused.getMessage(), refused.subject());
             return visitorPage(signupForm(code, username, team, problem), refused.status(), uri);
@@ -157,8 +152,7 @@ public class AccountPages {
     @Path("account/sessions/end")
     @Operation(hidden = true)
     public Uni<Response> signOutEverywhere(@Context UriInfo uri) {
-        return api.signOutEverywhere(uri).map(r -> Response.seeOther(URI.create("/login"))
-                .cookie(SessionCookies.endSession(AccountResource.secure(uri))).build());
+        return api.signOutEverywhere(uri).map(r -> backToSignIn(uri));
     }
 
     @POST
@@ -167,13 +161,7 @@ public class AccountPages {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Operation(hidden = true)
     public Uni<TemplateInstance> invite(@FormParam("role") String role, @FormParam("team") String team, @Context UriInfo uri) {
-        Uni<AccountResource.InvitationView> made;
-        try {
-            made = api.invitation(role, team, uri);
-        } catch (ApiException e) {
-            made = Uni.createFrom().failure(e);
-        }
-        return made.chain(invitation -> accountView(null, invitation, null))
+        return Uni.createFrom().deferred(() -> api.invitation(role, team, uri)).chain(invitation -> accountView(null, invitation, null))
                 .onFailure(ApiException.class).recoverWithUni(e -> accountView(null, null, problem((ApiException) e)));
     }
 
@@ -200,6 +188,11 @@ public class AccountPages {
             response.cookie(SessionCookies.visitorCsrf(token, AccountResource.secure(uri)));
         }
         return response.entity(page.data("csrf", token).data("demo", models.demoOnly())).build();
+    }
+
+    /** After signing out: the sign-in page, with the session cookie cleared. */
+    private static Response backToSignIn(UriInfo uri) {
+        return Response.seeOther(URI.create("/login")).cookie(SessionCookies.endSession(AccountResource.secure(uri))).build();
     }
 
     private static Problem problem(ApiException e) {

@@ -73,7 +73,7 @@ public class RunResource {
     @POST
     @Path("runs")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Start a run of one of your team's style sets: {styleSetId, recipe: preset name or {base, ...overrides}, baseModel}")
+    @Operation(summary = "Start a run of one of your team's style sets: {styleSetId, recipe: preset name or {base, ...overrides}, baseModel, scoringMode: official (default) or corrected}")
     public Uni<Response> create(Runs.CreateRun request) {
         return runs.create(request).chain(run -> Panache.withSession(() -> runs.view(run)))
                 .map(view -> Response.status(201).header("Location", "/api/runs/" + view.id()).entity(view).build());

@@ -9,7 +9,7 @@ import java.util.List;
  * the running job's latest report (phase, step/total, loss, s/step, ETA).
  */
 public record RunView(long id, long styleSetId, String styleId, long teamId, String recipeName, JsonNode recipe,
-        String baseModel, String status, String phase, JsonNode progress, String error, Long parentRunId,
+        String baseModel, String scoringMode, String status, String phase, JsonNode progress, String error, Long parentRunId,
         JsonNode changes, Instant createdAt, List<JobSummary> jobs, Downloads downloads) {
 
     /** One job of the run. */

@@ -21,6 +21,9 @@ public class Evaluation extends PanacheEntityBase {
     public Long id;
 
     public Long teamId;
+
+    /** {@code official} or {@code corrected} (tenshot.scoring.ScoringMode). */
+    public String scoringMode = "official";
     public Long styleSetId;
 
     /** The EVALUATE job; null only between storing the upload and enqueueing. */

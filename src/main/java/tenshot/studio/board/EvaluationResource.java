@@ -36,6 +36,7 @@ import tenshot.scoring.submission.SubmissionArchive;
 import tenshot.scoring.submission.SubmissionCheck;
 import tenshot.store.ArtifactStore;
 import tenshot.store.StyleImage;
+import tenshot.scoring.ScoringMode;
 import tenshot.store.StyleSet;
 import tenshot.store.Team;
 import tenshot.studio.api.ApiException;
@@ -75,17 +76,24 @@ public class EvaluationResource {
     StoredScorecards scorecards;
 
     /** An evaluation: {@code status} is its job's (queued, running, succeeded, failed, cancelled). */
-    public record EvaluationView(long id, long styleSetId, int images, long jobId, String status, String error,
+    public record EvaluationView(long id, long styleSetId, String scoringMode, int images, long jobId, String status, String error,
             Instant createdAt, JsonNode scorecard) {}
 
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.APPLICATION_JSON)
     @Blocking
-    @Operation(summary = "Evaluate a zip in the layout NN/{Prompt}.png against a style set: form fields styleSet=<id>, file=<zip>; 422 problem+json with the problems per file, or 202 with the evaluation, scored by a worker with every installed metric")
-    public Response evaluate(@RestForm("styleSet") Long styleSetId, @RestForm("file") FileUpload file) throws Throwable {
+    @Operation(summary = "Evaluate a zip in the layout NN/{Prompt}.png against a style set: form fields styleSet=<id>, file=<zip>, mode=official (default) or corrected; 422 problem+json with the problems per file, or 202 with the evaluation, scored by a worker with every installed metric")
+    public Response evaluate(@RestForm("styleSet") Long styleSetId, @RestForm("file") FileUpload file,
+                             @RestForm("mode") String mode) throws Throwable {
         if (styleSetId == null) throw ApiException.badField("styleSet", "give the id of the reference style set");
         if (file == null) throw ApiException.badField("file", "attach the submission zip");
+        ScoringMode scoringMode;
+        try {
+            scoringMode = ScoringMode.of(mode);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badField("mode", e.getMessage());
+        }
         StyleSet set = scope.styleSetNow(styleSetId);
         List<StyleImage> images = VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(
                 () -> StyleImage.<StyleImage>list("styleSetId = ?1 order by position", styleSetId)));
@@ -110,7 +118,7 @@ public class EvaluationResource {
             }
             SubmissionCheck check = SubmissionCheck.run(upload, dataset, 0, 0);
             if (!check.complete()) return layoutProblems(check.problems());
-            EvaluationView view = enqueue(set, images, check.scorable().get(0).generated());
+            EvaluationView view = enqueue(set, images, check.scorable().get(0).generated(), scoringMode);
             return Response.accepted(view).location(java.net.URI.create("/api/evaluations/" + view.id())).build();
         } finally {
             deleteTree(work);
@@ -151,12 +159,14 @@ public class EvaluationResource {
     }
 
     /** Stores the checked images, then the row, then the job; a failure on the way removes what was stored. */
-    private EvaluationView enqueue(StyleSet set, List<StyleImage> references, List<java.nio.file.Path> generated) throws Throwable {
+    private EvaluationView enqueue(StyleSet set, List<StyleImage> references, List<java.nio.file.Path> generated,
+                                   ScoringMode mode) throws Throwable {
         Evaluation e = VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(() -> {
             Evaluation row = new Evaluation();
             row.teamId = set.teamId;
             row.styleSetId = set.id;
             row.images = generated.size();
+            row.scoringMode = mode.key();
             return row.<Evaluation>persist();
         }));
         try {
@@ -170,7 +180,8 @@ public class EvaluationResource {
                 stored.add(new EvaluationSpec.GeneratedImage(name, key));
             }
             EvaluationSpec spec = new EvaluationSpec(e.id, set.styleId,
-                    references.stream().map(i -> new RunSpec.StyleImageRef(i.objectName, i.artifactKey)).toList(), stored);
+                    references.stream().map(i -> new RunSpec.StyleImageRef(i.objectName, i.artifactKey)).toList(), stored,
+                    mode.key());
             Team team = VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(() -> Team.<Team>findById(set.teamId)));
             Job job = VertxContextSupport.subscribeAndAwait(() -> queue.enqueue(NewJob.of(EvaluateHandler.KIND).team(team.name)
                     .payload(JSON.valueToTree(spec))));
@@ -186,7 +197,7 @@ public class EvaluationResource {
     }
 
     private static EvaluationView view(Evaluation e, Job job, JsonNode card) {
-        return new EvaluationView(e.id, e.styleSetId, e.images, job.id(), job.state().db(), job.error(), e.createdAt, card);
+        return new EvaluationView(e.id, e.styleSetId, e.scoringMode, e.images, job.id(), job.state().db(), job.error(), e.createdAt, card);
     }
 
     private static Response layoutProblems(List<LayoutProblem> problems) {

@@ -27,6 +27,10 @@ public class LeaderboardPage {
     Template page;
 
     @Inject
+    @Location("pages/teamHistory.html")
+    Template historyPage;
+
+    @Inject
     Leaderboard leaderboard;
 
     @Inject
@@ -47,7 +51,7 @@ public class LeaderboardPage {
         return leaderboard.board(dataset, mode, split).chain(board -> leaderboard.datasets().map(datasets -> page
                 .data("board", board)
                 .data("rows", rows(board))
-                .data("columns", List.of(Metric.values()).stream().map(m -> new Column(m.key(), m.label(), m.weight(), m.role())).toList())
+                .data("columns", columns())
                 .data("datasets", datasets)
                 .data("demo", models.demoOnly())));
     }
@@ -64,25 +68,63 @@ public class LeaderboardPage {
                                 .queryParam("dataset", view.dataset()).queryParam("mode", view.mode()).build()).build());
     }
 
+    /** One submission in a team's history. */
+    public record HistoryRow(long id, String dataset, String mode, String finalScore, List<String> metrics, String hidden,
+                             String runs, String recipe, String created) {}
+
+    @GET
+    @Path("teams/{team}")
+    @WithSession
+    @Operation(hidden = true)
+    @tenshot.studio.access.Public
+    public Uni<TemplateInstance> history(@jakarta.ws.rs.PathParam("team") String team, @QueryParam("dataset") String dataset) {
+        return leaderboard.history(team, dataset).map(subs -> historyPage
+                .data("team", team)
+                .data("dataset", dataset == null || dataset.isBlank() ? null : dataset)
+                .data("rows", subs.stream().map(LeaderboardPage::historyRow).toList())
+                .data("columns", columns())
+                .data("demo", models.demoOnly()));
+    }
+
+    private static HistoryRow historyRow(Leaderboard.SubmissionView s) {
+        return new HistoryRow(s.id(), s.dataset(), s.mode(), s.finalScore() == null ? s.finalNote() : ScorecardView.format(s.finalScore()),
+                metricCells(new Leaderboard.ScoreView(s.finalScore(), s.finalNote(), s.metrics(), s.missing(), s.publicImages())),
+                s.hidden(), String.join(", ", s.runIds().stream().map(String::valueOf).toList()), recipeNames(s),
+                s.createdAt().toString());
+    }
+
+    private static List<Column> columns() {
+        return List.of(Metric.values()).stream().map(m -> new Column(m.key(), m.label(), m.weight(), m.role())).toList();
+    }
+
+    /** One cell per metric: its value, or why it is missing. */
+    private static List<String> metricCells(Leaderboard.ScoreView score) {
+        List<String> metrics = new ArrayList<>();
+        for (Metric m : Metric.values()) {
+            Double v = score == null ? null : score.metrics().get(m.key());
+            metrics.add(v != null ? ScorecardView.format(v)
+                    : "missing: " + (score == null ? "no hidden score" : score.missing().getOrDefault(m.key(), "not computed")));
+        }
+        return metrics;
+    }
+
+    private static String recipeNames(Leaderboard.SubmissionView s) {
+        List<String> recipes = new ArrayList<>();
+        s.recipes().forEach(n -> recipes.add(n.path("recipeName").asText()));
+        return String.join(", ", new java.util.LinkedHashSet<>(recipes));
+    }
+
     private static List<PageRow> rows(Leaderboard.Board board) {
         List<PageRow> rows = new ArrayList<>();
         for (Leaderboard.Row r : board.rows()) {
             Leaderboard.SubmissionView s = r.submission();
             Leaderboard.ScoreView score = board.split().equals(Leaderboard.HIDDEN) ? s.hiddenScore()
                     : new Leaderboard.ScoreView(s.finalScore(), s.finalNote(), s.metrics(), s.missing(), s.publicImages());
-            List<String> metrics = new ArrayList<>();
-            for (Metric m : Metric.values()) {
-                Double v = score == null ? null : score.metrics().get(m.key());
-                metrics.add(v != null ? ScorecardView.format(v)
-                        : "missing: " + (score == null ? "no hidden score" : score.missing().getOrDefault(m.key(), "not computed")));
-            }
-            List<String> recipes = new ArrayList<>();
-            s.recipes().forEach(n -> recipes.add(n.path("recipeName").asText()));
             rows.add(new PageRow(r.rank() == null ? "–" : (r.tie() ? "=" : "") + r.rank(), r.tie(), r.team(),
-                    ScorecardView.format(r.finalScore()), metrics, r.unrankedReason(),
-                    String.join(", ", s.runIds().stream().map(String::valueOf).toList()),
-                    String.join(", ", new java.util.LinkedHashSet<>(recipes)), s.createdAt().toString(),
-                    jakarta.ws.rs.core.UriBuilder.fromPath("/api/leaderboard/teams/{team}/submissions").build(r.team()).toString()));
+                    ScorecardView.format(r.finalScore()), metricCells(score), r.unrankedReason(),
+                    String.join(", ", s.runIds().stream().map(String::valueOf).toList()), recipeNames(s), s.createdAt().toString(),
+                    jakarta.ws.rs.core.UriBuilder.fromPath("/leaderboard/teams/{team}").queryParam("dataset", board.dataset())
+                            .build(r.team()).toString()));
         }
         return rows;
     }

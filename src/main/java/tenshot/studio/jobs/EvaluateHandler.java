@@ -35,12 +35,8 @@ public class EvaluateHandler implements JobHandler {
     @Override
     public Object run(JobContext context) throws Exception {
         EvaluationSpec spec = context.payload(EvaluationSpec.class);
-        Path references = Files.createDirectories(context.scratchDir().resolve("references"));
+        List<Path> referenceFiles = writer.stageReferences(spec.references(), context.scratchDir().resolve("references"));
         Path generated = Files.createDirectories(context.scratchDir().resolve("generated"));
-        List<Path> referenceFiles = new ArrayList<>();
-        for (RunSpec.StyleImageRef image : spec.references()) {
-            referenceFiles.add(writer.stage(image.key(), references.resolve(image.objectName() + ".png")));
-        }
         List<Path> generatedFiles = new ArrayList<>();
         for (EvaluationSpec.GeneratedImage image : spec.generated()) {
             generatedFiles.add(writer.stage(image.key(), generated.resolve(Path.of(image.file()).getFileName().toString())));
@@ -48,7 +44,7 @@ public class EvaluateHandler implements JobHandler {
         context.progress().onStep(StepReport.of("scoring", 0, 1, 0));
         long began = System.nanoTime();
         ScorecardWriter.Outcome outcome = writer.write(spec.artifacts(),
-                List.of(new StyleSet(spec.styleId(), referenceFiles, generatedFiles)), ScoringMode.OFFICIAL, context.device());
+                List.of(new StyleSet(spec.styleId(), referenceFiles, generatedFiles)), ScoringMode.of(spec.scoringMode()), context.device());
         context.progress().onStep(StepReport.of("scoring", 1, 1, (System.nanoTime() - began) / 1e9));
         return Map.of("scorecard", spec.artifacts().scorecardKey(), "recomputed", outcome.recomputed());
     }

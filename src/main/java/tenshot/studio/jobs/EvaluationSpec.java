@@ -9,7 +9,7 @@ import java.util.List;
  * @param generated the upload's images, named {@code {Prompt}.png}
  */
 public record EvaluationSpec(long evaluationId, String styleId, List<RunSpec.StyleImageRef> references,
-        List<GeneratedImage> generated) {
+        List<GeneratedImage> generated, String scoringMode) {
 
     /** One uploaded image: its file name (the prompt's) and where it is stored. */
     public record GeneratedImage(String file, String key) {}

@@ -7,9 +7,10 @@ import java.util.List;
  * part with only the artifact store: the style images by key, the prompts, the recipe, the model.
  *
  * @param recipe the training recipe as JSON ({@code tenshot.diffusion.train.TrainingRecipe})
+ * @param scoringMode how the SCORE job scores ({@code official} or {@code corrected}; null: official)
  */
 public record RunSpec(long runId, long styleSetId, String styleId, String baseModel, String recipe,
-        List<StyleImageRef> images, List<String> prompts) {
+        List<StyleImageRef> images, List<String> prompts, String scoringMode) {
 
     /** One style image: what it shows and where it is stored. */
     public record StyleImageRef(String objectName, String key) {}

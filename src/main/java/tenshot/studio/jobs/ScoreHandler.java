@@ -33,18 +33,14 @@ public class ScoreHandler implements JobHandler {
     @Override
     public Object run(JobContext context) throws Exception {
         RunSpec spec = context.payload(RunSpec.class);
-        Path references = Files.createDirectories(context.scratchDir().resolve("references"));
+        List<Path> referenceFiles = writer.stageReferences(spec.images(), context.scratchDir().resolve("references"));
         Path generated = Files.createDirectories(context.scratchDir().resolve("generated"));
-        List<Path> referenceFiles = new ArrayList<>();
-        for (RunSpec.StyleImageRef image : spec.images()) {
-            referenceFiles.add(writer.stage(image.key(), references.resolve(image.objectName() + ".png")));
-        }
         List<Path> generatedFiles = new ArrayList<>();
         for (String prompt : spec.prompts()) generatedFiles.add(writer.stage(spec.imageKey(prompt), generated.resolve(prompt + ".png")));
         context.progress().onStep(StepReport.of("scoring", 0, 1, 0));
         long began = System.nanoTime();
         ScorecardWriter.Outcome outcome = writer.write(ScoreArtifacts.ofRun(spec.runId()),
-                List.of(new StyleSet(spec.styleId(), referenceFiles, generatedFiles)), ScoringMode.OFFICIAL, context.device());
+                List.of(new StyleSet(spec.styleId(), referenceFiles, generatedFiles)), ScoringMode.of(spec.scoringMode()), context.device());
         context.progress().onStep(StepReport.of("scoring", 1, 1, (System.nanoTime() - began) / 1e9));
         return Map.of("scorecard", spec.scorecardKey(), "recomputed", outcome.recomputed(), "fingerprint", outcome.fingerprint());
     }

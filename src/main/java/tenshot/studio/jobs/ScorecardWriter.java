@@ -29,7 +29,7 @@ import tenshot.store.ArtifactStore;
 @ApplicationScoped
 public class ScorecardWriter {
 
-    public static final String NO_MODELS = "no metric models installed (set tenshot.scoring.models-dir)";
+    public static final String NO_MODELS = "model not installed: no metric models directory (set tenshot.scoring.models-dir)";
 
     @Inject
     ArtifactStore store;
@@ -72,6 +72,14 @@ public class ScorecardWriter {
             java.nio.file.Files.copy(in, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
         return target;
+    }
+
+    /** Stages the style images as {@code <object>.png} in a new folder {@code dir}, the references of a scorecard. */
+    public java.util.List<Path> stageReferences(java.util.List<RunSpec.StyleImageRef> images, Path dir) throws IOException {
+        java.nio.file.Files.createDirectories(dir);
+        java.util.List<Path> files = new java.util.ArrayList<>();
+        for (RunSpec.StyleImageRef image : images) files.add(stage(image.key(), dir.resolve(image.objectName() + ".png")));
+        return files;
     }
 
     private String stored(String key) throws IOException {

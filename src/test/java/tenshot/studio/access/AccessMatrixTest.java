@@ -208,6 +208,7 @@ class AccessMatrixTest {
         rows.add(new Row("POST /runs/{id}/cancel", S, O, H, H, r -> r.post("/runs/" + f.run() + "/cancel")));
         rows.add(new Row("POST /runs/{id}/retry", S, O, H, H, r -> r.post("/runs/" + f.run() + "/retry")));
         rows.add(new Row("GET /leaderboard", P, P, P, P, r -> r.get("/leaderboard")));
+        rows.add(new Row("GET /leaderboard/teams/{team}", P, P, P, P, r -> r.get("/leaderboard/teams/matrix-own")));
         rows.add(new Row("POST /leaderboard/submissions", S, O, H, H, r -> r.formParam("runId", f.run()).formParam("dataset", "matrix").post("/leaderboard/submissions")));
         // style sets
         rows.add(new Row("GET /api/style-sets", S, O, O, O, r -> r.get("/api/style-sets")));

@@ -94,12 +94,29 @@ class EvaluationApiTest {
                 .body("status", equalTo("succeeded"))
                 .body("scorecard.mode", equalTo("official"))
                 .body("scorecard.metrics.find { it.metric == 'hist' }.value", closeTo(hist, 1e-9))
-                .body("scorecard.metrics.find { it.metric == 'dino' }.reason", containsString("no metric models installed"));
+                .body("scorecard.metrics.find { it.metric == 'dino' }.reason", containsString("model not installed"));
         given().when().get("/api/evaluations/" + id + "/scorecard.csv").then().statusCode(200)
                 .body(containsString("official,overall"));
         given().when().get("/api/evaluations/987654").then().statusCode(404);
 
         given().multiPart("styleSet", "987654").multiPart("file", "up.zip", zip(complete), "application/zip")
                 .when().post("/api/evaluations").then().statusCode(404);
+
+        // corrected mode: the kit's quirks fixed (here: the histogram's bins), labelled as such
+        double correctedHist;
+        try (ScoringModels none = ScoringModels.none("none")) {
+            correctedHist = new Scorer(none, ScoringMode.CORRECTED).scoreImages(List.of(new Scorer.StyleImages("09", refs, gen)))
+                    .values().get(Metric.HIST);
+        }
+        int corrected = given().multiPart("styleSet", String.valueOf(set)).multiPart("mode", "corrected")
+                .multiPart("file", "up.zip", zip(complete), "application/zip")
+                .when().post("/api/evaluations").then().statusCode(202).body("scoringMode", equalTo("corrected"))
+                .extract().path("id");
+        awaitDone(corrected).then().body("status", equalTo("succeeded"))
+                .body("scorecard.mode", equalTo("corrected"))
+                .body("scorecard.metrics.find { it.metric == 'hist' }.value", closeTo(correctedHist, 1e-9));
+        given().multiPart("styleSet", String.valueOf(set)).multiPart("mode", "lenient")
+                .multiPart("file", "up.zip", zip(complete), "application/zip")
+                .when().post("/api/evaluations").then().statusCode(400).body("subject", equalTo("mode"));
     }
 }

@@ -132,6 +132,15 @@ class LeaderboardApiTest {
                 .body(containsString("missing: model not installed"))
                 .body(containsString("<option value=\"my-set\""));
         given().when().get("/leaderboard?dataset=B").then().statusCode(200).body(containsString("No submissions for dataset B"));
+
+        // each team's history, as a page anyone may read, linked from the board
+        given().when().get("/leaderboard?dataset=A").then().body(containsString("href=\"/leaderboard/teams/alpha?dataset=A\""));
+        TestAccounts.signOut();
+        given().when().get("/leaderboard/teams/alpha?dataset=A").then().statusCode(200)
+                .body(containsString("<h1>Team alpha</h1>"))
+                .body(containsString("data-submission-id"))
+                .body(containsString(ScorecardView.format(worseCard.finalScore())))
+                .body(containsString("aggressive"));
     }
 
     @Test
