@@ -1,9 +1,5 @@
 package tenshot.studio;
 
-import org.junit.jupiter.api.extension.ExtendWith;
-import tenshot.studio.access.SessionCookies;
-import tenshot.studio.access.SignedInAsOperator;
-import tenshot.studio.access.TestAccounts;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -38,6 +34,10 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import tenshot.studio.access.SessionCookies;
+import tenshot.studio.access.SignedInAsOperator;
+import tenshot.studio.access.TestAccounts;
 import tenshot.testing.Fixtures;
 
 /**

@@ -1,7 +1,5 @@
 package tenshot.studio;
 
-import org.junit.jupiter.api.extension.ExtendWith;
-import tenshot.studio.access.SignedInAsOperator;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 
@@ -11,6 +9,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import tenshot.studio.access.SignedInAsOperator;
 import tenshot.testing.Fixtures;
 
 /** The server-rendered pages work as plain HTML: forms post, redirect, and show errors. */

@@ -1,7 +1,5 @@
 package tenshot.studio;
 
-import org.junit.jupiter.api.extension.ExtendWith;
-import tenshot.studio.access.SignedInAsOperator;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -24,7 +22,9 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tenshot.store.ArtifactStore;
+import tenshot.studio.access.SignedInAsOperator;
 import tenshot.studio.jobs.RunSpec;
 import tenshot.studio.upload.BadImages;
 

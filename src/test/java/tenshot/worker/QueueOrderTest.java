@@ -1,7 +1,5 @@
 package tenshot.worker;
 
-import org.junit.jupiter.api.extension.ExtendWith;
-import tenshot.studio.access.SignedInAsOperator;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -17,9 +15,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tenshot.queue.JobState;
 import tenshot.queue.NewJob;
 import tenshot.queue.QueueTestProfile;
+import tenshot.studio.access.SignedInAsOperator;
 
 /** Priority, round-robin between teams, and the positions and ETAs the API reports. */
 @QuarkusTest

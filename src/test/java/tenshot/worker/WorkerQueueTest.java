@@ -1,7 +1,5 @@
 package tenshot.worker;
 
-import org.junit.jupiter.api.extension.ExtendWith;
-import tenshot.studio.access.SignedInAsOperator;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,11 +18,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tenshot.queue.Job;
 import tenshot.queue.JobAttempt;
 import tenshot.queue.JobState;
 import tenshot.queue.NewJob;
 import tenshot.queue.QueueTestProfile;
+import tenshot.studio.access.SignedInAsOperator;
 
 /** Real workers (threads of this JVM with distinct ids) against the real queue in PostgreSQL. */
 @QuarkusTest

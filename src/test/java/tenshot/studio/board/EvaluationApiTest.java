@@ -1,7 +1,5 @@
 package tenshot.studio.board;
 
-import org.junit.jupiter.api.extension.ExtendWith;
-import tenshot.studio.access.SignedInAsOperator;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.closeTo;
 import static org.hamcrest.Matchers.containsString;
@@ -17,11 +15,13 @@ import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tenshot.scoring.Metric;
 import tenshot.scoring.Scorer;
 import tenshot.scoring.ScoringMode;
 import tenshot.scoring.ScoringModels;
 import tenshot.scoring.image.RgbImage;
+import tenshot.studio.access.SignedInAsOperator;
 import tenshot.studio.upload.BadImages;
 
 @QuarkusTest

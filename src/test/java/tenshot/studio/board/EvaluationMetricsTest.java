@@ -1,7 +1,5 @@
 package tenshot.studio.board;
 
-import org.junit.jupiter.api.extension.ExtendWith;
-import tenshot.studio.access.SignedInAsOperator;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.closeTo;
 import static org.hamcrest.Matchers.equalTo;
@@ -13,11 +11,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tenshot.scoring.Metric;
 import tenshot.scoring.Scorecard;
 import tenshot.scoring.Scorer;
 import tenshot.scoring.ScoringMode;
 import tenshot.scoring.ScoringModels;
+import tenshot.studio.access.SignedInAsOperator;
 import tenshot.studio.upload.BadImages;
 import tenshot.testing.Fixtures;
 

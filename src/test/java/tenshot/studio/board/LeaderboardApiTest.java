@@ -1,8 +1,5 @@
 package tenshot.studio.board;
 
-import org.junit.jupiter.api.extension.ExtendWith;
-import tenshot.studio.access.SignedInAsOperator;
-import tenshot.studio.access.TestAccounts;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.closeTo;
 import static org.hamcrest.Matchers.containsString;
@@ -16,11 +13,14 @@ import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import tenshot.scoring.Scorecard;
 import tenshot.scoring.ScoringMode;
 import tenshot.scoring.ScoringModels;
 import tenshot.store.ArtifactStore;
+import tenshot.studio.access.SignedInAsOperator;
+import tenshot.studio.access.TestAccounts;
 
 @QuarkusTest
 @ExtendWith(SignedInAsOperator.class)

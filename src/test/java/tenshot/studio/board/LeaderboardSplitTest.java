@@ -1,8 +1,5 @@
 package tenshot.studio.board;
 
-import org.junit.jupiter.api.extension.ExtendWith;
-import tenshot.studio.access.SignedInAsOperator;
-import tenshot.studio.access.TestAccounts;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.closeTo;
 import static org.hamcrest.Matchers.containsString;
@@ -18,6 +15,7 @@ import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import tenshot.scoring.Metric;
 import tenshot.scoring.Scorecard;
@@ -25,6 +23,8 @@ import tenshot.scoring.Scorer;
 import tenshot.scoring.ScoringMode;
 import tenshot.scoring.ScoringModels;
 import tenshot.store.ArtifactStore;
+import tenshot.studio.access.SignedInAsOperator;
+import tenshot.studio.access.TestAccounts;
 
 /** Public and hidden prompts of a leaderboard dataset: public scores at once, hidden ones sealed until the reveal. */
 @QuarkusTest

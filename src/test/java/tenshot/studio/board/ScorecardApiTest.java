@@ -1,7 +1,5 @@
 package tenshot.studio.board;
 
-import org.junit.jupiter.api.extension.ExtendWith;
-import tenshot.studio.access.SignedInAsOperator;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.closeTo;
 import static org.hamcrest.Matchers.containsString;
@@ -12,8 +10,10 @@ import static org.hamcrest.Matchers.startsWith;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tenshot.scoring.ScoringMode;
 import tenshot.store.ArtifactStore;
+import tenshot.studio.access.SignedInAsOperator;
 
 @QuarkusTest
 @ExtendWith(SignedInAsOperator.class)

@@ -1,9 +1,5 @@
 package tenshot.studio.events;
 
-import org.junit.jupiter.api.extension.ExtendWith;
-import tenshot.studio.access.SessionCookies;
-import tenshot.studio.access.SignedInAsOperator;
-import tenshot.studio.access.TestAccounts;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,8 +11,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import java.io.ByteArrayInputStream;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
@@ -32,8 +28,12 @@ import java.util.function.Predicate;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tenshot.queue.NewJob;
 import tenshot.queue.QueueTestProfile;
+import tenshot.studio.access.SessionCookies;
+import tenshot.studio.access.SignedInAsOperator;
+import tenshot.studio.access.TestAccounts;
 import tenshot.worker.QueueTestBase;
 
 /** The SSE stream over real HTTP: snapshot, live progress, heartbeats, and resuming with Last-Event-ID. */

@@ -1,7 +1,5 @@
 package tenshot.studio.limits;
 
-import org.junit.jupiter.api.extension.ExtendWith;
-import tenshot.studio.access.SignedInAsOperator;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.containsString;
@@ -16,19 +14,26 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import java.util.Map;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import tenshot.studio.access.SignedInAsOperator;
+import tenshot.studio.access.TestAccounts;
 
-/** The upload rate limit over HTTP, with a limit small enough to reach, and the API the sign-in uses. */
+/** The upload and sign-in rate limits over HTTP, with limits small enough to reach. */
 @QuarkusTest
 @TestProfile(RateLimitApiTest.SmallLimits.class)
 @ExtendWith(SignedInAsOperator.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RateLimitApiTest {
 
     public static class SmallLimits implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("tenshot.limits.rate.upload.requests", "4", "tenshot.limits.rate.upload.period", "1h",
-                    "tenshot.limits.rate.sign-in.requests", "2", "tenshot.limits.rate.sign-in.period", "1m");
+                    "tenshot.limits.rate.sign-in.requests", "3", "tenshot.limits.rate.sign-in.period", "1h");
         }
     }
 
@@ -36,6 +41,7 @@ class RateLimitApiTest {
     RateLimits limits;
 
     @Test
+    @Order(1)
     void uploadsPastTheLimitAnswer429WithRetryAfterAndTheLimitsName() {
         // Every upload endpoint draws on the same bucket; refused uploads count too (4 per hour here).
         given().multiPart("name", "x").when().post("/api/style-sets").then().statusCode(400);
@@ -59,15 +65,24 @@ class RateLimitApiTest {
         given().contentType("application/json").body("{\"styleSetId\": 424242}").when().post("/api/runs").then().statusCode(404);
     }
 
+    /** Last: it uses up the sign-in limit that signing in before each test draws on. */
     @Test
-    void theSignInLimitIsACallAway() {
-        limits.check(RateLimits.SIGN_IN, "user:alice");
-        limits.check(RateLimits.SIGN_IN, "user:alice");
-        RateLimited e = assertThrows(RateLimited.class, () -> limits.check(RateLimits.SIGN_IN, "user:alice"));
-        assertEquals(429, e.status());
-        assertEquals("sign-in", e.limit());
-        assertEquals(30, e.retryAfterSeconds());
-        limits.check(RateLimits.SIGN_IN, "user:bob");
+    @Order(2)
+    void signInsPastTheLimitAnswer429EvenWithTheRightPassword() {
+        // 3 sign-ins per hour per address here; this class's own sign-ins (one before each test) count too
+        String wrong = "{\"username\": \"operator\", \"password\": \"not the password at all\"}";
+        int refusedAt = -1;
+        for (int attempt = 1; attempt <= 4 && refusedAt < 0; attempt++) {
+            int status = given().contentType("application/json").body(wrong).when().post("/api/session").statusCode();
+            if (status == 429) refusedAt = attempt;
+            else assertEquals(401, status);
+        }
+        assertTrue(refusedAt > 0, "the sign-in rate limit was never reached");
+        given().contentType("application/json")
+                .body("{\"username\": \"operator\", \"password\": \"" + TestAccounts.PASSWORD + "\"}")
+                .when().post("/api/session").then().statusCode(429).contentType("application/problem+json")
+                .body("subject", equalTo("sign-in")).body("detail", containsString("tenshot.limits.rate.sign-in"))
+                .header("Retry-After", org.hamcrest.Matchers.notNullValue());
         assertThrows(IllegalStateException.class, () -> limits.check("no-such-limit", "k"));
     }
 }

@@ -1,10 +1,5 @@
 package tenshot.studio.limits;
 
-import org.junit.jupiter.api.extension.ExtendWith;
-import tenshot.studio.access.AccessFilter;
-import tenshot.studio.access.SessionCookies;
-import tenshot.studio.access.SignedInAsOperator;
-import tenshot.studio.access.TestAccounts;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.containsString;
@@ -22,6 +17,11 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import tenshot.studio.access.AccessFilter;
+import tenshot.studio.access.SessionCookies;
+import tenshot.studio.access.SignedInAsOperator;
+import tenshot.studio.access.TestAccounts;
 
 /** Body size and JSON shape limits, over HTTP against the running studio. */
 @QuarkusTest

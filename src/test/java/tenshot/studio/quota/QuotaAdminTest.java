@@ -1,8 +1,5 @@
 package tenshot.studio.quota;
 
-import org.junit.jupiter.api.extension.ExtendWith;
-import tenshot.studio.access.SignedInAsOperator;
-import tenshot.studio.access.TestAccounts;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -12,6 +9,9 @@ import io.quarkus.test.junit.TestProfile;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import tenshot.studio.access.SignedInAsOperator;
+import tenshot.studio.access.TestAccounts;
 
 /** Organisers set a team's own limits (audited) and read every team's; defaults apply otherwise. */
 @QuarkusTest

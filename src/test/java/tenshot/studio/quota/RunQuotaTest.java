@@ -1,8 +1,5 @@
 package tenshot.studio.quota;
 
-import org.junit.jupiter.api.extension.ExtendWith;
-import tenshot.studio.access.SignedInAsOperator;
-import tenshot.studio.access.TestAccounts;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -19,6 +16,9 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import tenshot.studio.access.SignedInAsOperator;
+import tenshot.studio.access.TestAccounts;
 
 /** Concurrent runs and GPU-minutes, checked where runs start, re-run and retry (no worker runs here). */
 @QuarkusTest

@@ -1,7 +1,5 @@
 package tenshot.studio.quota;
 
-import org.junit.jupiter.api.extension.ExtendWith;
-import tenshot.studio.access.SignedInAsOperator;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,12 +17,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tenshot.scoring.ScorecardExport;
 import tenshot.scoring.Scorer;
 import tenshot.scoring.ScoringMode;
 import tenshot.scoring.ScoringModels;
 import tenshot.scoring.image.RgbImage;
 import tenshot.store.ArtifactStore;
+import tenshot.studio.access.SignedInAsOperator;
 import tenshot.studio.board.StoredScorecards;
 
 /** Leaderboard submissions per UTC day, with the profile's default limit (2). */
