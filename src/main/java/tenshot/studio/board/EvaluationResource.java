@@ -64,6 +64,8 @@ public class EvaluationResource {
     tenshot.studio.access.Caller caller;
 
     private static final long MAX_UNPACKED = 2L << 30;
+    /** A style has 25 prompts in the challenge; a folder of more than this is not one style's results. */
+    private static final int MAX_IMAGES = 500;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Inject
@@ -79,15 +81,32 @@ public class EvaluationResource {
     public record EvaluationView(long id, long styleSetId, String scoringMode, int images, long jobId, String status, String error,
             Instant createdAt, JsonNode scorecard) {}
 
+    /** What an upload came to: an evaluation queued for scoring, or the problems of its layout. */
+    public record Submitted(EvaluationView evaluation, List<LayoutProblem> problems) {}
+
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.APPLICATION_JSON)
     @Blocking
-    @Operation(summary = "Evaluate a zip in the layout NN/{Prompt}.png against a style set: form fields styleSet=<id>, file=<zip>, mode=official (default) or corrected; 422 problem+json with the problems per file, or 202 with the evaluation, scored by a worker with every installed metric")
+    @Operation(summary = "Evaluate results made elsewhere against one of your style sets: form fields styleSet=<id>, and either file=<zip in the layout NN/{Prompt}.png> or images=<the style's {Prompt}.png files, e.g. its folder>, mode=official (default) or corrected; 422 problem+json with the problems per file, or 202 with the evaluation, scored by a worker with every installed metric")
     public Response evaluate(@RestForm("styleSet") Long styleSetId, @RestForm("file") FileUpload file,
-                             @RestForm("mode") String mode) throws Throwable {
+                             @RestForm("images") List<FileUpload> images, @RestForm("mode") String mode) throws Throwable {
+        Submitted submitted = submit(styleSetId, file, images, mode);
+        if (submitted.problems() != null) return layoutProblems(submitted.problems());
+        EvaluationView view = submitted.evaluation();
+        return Response.accepted(view).location(java.net.URI.create("/api/evaluations/" + view.id())).build();
+    }
+
+    /**
+     * Checks an upload (a zip, or the style's images) against one of the caller's style sets, and queues
+     * it for scoring when its layout is complete. Call from a blocking endpoint.
+     */
+    public Submitted submit(Long styleSetId, FileUpload zip, List<FileUpload> images, String mode) throws Throwable {
         if (styleSetId == null) throw ApiException.badField("styleSet", "give the id of the reference style set");
-        if (file == null) throw ApiException.badField("file", "attach the submission zip");
+        List<FileUpload> files = images == null ? List.of() : images.stream().filter(f -> f.size() > 0 || !f.fileName().isBlank()).toList();
+        if ((zip == null) == files.isEmpty()) {
+            throw ApiException.badField("file", "attach either the submission zip (file) or the style's images (images), one of the two");
+        }
         ScoringMode scoringMode;
         try {
             scoringMode = ScoringMode.of(mode);
@@ -95,13 +114,13 @@ public class EvaluationResource {
             throw ApiException.badField("mode", e.getMessage());
         }
         StyleSet set = scope.styleSetNow(styleSetId);
-        List<StyleImage> images = VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(
+        List<StyleImage> references = VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(
                 () -> StyleImage.<StyleImage>list("styleSetId = ?1 order by position", styleSetId)));
         java.nio.file.Path work = Files.createTempDirectory("tenshot-evaluation-");
         try {
             java.nio.file.Path refs = Files.createDirectories(work.resolve("references"));
             List<java.nio.file.Path> refFiles = new ArrayList<>();
-            for (StyleImage image : images) {
+            for (StyleImage image : references) {
                 java.nio.file.Path target = refs.resolve(image.objectName + ".png");
                 try (InputStream in = store.open(image.artifactKey)) {
                     Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
@@ -110,19 +129,41 @@ public class EvaluationResource {
             }
             ReferenceDataset dataset = new ReferenceDataset(refs, List.of(
                     new ReferenceDataset.Style(set.styleId, refFiles, PromptList.fromStored(set.prompts))));
-            java.nio.file.Path upload;
-            try {
-                upload = SubmissionArchive.extract(file.uploadedFile(), work.resolve("upload"), MAX_UNPACKED);
-            } catch (IOException e) {
-                throw ApiException.badField("file", "not a readable zip: " + e.getMessage());
-            }
+            java.nio.file.Path upload = zip != null ? unzip(zip, work.resolve("upload")) : folder(files, work.resolve("upload"), set.styleId);
             SubmissionCheck check = SubmissionCheck.run(upload, dataset, 0, 0);
-            if (!check.complete()) return layoutProblems(check.problems());
-            EvaluationView view = enqueue(set, images, check.scorable().get(0).generated(), scoringMode);
-            return Response.accepted(view).location(java.net.URI.create("/api/evaluations/" + view.id())).build();
+            if (!check.complete()) return new Submitted(null, check.problems());
+            return new Submitted(enqueue(set, references, check.scorable().get(0).generated(), scoringMode), null);
         } finally {
             deleteTree(work);
         }
+    }
+
+    private static java.nio.file.Path unzip(FileUpload zip, java.nio.file.Path into) {
+        try {
+            return SubmissionArchive.extract(zip.uploadedFile(), into, MAX_UNPACKED);
+        } catch (IOException e) {
+            throw ApiException.badField("file", "not a readable zip: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The uploaded images as the style's folder {@code NN/}: only their base names count (a browser's
+     * folder upload sends "folder/Prompt.png"), and no name reaches a path unchecked.
+     */
+    private static java.nio.file.Path folder(List<FileUpload> images, java.nio.file.Path into, String styleId) throws IOException {
+        if (images.size() > MAX_IMAGES) throw ApiException.badField("images", "at most " + MAX_IMAGES + " files, got " + images.size());
+        java.nio.file.Path style = Files.createDirectories(into.resolve(styleId));
+        for (FileUpload image : images) {
+            String name = image.fileName().replace('\\', '/');
+            name = name.substring(name.lastIndexOf('/') + 1);
+            if (name.isBlank() || name.startsWith(".") || name.length() > 255) {
+                throw ApiException.badField("images", "not a file name of the layout {Prompt}.png: '" + image.fileName() + "'");
+            }
+            java.nio.file.Path target = style.resolve(name);
+            if (Files.exists(target)) throw ApiException.badField("images", "the file " + name + " is given twice");
+            Files.copy(image.uploadedFile(), target);
+        }
+        return into;
     }
 
     @GET

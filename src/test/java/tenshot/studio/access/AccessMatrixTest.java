@@ -252,6 +252,9 @@ class AccessMatrixTest {
         rows.add(new Row("POST /api/leaderboard/datasets/{name}/reveal", S, F, F, O, r -> r.post("/api/leaderboard/datasets/matrix/reveal")));
         rows.add(new Row("GET /api/leaderboard/teams/{team}/submissions", P, P, P, P, r -> r.get("/api/leaderboard/teams/matrix-own/submissions")));
         rows.add(new Row("POST /api/evaluations", S, O, H, H, r -> r.multiPart("styleSet", String.valueOf(f.styleSet())).multiPart("file", "s.zip", zip, "application/zip").post("/api/evaluations")));
+        rows.add(new Row("GET /evaluations", S, O, O, O, r -> r.get("/evaluations")));
+        rows.add(new Row("POST /evaluations", S, O, H, H, r -> r.multiPart("styleSet", String.valueOf(f.styleSet())).multiPart("file", "s.zip", zip, "application/zip").post("/evaluations")));
+        rows.add(new Row("GET /evaluations/{id}", S, O, H, H, r -> r.get("/evaluations/" + f.evaluation())));
         rows.add(new Row("GET /api/evaluations/{id}", S, O, H, H, r -> r.get("/api/evaluations/" + f.evaluation())));
         rows.add(new Row("GET /api/evaluations/{id}/scorecard.csv", S, O, H, H, r -> r.get("/api/evaluations/" + f.evaluation() + "/scorecard.csv")));
         // quotas

@@ -119,4 +119,43 @@ class EvaluationApiTest {
                 .multiPart("file", "up.zip", zip(complete), "application/zip")
                 .when().post("/api/evaluations").then().statusCode(400).body("subject", equalTo("mode"));
     }
+
+    @Test
+    void aStylesFolderOfImagesIsEvaluatedLikeAZipAndThePagesShowIt() throws Exception {
+        long set = BoardFixtures.styleSet("12");
+        byte[] dolphin = BadImages.png(BoardFixtures.noise(0x905060, 5));
+        byte[] bread = BadImages.png(BoardFixtures.noise(0x905060, 6));
+        // a browser's folder upload names files "folder/Prompt.png": only the base name counts
+        int id = given().multiPart("styleSet", String.valueOf(set))
+                .multiPart("images", "12/Dolphin.png", dolphin, "image/png").multiPart("images", "Bread.png", bread, "image/png")
+                .when().post("/api/evaluations").then().statusCode(202).body("images", equalTo(2)).extract().path("id");
+        awaitDone(id).then().body("status", equalTo("succeeded"))
+                .body("scorecard.metrics.find { it.metric == 'hist' }.value", org.hamcrest.Matchers.notNullValue());
+
+        given().multiPart("styleSet", String.valueOf(set)).multiPart("images", "Dolphin.png", dolphin, "image/png")
+                .multiPart("file", "up.zip", zip(Map.of("12/Dolphin.png", dolphin)), "application/zip")
+                .when().post("/api/evaluations").then().statusCode(400).body("subject", equalTo("file"));
+        given().multiPart("styleSet", String.valueOf(set)).when().post("/api/evaluations").then().statusCode(400)
+                .body("detail", containsString("one of the two"));
+        given().multiPart("styleSet", String.valueOf(set)).multiPart("images", "a/Dolphin.png", dolphin, "image/png")
+                .multiPart("images", "b/Dolphin.png", dolphin, "image/png")
+                .when().post("/api/evaluations").then().statusCode(400).body("detail", containsString("given twice"));
+
+        // the pages: a folder missing a prompt is refused with the problem per file, a complete one is scored
+        given().when().get("/evaluations").then().statusCode(200).body(containsString("id=\"evaluation-form\""))
+                .body(containsString("data-evaluation-id=\"" + id + "\""));
+        given().multiPart("styleSet", String.valueOf(set)).multiPart("images", "Dolphin.png", dolphin, "image/png")
+                .when().post("/evaluations").then().statusCode(422)
+                .body(containsString("data-file=\"12/Bread.png\""));
+        String location = given().redirects().follow(false).multiPart("styleSet", String.valueOf(set)).multiPart("mode", "corrected")
+                .multiPart("images", "Dolphin.png", dolphin, "image/png").multiPart("images", "Bread.png", bread, "image/png")
+                .when().post("/evaluations").then().statusCode(303).extract().header("Location");
+        int fromPage = Integer.parseInt(location.substring(location.lastIndexOf('/') + 1));
+        awaitDone(fromPage);
+        given().when().get("/evaluations/" + fromPage).then().statusCode(200)
+                .body(containsString("data-status=\"succeeded\""))
+                .body(containsString("data-mode=\"corrected\""))
+                .body(containsString("data-metric=\"hist\""))
+                .body(org.hamcrest.Matchers.not(containsString("http-equiv=\"refresh\"")));
+    }
 }
