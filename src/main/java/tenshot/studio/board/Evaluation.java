@@ -26,6 +26,9 @@ public class Evaluation extends PanacheEntityBase {
     public String scoringMode = "official";
     public Long styleSetId;
 
+    /** Every reference style set, in order, as "1,2,3" (the first is {@link #styleSetId}). */
+    public String styleSetIds;
+
     /** The EVALUATE job; null only between storing the upload and enqueueing. */
     public Long jobId;
 
@@ -33,4 +36,8 @@ public class Evaluation extends PanacheEntityBase {
     public int images;
 
     public Instant createdAt = Instant.now();
+
+    public java.util.List<Long> styleSetIdList() {
+        return java.util.Arrays.stream(styleSetIds.split(",")).map(Long::parseLong).toList();
+    }
 }

@@ -71,10 +71,10 @@ public class EvaluationPages {
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Blocking
     @Operation(hidden = true)
-    public Response evaluate(@RestForm("styleSet") Long styleSetId, @RestForm("file") FileUpload file,
+    public Response evaluate(@RestForm("styleSet") List<String> styleSets, @RestForm("file") FileUpload file,
                              @RestForm("images") List<FileUpload> images, @RestForm("mode") String mode) throws Throwable {
         try {
-            EvaluationResource.Submitted submitted = api.submit(styleSetId, file, images, mode);
+            EvaluationResource.Submitted submitted = api.submit(styleSets, file, images, mode);
             if (submitted.problems() == null) return Response.seeOther(URI.create("/evaluations/" + submitted.evaluation().id())).build();
             Problem problem = Problem.of(422, "Submission layout", submitted.problems().size() + " problem(s) in the upload's layout", "file");
             return Response.status(422).entity(form(problem, submitted.problems())).build();
@@ -89,9 +89,13 @@ public class EvaluationPages {
     @Operation(hidden = true)
     public TemplateInstance evaluation(@PathParam("id") long id) throws Throwable {
         EvaluationResource.EvaluationView view = api.get(id);
-        StyleSet set = scope.styleSetNow(view.styleSetId());
+        List<String> sets = new java.util.ArrayList<>();
+        for (long setId : view.styleSetIds()) {
+            StyleSet set = scope.styleSetNow(setId);
+            sets.add(set.name + " (style " + set.styleId + ")");
+        }
         boolean finished = !view.status().equals("queued") && !view.status().equals("running");
-        return evaluationPage.data("evaluation", view).data("styleSet", set.name + " (style " + set.styleId + ")")
+        return evaluationPage.data("evaluation", view).data("styleSets", String.join(", ", sets))
                 .data("finished", finished)
                 .data("scorecard", view.scorecard() == null ? null : ScorecardView.of(ScorecardJson.read(view.scorecard())))
                 .data("demo", models.demoOnly());
@@ -101,8 +105,8 @@ public class EvaluationPages {
         List<StyleSet> sets = VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(scope::styleSets));
         List<Row> rows = caller.teamId() == null ? List.of() : VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(
                 () -> Evaluation.<Evaluation>find("teamId = ?1 and jobId is not null order by id desc", caller.teamId()).range(0, 49).list()))
-                .stream().map(e -> new Row(e.id, sets.stream().filter(s -> s.id.equals(e.styleSetId)).map(s -> s.name).findFirst().orElse("?"),
-                        e.scoringMode, e.images, e.createdAt.toString())).toList();
+                .stream().map(e -> new Row(e.id, String.join(", ", sets.stream().filter(s -> e.styleSetIdList().contains(s.id))
+                        .map(s -> s.name).toList()), e.scoringMode, e.images, e.createdAt.toString())).toList();
         return listPage.data("sets", sets).data("evaluations", rows).data("modes", List.of(ScoringMode.values()))
                 .data("problem", problem).data("layout", layout).data("demo", models.demoOnly());
     }

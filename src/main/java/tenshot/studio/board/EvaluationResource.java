@@ -64,8 +64,10 @@ public class EvaluationResource {
     tenshot.studio.access.Caller caller;
 
     private static final long MAX_UNPACKED = 2L << 30;
-    /** A style has 25 prompts in the challenge; a folder of more than this is not one style's results. */
-    private static final int MAX_IMAGES = 500;
+    /** A board has 15 styles of 25 prompts in the challenge. */
+    private static final int MAX_IMAGES = 2000;
+    /** The challenge's boards have 15 styles; a few boards' worth at once is the most that makes sense. */
+    private static final int MAX_STYLES = 100;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Inject
@@ -78,7 +80,7 @@ public class EvaluationResource {
     StoredScorecards scorecards;
 
     /** An evaluation: {@code status} is its job's (queued, running, succeeded, failed, cancelled). */
-    public record EvaluationView(long id, long styleSetId, String scoringMode, int images, long jobId, String status, String error,
+    public record EvaluationView(long id, long styleSetId, List<Long> styleSetIds, String scoringMode, int images, long jobId, String status, String error,
             Instant createdAt, JsonNode scorecard) {}
 
     /** What an upload came to: an evaluation queued for scoring, or the problems of its layout. */
@@ -88,24 +90,27 @@ public class EvaluationResource {
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.APPLICATION_JSON)
     @Blocking
-    @Operation(summary = "Evaluate results made elsewhere against one of your style sets: form fields styleSet=<id>, and either file=<zip in the layout NN/{Prompt}.png> or images=<the style's {Prompt}.png files, e.g. its folder>, mode=official (default) or corrected; 422 problem+json with the problems per file, or 202 with the evaluation, scored by a worker with every installed metric")
-    public Response evaluate(@RestForm("styleSet") Long styleSetId, @RestForm("file") FileUpload file,
+    @Operation(summary = "Evaluate results made elsewhere against your style sets: form fields styleSet=<id> (repeated, or 1,2,3, for several styles: a whole board with one pooled FID), and either file=<zip in the layout NN/{Prompt}.png> or images=<the {Prompt}.png files: one style's folder, or with several styles each in its NN/ folder>, mode=official (default) or corrected; 422 problem+json with the problems per file, or 202 with the evaluation, scored by a worker with every installed metric")
+    public Response evaluate(@RestForm("styleSet") List<String> styleSets, @RestForm("file") FileUpload file,
                              @RestForm("images") List<FileUpload> images, @RestForm("mode") String mode) throws Throwable {
-        Submitted submitted = submit(styleSetId, file, images, mode);
+        Submitted submitted = submit(styleSets, file, images, mode);
         if (submitted.problems() != null) return layoutProblems(submitted.problems());
         EvaluationView view = submitted.evaluation();
         return Response.accepted(view).location(java.net.URI.create("/api/evaluations/" + view.id())).build();
     }
 
+    /** One reference style: the caller's style set and its images. */
+    private record Reference(StyleSet set, List<StyleImage> images) {}
+
     /**
-     * Checks an upload (a zip, or the style's images) against one of the caller's style sets, and queues
-     * it for scoring when its layout is complete. Call from a blocking endpoint.
+     * Checks an upload (a zip, or image files) against some of the caller's style sets, and queues it for
+     * scoring when its layout is complete. Call from a blocking endpoint.
      */
-    public Submitted submit(Long styleSetId, FileUpload zip, List<FileUpload> images, String mode) throws Throwable {
-        if (styleSetId == null) throw ApiException.badField("styleSet", "give the id of the reference style set");
+    public Submitted submit(List<String> styleSetIds, FileUpload zip, List<FileUpload> images, String mode) throws Throwable {
+        List<Long> ids = styleSetIds(styleSetIds);
         List<FileUpload> files = images == null ? List.of() : images.stream().filter(f -> f.size() > 0 || !f.fileName().isBlank()).toList();
         if ((zip == null) == files.isEmpty()) {
-            throw ApiException.badField("file", "attach either the submission zip (file) or the style's images (images), one of the two");
+            throw ApiException.badField("file", "attach either the submission zip (file) or the images (images), one of the two");
         }
         ScoringMode scoringMode;
         try {
@@ -113,29 +118,59 @@ public class EvaluationResource {
         } catch (IllegalArgumentException e) {
             throw ApiException.badField("mode", e.getMessage());
         }
-        StyleSet set = scope.styleSetNow(styleSetId);
-        List<StyleImage> references = VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(
-                () -> StyleImage.<StyleImage>list("styleSetId = ?1 order by position", styleSetId)));
+        List<Reference> references = new ArrayList<>();
+        for (long id : ids) {
+            StyleSet set = scope.styleSetNow(id);
+            if (references.stream().anyMatch(r -> r.set().styleId.equals(set.styleId))) {
+                throw ApiException.badField("styleSet", "two of the style sets have style id " + set.styleId
+                        + "; a submission has one folder per style");
+            }
+            references.add(new Reference(set, VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(
+                    () -> StyleImage.<StyleImage>list("styleSetId = ?1 order by position", id)))));
+        }
         java.nio.file.Path work = Files.createTempDirectory("tenshot-evaluation-");
         try {
-            java.nio.file.Path refs = Files.createDirectories(work.resolve("references"));
-            List<java.nio.file.Path> refFiles = new ArrayList<>();
-            for (StyleImage image : references) {
-                java.nio.file.Path target = refs.resolve(image.objectName + ".png");
-                try (InputStream in = store.open(image.artifactKey)) {
-                    Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+            List<ReferenceDataset.Style> styles = new ArrayList<>();
+            for (Reference reference : references) {
+                java.nio.file.Path refs = Files.createDirectories(work.resolve("references").resolve(reference.set().styleId));
+                List<java.nio.file.Path> refFiles = new ArrayList<>();
+                for (StyleImage image : reference.images()) {
+                    java.nio.file.Path target = refs.resolve(image.objectName + ".png");
+                    try (InputStream in = store.open(image.artifactKey)) {
+                        Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                    refFiles.add(target);
                 }
-                refFiles.add(target);
+                styles.add(new ReferenceDataset.Style(reference.set().styleId, refFiles, PromptList.fromStored(reference.set().prompts)));
             }
-            ReferenceDataset dataset = new ReferenceDataset(refs, List.of(
-                    new ReferenceDataset.Style(set.styleId, refFiles, PromptList.fromStored(set.prompts))));
-            java.nio.file.Path upload = zip != null ? unzip(zip, work.resolve("upload")) : folder(files, work.resolve("upload"), set.styleId);
+            ReferenceDataset dataset = new ReferenceDataset(work.resolve("references"), styles);
+            java.nio.file.Path upload = zip != null ? unzip(zip, work.resolve("upload"))
+                    : folder(files, work.resolve("upload"), styles.stream().map(ReferenceDataset.Style::id).toList());
             SubmissionCheck check = SubmissionCheck.run(upload, dataset, 0, 0);
             if (!check.complete()) return new Submitted(null, check.problems());
-            return new Submitted(enqueue(set, references, check.scorable().get(0).generated(), scoringMode), null);
+            return new Submitted(enqueue(references, check.scorable(), scoringMode), null);
         } finally {
             deleteTree(work);
         }
+    }
+
+    /** The style set ids of the form: the field repeated, or ids separated by commas. */
+    private static List<Long> styleSetIds(List<String> fields) {
+        List<Long> ids = new ArrayList<>();
+        for (String field : fields == null ? List.<String>of() : fields) {
+            for (String part : field.split(",")) {
+                if (part.isBlank()) continue;
+                try {
+                    long id = Long.parseLong(part.strip());
+                    if (!ids.contains(id)) ids.add(id);
+                } catch (NumberFormatException e) {
+                    throw ApiException.badField("styleSet", "not a style set id: " + part.strip());
+                }
+            }
+        }
+        if (ids.isEmpty()) throw ApiException.badField("styleSet", "give the id of the reference style set (or several)");
+        if (ids.size() > MAX_STYLES) throw ApiException.badField("styleSet", "at most " + MAX_STYLES + " style sets, got " + ids.size());
+        return ids;
     }
 
     private static java.nio.file.Path unzip(FileUpload zip, java.nio.file.Path into) {
@@ -147,20 +182,25 @@ public class EvaluationResource {
     }
 
     /**
-     * The uploaded images as the style's folder {@code NN/}: only their base names count (a browser's
-     * folder upload sends "folder/Prompt.png"), and no name reaches a path unchecked.
+     * The uploaded images in the layout {@code NN/{Prompt}.png}. With one style, only a file's base name
+     * counts (a browser's folder upload sends "folder/Prompt.png"); with several, its folder must be its
+     * style's id. No name reaches a path unchecked.
      */
-    private static java.nio.file.Path folder(List<FileUpload> images, java.nio.file.Path into, String styleId) throws IOException {
+    private static java.nio.file.Path folder(List<FileUpload> images, java.nio.file.Path into, List<String> styleIds) throws IOException {
         if (images.size() > MAX_IMAGES) throw ApiException.badField("images", "at most " + MAX_IMAGES + " files, got " + images.size());
-        java.nio.file.Path style = Files.createDirectories(into.resolve(styleId));
         for (FileUpload image : images) {
-            String name = image.fileName().replace('\\', '/');
-            name = name.substring(name.lastIndexOf('/') + 1);
+            String[] parts = image.fileName().replace('\\', '/').split("/");
+            String name = parts[parts.length - 1];
+            String style = styleIds.size() == 1 ? styleIds.get(0) : parts.length >= 2 ? parts[parts.length - 2] : "";
             if (name.isBlank() || name.startsWith(".") || name.length() > 255) {
                 throw ApiException.badField("images", "not a file name of the layout {Prompt}.png: '" + image.fileName() + "'");
             }
-            java.nio.file.Path target = style.resolve(name);
-            if (Files.exists(target)) throw ApiException.badField("images", "the file " + name + " is given twice");
+            if (!styleIds.contains(style)) {
+                throw ApiException.badField("images", "'" + image.fileName() + "' is not in a style's folder: with several styles,"
+                        + " each image goes in the folder of its style id (" + String.join(", ", styleIds) + ")");
+            }
+            java.nio.file.Path target = Files.createDirectories(into.resolve(style)).resolve(name);
+            if (Files.exists(target)) throw ApiException.badField("images", "the file " + style + "/" + name + " is given twice");
             Files.copy(image.uploadedFile(), target);
         }
         return into;
@@ -200,30 +240,35 @@ public class EvaluationResource {
     }
 
     /** Stores the checked images, then the row, then the job; a failure on the way removes what was stored. */
-    private EvaluationView enqueue(StyleSet set, List<StyleImage> references, List<java.nio.file.Path> generated,
-                                   ScoringMode mode) throws Throwable {
+    private EvaluationView enqueue(List<Reference> references, List<tenshot.scoring.StyleSet> scorable, ScoringMode mode) throws Throwable {
+        StyleSet first = references.get(0).set();
         Evaluation e = VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(() -> {
             Evaluation row = new Evaluation();
-            row.teamId = set.teamId;
-            row.styleSetId = set.id;
-            row.images = generated.size();
+            row.teamId = first.teamId;
+            row.styleSetId = first.id;
+            row.styleSetIds = String.join(",", references.stream().map(r -> String.valueOf(r.set().id)).toList());
+            row.images = scorable.stream().mapToInt(s -> s.generated().size()).sum();
             row.scoringMode = mode.key();
             return row.<Evaluation>persist();
         }));
         try {
             // Ids of a test database start again while its artifact store may not: never mix in an older upload.
             store.deleteAll(ScoreArtifacts.ofEvaluation(e.id).prefix());
-            List<EvaluationSpec.GeneratedImage> stored = new ArrayList<>();
-            for (java.nio.file.Path p : generated) {
-                String name = p.getFileName().toString();
-                String key = EvaluationSpec.imageKey(e.id, name);
-                store.put(key, p);
-                stored.add(new EvaluationSpec.GeneratedImage(name, key));
+            List<EvaluationSpec.Style> styles = new ArrayList<>();
+            for (tenshot.scoring.StyleSet style : scorable) {
+                Reference reference = references.stream().filter(r -> r.set().styleId.equals(style.name())).findFirst().orElseThrow();
+                List<EvaluationSpec.GeneratedImage> stored = new ArrayList<>();
+                for (java.nio.file.Path p : style.generated()) {
+                    String name = p.getFileName().toString();
+                    String key = EvaluationSpec.imageKey(e.id, style.name(), name);
+                    store.put(key, p);
+                    stored.add(new EvaluationSpec.GeneratedImage(name, key));
+                }
+                styles.add(new EvaluationSpec.Style(style.name(),
+                        reference.images().stream().map(i -> new RunSpec.StyleImageRef(i.objectName, i.artifactKey)).toList(), stored));
             }
-            EvaluationSpec spec = new EvaluationSpec(e.id, set.styleId,
-                    references.stream().map(i -> new RunSpec.StyleImageRef(i.objectName, i.artifactKey)).toList(), stored,
-                    mode.key());
-            Team team = VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(() -> Team.<Team>findById(set.teamId)));
+            EvaluationSpec spec = new EvaluationSpec(e.id, styles, mode.key());
+            Team team = VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(() -> Team.<Team>findById(first.teamId)));
             Job job = VertxContextSupport.subscribeAndAwait(() -> queue.enqueue(NewJob.of(EvaluateHandler.KIND).team(team.name)
                     .payload(JSON.valueToTree(spec))));
             VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(() -> Evaluation.<Evaluation>findById(e.id)
@@ -238,7 +283,7 @@ public class EvaluationResource {
     }
 
     private static EvaluationView view(Evaluation e, Job job, JsonNode card) {
-        return new EvaluationView(e.id, e.styleSetId, e.scoringMode, e.images, job.id(), job.state().db(), job.error(), e.createdAt, card);
+        return new EvaluationView(e.id, e.styleSetId, e.styleSetIdList(), e.scoringMode, e.images, job.id(), job.state().db(), job.error(), e.createdAt, card);
     }
 
     private static Response layoutProblems(List<LayoutProblem> problems) {

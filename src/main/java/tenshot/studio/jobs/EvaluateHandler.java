@@ -35,16 +35,21 @@ public class EvaluateHandler implements JobHandler {
     @Override
     public Object run(JobContext context) throws Exception {
         EvaluationSpec spec = context.payload(EvaluationSpec.class);
-        List<Path> referenceFiles = writer.stageReferences(spec.references(), context.scratchDir().resolve("references"));
-        Path generated = Files.createDirectories(context.scratchDir().resolve("generated"));
-        List<Path> generatedFiles = new ArrayList<>();
-        for (EvaluationSpec.GeneratedImage image : spec.generated()) {
-            generatedFiles.add(writer.stage(image.key(), generated.resolve(Path.of(image.file()).getFileName().toString())));
+        List<StyleSet> styles = new ArrayList<>();
+        for (EvaluationSpec.Style style : spec.styles()) {
+            Path dir = context.scratchDir().resolve(style.styleId());
+            List<Path> referenceFiles = writer.stageReferences(style.references(), dir.resolve("references"));
+            Path generated = Files.createDirectories(dir.resolve("generated"));
+            List<Path> generatedFiles = new ArrayList<>();
+            for (EvaluationSpec.GeneratedImage image : style.generated()) {
+                generatedFiles.add(writer.stage(image.key(), generated.resolve(Path.of(image.file()).getFileName().toString())));
+            }
+            styles.add(new StyleSet(style.styleId(), referenceFiles, generatedFiles));
         }
         context.progress().onStep(StepReport.of("scoring", 0, 1, 0));
         long began = System.nanoTime();
         ScorecardWriter.Outcome outcome = writer.write(spec.artifacts(),
-                List.of(new StyleSet(spec.styleId(), referenceFiles, generatedFiles)), ScoringMode.of(spec.scoringMode()), context.device());
+                styles, ScoringMode.of(spec.scoringMode()), context.device());
         context.progress().onStep(StepReport.of("scoring", 1, 1, (System.nanoTime() - began) / 1e9));
         return Map.of("scorecard", spec.artifacts().scorecardKey(), "recomputed", outcome.recomputed());
     }

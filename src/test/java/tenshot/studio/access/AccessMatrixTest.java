@@ -159,7 +159,7 @@ class AccessMatrixTest {
         TestAccounts.signOut();
         long team = pool.preparedQuery("SELECT team_id FROM run WHERE id = $1").execute(Tuple.of(run)).await().indefinitely()
                 .iterator().next().getLong(0);
-        long evaluation = pool.preparedQuery("INSERT INTO evaluation (team_id, style_set_id, job_id, images) VALUES ($1, $2, $3, 2) RETURNING id")
+        long evaluation = pool.preparedQuery("INSERT INTO evaluation (team_id, style_set_id, style_set_ids, job_id, images) VALUES ($1, $2, $2::text, $3, 2) RETURNING id")
                 .execute(Tuple.of(team, set, job)).await().indefinitely().iterator().next().getLong(0);
         java.nio.file.Path file = Files.createTempFile("matrix", ".bin");
         Files.write(file, png());

@@ -158,4 +158,36 @@ class EvaluationApiTest {
                 .body(containsString("data-metric=\"hist\""))
                 .body(org.hamcrest.Matchers.not(containsString("http-equiv=\"refresh\"")));
     }
+
+    @Test
+    void severalStyleSetsMakeOneBoardScoredTogether() throws Exception {
+        long first = BoardFixtures.styleSet("13");
+        long second = BoardFixtures.styleSet("14");
+        Map<String, byte[]> board = new LinkedHashMap<>();
+        for (String style : List.of("13", "14")) {
+            board.put(style + "/Dolphin.png", BadImages.png(BoardFixtures.noise(0x807060, 7)));
+            board.put(style + "/Bread.png", BadImages.png(BoardFixtures.noise(0x807060, 8)));
+        }
+        int id = given().multiPart("styleSet", first + "," + second).multiPart("file", "board.zip", zip(board), "application/zip")
+                .when().post("/api/evaluations").then().statusCode(202)
+                .body("styleSetIds", equalTo(List.of((int) first, (int) second))).body("images", equalTo(4))
+                .extract().path("id");
+        awaitDone(id).then().body("status", equalTo("succeeded"))
+                .body("scorecard.styles.style", equalTo(List.of("13", "14")));
+
+        // a folder of several styles keeps each image in its style's folder
+        given().multiPart("styleSet", String.valueOf(first)).multiPart("styleSet", String.valueOf(second))
+                .multiPart("images", "Dolphin.png", board.get("13/Dolphin.png"), "image/png")
+                .when().post("/api/evaluations").then().statusCode(400).body("detail", containsString("not in a style's folder"));
+        // missing styles are layout problems, per file
+        Map<String, byte[]> half = new LinkedHashMap<>();
+        half.put("13/Dolphin.png", board.get("13/Dolphin.png"));
+        half.put("13/Bread.png", board.get("13/Bread.png"));
+        given().multiPart("styleSet", first + "," + second).multiPart("file", "half.zip", zip(half), "application/zip")
+                .when().post("/api/evaluations").then().statusCode(422).body("problems.file", hasItem("14/"));
+        // two style sets of one style id cannot both be references
+        long again = BoardFixtures.styleSet("13");
+        given().multiPart("styleSet", first + "," + again).multiPart("file", "board.zip", zip(board), "application/zip")
+                .when().post("/api/evaluations").then().statusCode(400).body("subject", equalTo("styleSet"));
+    }
 }

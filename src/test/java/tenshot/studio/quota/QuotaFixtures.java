@@ -71,7 +71,7 @@ final class QuotaFixtures {
     /** The EVALUATE job of a new evaluation by the team (a job of no run, as the evaluations API queues it). */
     long evaluationJob(String team, long styleSetId) {
         long job = count("INSERT INTO job (kind, team) VALUES ('EVALUATE', $1) RETURNING id", team);
-        execute("INSERT INTO evaluation (team_id, style_set_id, job_id, images) VALUES ($1, $2, $3, 2)",
+        execute("INSERT INTO evaluation (team_id, style_set_id, style_set_ids, job_id, images) VALUES ($1, $2, $2::text, $3, 2)",
                 teamId(team), styleSetId, job);
         return job;
     }
