@@ -2,7 +2,7 @@ import "./styles.css";
 
 /**
  * One bundle for every page. The Qute layout includes it and says which page this is with
- * <body data-page="upload|runs|run|leaderboard">; each page's code is loaded only where needed.
+ * <body data-page="upload|styleset|runs|run|leaderboard">; each page's code is loaded only where needed.
  * Without the bundle the pages still show everything the server rendered.
  */
 async function start(): Promise<void> {
@@ -11,6 +11,9 @@ async function start(): Promise<void> {
   switch (page) {
     case "upload":
       (await import("./pages/upload")).mountUpload();
+      break;
+    case "styleset":
+      (await import("./pages/styleSet")).mountRunForm();
       break;
     case "runs":
       (await import("./pages/runs")).mountRuns();

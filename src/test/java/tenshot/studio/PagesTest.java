@@ -39,10 +39,11 @@ class PagesTest {
                 .extract().asString();
         String setId = location.substring(location.lastIndexOf('/') + 1);
         String runLocation = given().redirects().follow(false).contentType("application/x-www-form-urlencoded")
-                .formParam("styleSetId", setId).formParam("recipe", "baseline").formParam("steps", "3")
+                .formParam("styleSetId", setId).formParam("recipe", "baseline").formParam("settings", "{\"steps\": 3}")
                 .when().post("/runs").then().statusCode(303).extract().header("Location");
         given().when().get(runLocation).then().statusCode(200).body(containsString("data-run-id"))
-                .body(org.hamcrest.Matchers.anyOf(containsString("QUEUED"), containsString("RUNNING"))).body(containsString("run-settings-json"));
+                .body(org.hamcrest.Matchers.anyOf(containsString("QUEUED"), containsString("RUNNING")))
+                .body(containsString("id=\"run-settings-json\"")).body(containsString("&quot;steps&quot; : 3,"));
         given().when().get("/runs").then().statusCode(200).body(containsString("data-runs-static"));
         given().when().get("/style-sets").then().statusCode(200).body(containsString("page upload"));
         if (setPage.isEmpty()) throw new AssertionError();
@@ -54,5 +55,33 @@ class PagesTest {
                 .multiPart("images", "fake.png", "not an image".getBytes(), "image/png")
                 .when().post("/style-sets").then().statusCode(415).contentType("text/html")
                 .body(containsString("fake.png")).body(containsString("not a PNG or JPEG"));
+    }
+
+    @Test
+    void aRunFormWithBadSettingsIsRefusedNamingTheField() throws Exception {
+        Path style = Fixtures.dataset("jittor-a/02");
+        String location = given().redirects().follow(false).multiPart("name", "bad settings").multiPart("styleId", "02")
+                .multiPart("prompts", "prompt.json", "[\"Dolphin\"]".getBytes(), "application/json")
+                .multiPart("images", "crane.png", Files.readAllBytes(style.resolve("images").resolve("crane.png")), "image/png")
+                .when().post("/style-sets").then().statusCode(303).extract().header("Location");
+        String setId = location.substring(location.lastIndexOf('/') + 1);
+
+        startRun(setId, "{\"steps\": 3,}").then().statusCode(400).contentType("text/html")
+                .body(containsString("data-subject=\"settings\"")).body(containsString("not valid JSON"))
+                .body(containsString("(line 1, column "))
+                // the form comes back as it was sent, to correct
+                .body(containsString("{&quot;steps&quot;: 3,}</textarea>")).body(containsString("<option value=\"safe\" selected>"));
+        startRun(setId, "{\"stepz\": 3}").then().statusCode(400).contentType("text/html")
+                .body(containsString("data-subject=\"settings\"")).body(containsString("recipe field &#39;stepz&#39; is not a recipe field"));
+        startRun(setId, "{\"generation\": {\"steps\": 0}}").then().statusCode(400)
+                .body(containsString("recipe field &#39;generation.steps&#39; must be &gt;= 1"));
+        given().when().get("/api/runs").then().statusCode(200).body("styleSetId", org.hamcrest.Matchers.not(
+                org.hamcrest.Matchers.hasItem(Integer.parseInt(setId))));
+    }
+
+    private static io.restassured.response.Response startRun(String styleSetId, String settings) {
+        return given().redirects().follow(false).contentType("application/x-www-form-urlencoded")
+                .formParam("styleSetId", styleSetId).formParam("recipe", "safe").formParam("settings", settings)
+                .when().post("/runs");
     }
 }

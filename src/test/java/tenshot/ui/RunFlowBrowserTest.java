@@ -4,6 +4,9 @@ import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertTha
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.microsoft.playwright.Download;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
@@ -25,12 +28,15 @@ import org.junit.jupiter.api.Test;
 import tenshot.testing.Fixtures;
 
 /**
- * A person's whole path on the demo model: drop a style set, start a short run, watch the live
- * status reach done, open the grid and an image full size, and download the submission zip.
+ * A person's whole path on the demo model: drop a style set, choose a preset and edit its settings,
+ * start a short run, watch the live status reach done, open the grid and an image full size, and
+ * download the submission zip.
  */
 @QuarkusTest
 @TestProfile(UiTestProfile.class)
 class RunFlowBrowserTest extends BrowserTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
     void runOnTheDemoModelReachesDoneWithGridAndZip() throws IOException {
@@ -49,12 +55,30 @@ class RunFlowBrowserTest extends BrowserTest {
         page.fill("#ts-style-id", "07");
         page.click("#ts-upload");
         page.waitForURL(Pattern.compile(".*/style-sets/\\d+$"), new Page.WaitForURLOptions().setTimeout(120_000));
-        page.fill("#steps", "2");
-        page.fill("#generationSteps", "2");
-        page.fill("#resolution", "64");
+
+        // choosing a preset puts all of its settings in the box, to edit
+        page.selectOption("#recipe", "safe");
+        ObjectNode settings = (ObjectNode) JSON.readTree(page.inputValue("#settings"));
+        assertEquals("safe", settings.get("name").asText());
+        assertEquals(32, settings.get("rank").asInt());
+        assertThat(page.locator("#preset-settings")).isHidden();
+        // short: two steps at 64 px, no class images, two denoising steps
+        settings.put("steps", 2).put("resolution", 64).put("priorLossWeight", 0);
+        ((ObjectNode) settings.get("generation")).put("steps", 2);
+        page.fill("#settings", JSON.writerWithDefaultPrettyPrinter().writeValueAsString(settings));
+        screenshot("style-set-run-form");
         page.click("#run-form button[type=submit]");
         page.waitForURL(Pattern.compile(".*/runs/\\d+$"));
         screenshot("run-live");
+
+        Locator shownSettings = page.locator("#run-settings-json");
+        assertThat(shownSettings).isVisible();
+        JsonNode shown = JSON.readTree(shownSettings.textContent());
+        assertEquals("safe", shown.get("name").asText());
+        assertEquals(2, shown.get("steps").asInt());
+        assertEquals(2, shown.at("/generation/steps").asInt());
+        assertEquals(0.0, shown.get("priorLossWeight").asDouble());
+        assertEquals(32, shown.get("rank").asInt(), "what was not edited keeps the preset's value");
 
         Locator status = page.locator(".ts-status-line");
         assertThat(status).hasAttribute("data-status", Pattern.compile("succeeded|done"),
@@ -69,16 +93,18 @@ class RunFlowBrowserTest extends BrowserTest {
         assertThat(page.locator("#lightbox-title")).hasText("Bread");
         page.waitForFunction("() => document.querySelector('#lightbox img').naturalWidth > 0");
         assertThat(page.locator("#lightbox dd").first()).hasText("Bread");
+        assertThat(page.locator("#lightbox dt:text-is('steps') + dd")).hasText("2");
         screenshot("run-image", false);
         page.keyboard().press("Escape");
 
-        Download download = page.waitForDownload(() -> page.locator("a[download]", new Page.LocatorOptions().setHasText("submission zip")).click());
+        Download zip = page.waitForDownload(() -> page.locator("a[download]", new Page.LocatorOptions().setHasText("submission zip")).click());
         TreeSet<String> entries = new TreeSet<>();
-        try (InputStream in = Files.newInputStream(download.path()); ZipInputStream zip = new ZipInputStream(in)) {
-            for (ZipEntry e; (e = zip.getNextEntry()) != null; ) entries.add(e.getName());
+        try (InputStream in = Files.newInputStream(zip.path()); ZipInputStream stream = new ZipInputStream(in)) {
+            for (ZipEntry e; (e = stream.getNextEntry()) != null; ) entries.add(e.getName());
         }
         assertTrue(entries.containsAll(List.of("07/Bread.png", "07/Dolphin.png")), "zip entries: " + entries);
         entries.stream().filter(n -> n.endsWith(".png")).forEach(n -> assertTrue(n.matches("07/[^/]+\\.png"), n));
+
         assertEquals(List.of(), scriptErrors());
     }
 }

@@ -1,8 +1,8 @@
 package tenshot.studio.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.qute.Location;
@@ -80,6 +80,11 @@ public class PageResource {
     /** A preset as the page shows it. */
     public record PresetView(String name, String json) {}
 
+    /** The run form's fields as sent, shown again when the form is refused. */
+    public record RunForm(String recipe, String baseModel, String settings) {
+        static final RunForm EMPTY = new RunForm(TrainingRecipe.PRESETS.get(0), null, "");
+    }
+
     @GET
     @Public
     @Operation(hidden = true)
@@ -121,8 +126,7 @@ public class PageResource {
     @WithSession
     @Operation(hidden = true)
     public Uni<TemplateInstance> styleSet(@PathParam("id") long id) {
-        return styleSetApi.get(id).map(set -> styleSetPage.data("set", set).data("problem", null)
-                .data("presets", presets()).data("models", models.list()).data("demo", models.demoOnly()));
+        return styleSetApi.get(id).map(set -> styleSetPage(set, null, RunForm.EMPTY));
     }
 
     @POST
@@ -130,17 +134,27 @@ public class PageResource {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Operation(hidden = true)
     public Uni<Response> startRun(@FormParam("styleSetId") Long styleSetId, @FormParam("recipe") String recipe,
-            @FormParam("baseModel") String baseModel, @FormParam("steps") String steps,
-            @FormParam("generationSteps") String generationSteps, @FormParam("resolution") String resolution) {
-        ObjectNode node = JSON.createObjectNode();
-        node.put("base", recipe == null || recipe.isBlank() ? "baseline" : recipe);
-        if (steps != null && !steps.isBlank()) node.put("steps", number("steps", steps));
-        if (resolution != null && !resolution.isBlank()) node.put("resolution", number("resolution", resolution));
-        if (generationSteps != null && !generationSteps.isBlank()) {
-            node.putObject("generation").put("steps", number("generationSteps", generationSteps));
-        }
-        return runs.create(new Runs.CreateRun(styleSetId, node, baseModel))
-                .map(run -> Response.seeOther(URI.create("/runs/" + run.id)).build());
+            @FormParam("baseModel") String baseModel, @FormParam("settings") String settings) {
+        if (styleSetId == null) throw ApiException.badField("styleSetId", "missing");
+        RunForm form = new RunForm(recipe, baseModel, settings);
+        return Uni.createFrom().deferred(() -> runs.create(new Runs.CreateRun(styleSetId, RunSettings.recipe(recipe, settings), baseModel)))
+                .map(run -> Response.seeOther(URI.create("/runs/" + run.id)).build())
+                .onFailure(e -> e instanceof ApiException refused && refused.status() == 400)
+                .recoverWithUni(e -> refusedRun(styleSetId, form, (ApiException) e));
+    }
+
+    /** A form the person got wrong: the style set's page again, the problem above the form as they sent it. */
+    private Uni<Response> refusedRun(long styleSetId, RunForm form, ApiException refused) {
+        Problem problem = Problem.of(refused.status(), refused.title(), refused.getMessage(), refused.subject());
+        return Panache.withSession(() -> styleSetApi.get(styleSetId)).map(set -> Response.status(refused.status())
+                .type(MediaType.TEXT_HTML_TYPE)
+                .entity(styleSetPage(set, problem, form))
+                .build());
+    }
+
+    private TemplateInstance styleSetPage(StyleSetView set, Problem problem, RunForm form) {
+        return styleSetPage.data("set", set).data("problem", problem).data("form", form)
+                .data("presets", presets()).data("models", models.list()).data("demo", models.demoOnly());
     }
 
     @GET
@@ -161,7 +175,7 @@ public class PageResource {
         return scope.run(id).chain(runs::view).chain(view -> styleSetApi.get(view.styleSetId()).map(set -> runPage.data("run", view)
                 .data("styleImages", set.images())
                 .data("changes", view.changes() == null ? null : changes(view.changes()))
-                .data("settings", new io.quarkus.qute.RawString(view.recipe().toString().replace("</", "<\\/")))
+                .data("settings", pretty(view.recipe()))
                 .data("scorecard", scorecards.view(id))
                 .data("demo", models.demoOnly())));
     }
@@ -182,19 +196,19 @@ public class PageResource {
         return scope.run(id).chain(run -> runs.retry(id)).map(n -> Response.seeOther(URI.create("/runs/" + id)).build());
     }
 
+    private static String pretty(JsonNode json) {
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a JSON tree is always writable", e);
+        }
+    }
+
     private static String changes(JsonNode changes) {
         StringBuilder out = new StringBuilder();
         changes.fields().forEachRemaining(e -> out.append(out.isEmpty() ? "" : ", ").append(e.getKey()).append(' ')
                 .append(e.getValue().path("from")).append(" → ").append(e.getValue().path("to")));
         return out.toString();
-    }
-
-    private static int number(String field, String value) {
-        try {
-            return Integer.parseInt(value.strip());
-        } catch (NumberFormatException e) {
-            throw ApiException.badField(field, "not a whole number: " + value);
-        }
     }
 
     private static List<PresetView> presets() {
