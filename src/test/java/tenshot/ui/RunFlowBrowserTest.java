@@ -29,8 +29,8 @@ import tenshot.testing.Fixtures;
 
 /**
  * A person's whole path on the demo model: drop a style set, choose a preset and edit its settings,
- * start a short run, watch the live status reach done, open the grid and an image full size, and
- * download the submission zip.
+ * start a short run, watch the live status reach done, open the grid and an image full size with its
+ * seed, and download the submission zip.
  */
 @QuarkusTest
 @TestProfile(UiTestProfile.class)
@@ -62,8 +62,8 @@ class RunFlowBrowserTest extends BrowserTest {
         assertEquals("safe", settings.get("name").asText());
         assertEquals(32, settings.get("rank").asInt());
         assertThat(page.locator("#preset-settings")).isHidden();
-        // short: two steps at 64 px, no class images, two denoising steps
-        settings.put("steps", 2).put("resolution", 64).put("priorLossWeight", 0);
+        // short: two steps at 64 px, no class images, two denoising steps; and a seed of its own
+        settings.put("steps", 2).put("resolution", 64).put("priorLossWeight", 0).put("seed", 1000);
         ((ObjectNode) settings.get("generation")).put("steps", 2);
         page.fill("#settings", JSON.writerWithDefaultPrettyPrinter().writeValueAsString(settings));
         screenshot("style-set-run-form");
@@ -88,11 +88,13 @@ class RunFlowBrowserTest extends BrowserTest {
         waitForImages();
         screenshot("run-done");
 
+        // prompt i is generated from seed + i: Bread is prompt 1
         page.locator("#run-grid figure[data-prompt='Bread'] img").click();
         assertThat(page.locator("#lightbox")).isVisible();
         assertThat(page.locator("#lightbox-title")).hasText("Bread");
         page.waitForFunction("() => document.querySelector('#lightbox img').naturalWidth > 0");
         assertThat(page.locator("#lightbox dd").first()).hasText("Bread");
+        assertThat(page.locator("#lightbox dt:text-is('Seed') + dd")).hasText("1001");
         assertThat(page.locator("#lightbox dt:text-is('steps') + dd")).hasText("2");
         screenshot("run-image", false);
         page.keyboard().press("Escape");
