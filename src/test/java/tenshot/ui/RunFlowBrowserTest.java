@@ -15,10 +15,14 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -30,7 +34,7 @@ import tenshot.testing.Fixtures;
 /**
  * A person's whole path on the demo model: drop a style set, choose a preset and edit its settings,
  * start a short run, watch the live status reach done, open the grid and an image full size with its
- * seed, and download the submission zip.
+ * seed, download the submission zip, the LoRA and the config, and submit the scored run to the leaderboard.
  */
 @QuarkusTest
 @TestProfile(UiTestProfile.class)
@@ -39,7 +43,7 @@ class RunFlowBrowserTest extends BrowserTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
-    void runOnTheDemoModelReachesDoneWithGridAndZip() throws IOException {
+    void runOnTheDemoModelReachesDoneWithGridAndDownloads() throws IOException {
         Path style = Fixtures.dataset("jittor-a/00");
         List<Path> files = new ArrayList<>();
         try (Stream<Path> images = Files.list(style.resolve("images"))) {
@@ -69,6 +73,7 @@ class RunFlowBrowserTest extends BrowserTest {
         screenshot("style-set-run-form");
         page.click("#run-form button[type=submit]");
         page.waitForURL(Pattern.compile(".*/runs/\\d+$"));
+        long run = Long.parseLong(page.url().replaceAll(".*/runs/", ""));
         screenshot("run-live");
 
         Locator shownSettings = page.locator("#run-settings-json");
@@ -107,6 +112,43 @@ class RunFlowBrowserTest extends BrowserTest {
         assertTrue(entries.containsAll(List.of("07/Bread.png", "07/Dolphin.png")), "zip entries: " + entries);
         entries.stream().filter(n -> n.endsWith(".png")).forEach(n -> assertTrue(n.matches("07/[^/]+\\.png"), n));
 
+        Download lora = page.waitForDownload(() -> page.locator("a[download]", new Page.LocatorOptions().setHasText("LoRA")).click());
+        assertSafetensors(Files.readAllBytes(lora.path()));
+        Download config = page.waitForDownload(() -> page.locator("a[download]", new Page.LocatorOptions().setHasText("Config")).click());
+        JsonNode configJson = JSON.readTree(config.path().toFile());
+        assertEquals("safe", configJson.at("/recipe/name").asText());
+        assertEquals(2, configJson.at("/recipe/steps").asInt());
+        assertEquals("07", configJson.get("styleId").asText());
+
+        // its SCORE job scored it (hist only: the other metrics have no model here); submit it
+        assertThat(page.locator("#scorecard [data-metric='hist'] td").nth(1)).hasText(Pattern.compile("\\d\\.\\d+"));
+        page.locator("#scorecard button", new Page.LocatorOptions().setHasText("Submit to the leaderboard")).click();
+        page.waitForURL(Pattern.compile(".*/leaderboard\\?dataset=A.*"));
+        Locator row = page.locator("#leaderboard tbody tr[data-team='default']");
+        Locator cells = row.locator("td");
+        assertThat(cells.nth(4)).hasText(Pattern.compile("\\d\\.\\d+"));
+        assertThat(cells.nth(3)).containsText("missing");
+        assertThat(cells.nth(9)).hasText(String.valueOf(run));
+        assertThat(cells.nth(10)).hasText("safe");
+        assertTrue((Boolean) page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"),
+                "the ranking with real rows fits a laptop screen");
+        screenshot("leaderboard-submitted");
         assertEquals(List.of(), scriptErrors());
+    }
+
+    /** A safetensors file: an 8-byte little-endian header length, a JSON header, then exactly the tensors' bytes. */
+    private static void assertSafetensors(byte[] file) throws IOException {
+        long headerLength = ByteBuffer.wrap(file, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        assertTrue(headerLength > 0 && 8 + headerLength <= file.length, "header length " + headerLength + " of " + file.length + " bytes");
+        JsonNode header = JSON.readTree(new String(file, 8, (int) headerLength, StandardCharsets.UTF_8));
+        long end = 0;
+        List<String> tensors = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> field : header.properties()) {
+            if (field.getKey().equals("__metadata__")) continue;
+            tensors.add(field.getKey());
+            end = Math.max(end, field.getValue().get("data_offsets").get(1).asLong());
+        }
+        assertTrue(tensors.stream().anyMatch(n -> n.contains("lora")), "LoRA tensors: " + tensors);
+        assertEquals(file.length, 8 + headerLength + end, "the tensors fill the rest of the file");
     }
 }
