@@ -66,7 +66,8 @@ export function mountRun(): void {
 
   const cancelForm = document.getElementById("run-cancel");
   const retryForm = document.getElementById("run-retry");
-  let lastStatus: string | undefined = document.querySelector<HTMLElement>("[data-run-id][data-status]")?.dataset.status;
+  // the server writes FAILED where the stream says failed: compare them alike, or a finished run's page reloads forever
+  let lastStatus: string | undefined = document.querySelector<HTMLElement>("[data-run-id][data-status]")?.dataset.status?.toLowerCase();
   function render(state: LiveState): void {
     const run = state.runs[runId!];
     if (!run) return;
