@@ -3,6 +3,8 @@ package tenshot.ui;
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.google.gson.JsonObject;
+import com.microsoft.playwright.CDPSession;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import java.io.IOException;
@@ -38,13 +40,30 @@ class StudioPagesBrowserTest extends BrowserTest {
         page.fill("#ts-set-name", "Jittor A 00");
         page.fill("#ts-style-id", "00");
         screenshot("style-sets-dropped");
+        // uploads here take a blink: slowed to 4 MB/s (the set is about 19 MB), the progress bar can be seen moving
+        CDPSession network = context.newCDPSession(page);
+        network.send("Network.enable");
+        network.send("Network.emulateNetworkConditions", throttledUpload(4 * 1024 * 1024));
         page.click("#ts-upload");
+        page.waitForFunction("() => { const p = document.getElementById('ts-progress'); return !p.hidden && p.value > 0 && p.value < 100; }");
+        assertThat(page.locator("#ts-progress-text")).hasText(Pattern.compile("Uploading \\d+% \\(.+ of .+\\)"));
+        screenshot("style-sets-uploading");
         page.waitForURL(Pattern.compile(".*/style-sets/\\d+$"), new com.microsoft.playwright.Page.WaitForURLOptions().setTimeout(120_000));
         assertThat(page.locator("figure[data-object='cypress tree']")).hasCount(1);
         assertThat(page.locator("#run-form")).isVisible();
         waitForImages();
         screenshot("style-set");
         assertEquals(List.of(), scriptErrors());
+    }
+
+    /** Chromium's network emulation: only the upload slowed down. */
+    private static JsonObject throttledUpload(int bytesPerSecond) {
+        JsonObject conditions = new JsonObject();
+        conditions.addProperty("offline", false);
+        conditions.addProperty("latency", 0);
+        conditions.addProperty("downloadThroughput", -1);
+        conditions.addProperty("uploadThroughput", bytesPerSecond);
+        return conditions;
     }
 
     @Test
