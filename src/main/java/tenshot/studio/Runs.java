@@ -274,10 +274,13 @@ public class Runs {
         boolean scored = succeeded(jobs, JobKinds.SCORE);
         List<RunView.Image> images = new ArrayList<>();
         if (generated) {
+            long seed = readTree(run.recipe).path("seed").asLong();
             for (Job job : jobs) {
                 if (!job.kind().equals(JobKinds.GENERATE)) continue;
+                int index = 0;
                 for (JsonNode prompt : job.payload().path("prompts")) {
-                    images.add(new RunView.Image(prompt.asText(), base + "images/" + encode(prompt.asText()) + ".png"));
+                    images.add(new RunView.Image(prompt.asText(), base + "images/" + encode(prompt.asText()) + ".png",
+                            RunSpec.imageSeed(seed, index++)));
                 }
             }
         }

@@ -174,7 +174,7 @@ public class PageResource {
     public Uni<TemplateInstance> run(@PathParam("id") long id) {
         return scope.run(id).chain(runs::view).chain(view -> styleSetApi.get(view.styleSetId()).map(set -> runPage.data("run", view)
                 .data("styleImages", set.images())
-                .data("images", ResultImage.of(view))
+                .data("images", view.downloads().images())
                 .data("changes", view.changes() == null ? null : changes(view.changes()))
                 .data("settings", pretty(view.recipe()))
                 .data("scorecard", scorecards.view(id))

@@ -28,5 +28,6 @@ public record RunView(long id, long styleSetId, String styleId, long teamId, Str
     public record Downloads(String grid, String zip, String lora, String config, String scorecard, List<Image> images) {}
 
     /** A generated image. */
-    public record Image(String prompt, String url) {}
+    /** A generated image: its prompt, address and the seed it was generated from. */
+    public record Image(String prompt, String url, long seed) {}
 }

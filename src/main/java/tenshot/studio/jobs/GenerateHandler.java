@@ -72,7 +72,7 @@ public class GenerateHandler implements JobHandler {
                 if (store.exists(key)) continue;
                 long began = System.nanoTime();
                 GenerationRequest.Builder request = GenerationRequest.builder(List.of(template.render(prompt, spec.styleId())))
-                        .seeds(new long[] {recipe.seed() + i}).size(size, size).steps(settings.steps())
+                        .seeds(new long[] {RunSpec.imageSeed(recipe.seed(), i)}).size(size, size).steps(settings.steps())
                         .guidanceScale(settings.guidanceScale()).scheduler(scheduler);
                 if (start != null) request.initImage(start, settings.strength());
                 BufferedImage image = pipeline.generate(request.build(), step -> context.checkCancelled()).get(0);

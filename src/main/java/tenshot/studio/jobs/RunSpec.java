@@ -51,6 +51,11 @@ public record RunSpec(long runId, long styleSetId, String styleId, String baseMo
     public static final String LORA = "lora/pytorch_lora_weights.safetensors";
     public static final String SCORECARD = "scorecard.json";
 
+    /** The seed of the noise the run's {@code promptIndex}-th image starts from (prompts in the style set's order). */
+    public static long imageSeed(long recipeSeed, int promptIndex) {
+        return recipeSeed + promptIndex;
+    }
+
     public static String prefix(long runId) {
         return "runs/" + runId + "/";
     }
