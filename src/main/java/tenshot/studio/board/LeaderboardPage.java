@@ -37,7 +37,10 @@ public class LeaderboardPage {
     BaseModels models;
 
     /** A table row with its values formatted; {@code metrics} in the order of the header. */
-    public record PageRow(String rank, boolean tie, String team, String finalScore, List<String> metrics, String note,
+    /** A metric's cell: its value, or "missing" with the reason. */
+    public record Cell(String text, String reason) {}
+
+    public record PageRow(String rank, boolean tie, String team, String finalScore, List<Cell> metrics, String note,
             String runs, String recipe, String created, String history) {}
 
     public record Column(String key, String label, double weight, String role) {}
@@ -69,7 +72,7 @@ public class LeaderboardPage {
     }
 
     /** One submission in a team's history. */
-    public record HistoryRow(long id, String dataset, String mode, String finalScore, List<String> metrics, String hidden,
+    public record HistoryRow(long id, String dataset, String mode, String finalScore, List<Cell> metrics, String hidden,
                              String runs, String recipe, String created) {}
 
     @GET
@@ -98,12 +101,12 @@ public class LeaderboardPage {
     }
 
     /** One cell per metric: its value, or why it is missing. */
-    private static List<String> metricCells(Leaderboard.ScoreView score) {
-        List<String> metrics = new ArrayList<>();
+    private static List<Cell> metricCells(Leaderboard.ScoreView score) {
+        List<Cell> metrics = new ArrayList<>();
         for (Metric m : Metric.values()) {
             Double v = score == null ? null : score.metrics().get(m.key());
-            metrics.add(v != null ? ScorecardView.format(v)
-                    : "missing: " + (score == null ? "no hidden score" : score.missing().getOrDefault(m.key(), "not computed")));
+            metrics.add(v != null ? new Cell(ScorecardView.format(v), null)
+                    : new Cell("missing", score == null ? "no hidden score" : score.missing().getOrDefault(m.key(), "not computed")));
         }
         return metrics;
     }

@@ -129,7 +129,7 @@ class LeaderboardApiTest {
                 .body(containsString("data-team=\"alpha\" data-rank=\"=" + tieRank + "\" data-tie"))
                 .body(containsString("data-team=\"beta\" data-rank=\"=" + tieRank + "\" data-tie"))
                 .body(containsString("unranked: no final score"))
-                .body(containsString("missing: model not installed"))
+                .body(containsString("<abbr title=\"model not installed"))
                 .body(containsString("<option value=\"my-set\""));
         given().when().get("/leaderboard?dataset=B").then().statusCode(200).body(containsString("No submissions for dataset B"));
 
