@@ -20,11 +20,7 @@ class BatchedScoringTest {
 
     @Test
     void batchedScorecardEqualsOneImageAtATime() throws Exception {
-        for (String m : List.of(ModelDirectory.DINO, ModelDirectory.CLIP, ModelDirectory.LPIPS, ModelDirectory.FID,
-                ModelDirectory.CLIP_IQA)) {
-            Files.createSymbolicLink(models.resolve(m), Fixtures.metrics(m));
-        }
-        Files.createSymbolicLink(models.resolve(ModelDirectory.CLIP_R_CANDIDATES), Fixtures.dataset("clip_r_candidates.txt"));
+        Fixtures.metricModels(models);
         List<Path> refs = new ArrayList<>();
         for (String n : MetricFixtures.names("ref")) refs.add(MetricFixtures.image(n));
         // every generated image of the fixtures, the synthetic ones of other sizes too (CLIP-IQA batches by size)

@@ -21,11 +21,7 @@ class ModelDirectoryTest {
 
     @Test
     void everyMetricIsComputedFromAModelsDirectory() throws Exception {
-        for (String m : List.of(ModelDirectory.DINO, ModelDirectory.CLIP, ModelDirectory.LPIPS, ModelDirectory.FID,
-                ModelDirectory.CLIP_IQA)) {
-            Files.createSymbolicLink(models.resolve(m), Fixtures.metrics(m));
-        }
-        Files.createSymbolicLink(models.resolve(ModelDirectory.CLIP_R_CANDIDATES), Fixtures.dataset("clip_r_candidates.txt"));
+        Fixtures.metricModels(models);
 
         List<Path> refs = new ArrayList<>();
         for (String n : MetricFixtures.names("ref")) refs.add(MetricFixtures.image(n));

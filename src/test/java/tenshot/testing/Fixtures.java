@@ -40,6 +40,19 @@ public final class Fixtures {
         return shared("fixtures/metrics/" + file);
     }
 
+    /**
+     * Lays out a metric models directory in {@code dir} as a user would (one folder per model, the CLIP-R
+     * candidates), linking the tiny fixture models of ../shared.
+     */
+    public static Path metricModels(Path dir) throws java.io.IOException {
+        for (String m : java.util.List.of(tenshot.scoring.ModelDirectory.DINO, tenshot.scoring.ModelDirectory.CLIP,
+                tenshot.scoring.ModelDirectory.LPIPS, tenshot.scoring.ModelDirectory.FID, tenshot.scoring.ModelDirectory.CLIP_IQA)) {
+            java.nio.file.Files.createSymbolicLink(dir.resolve(m), metrics(m));
+        }
+        java.nio.file.Files.createSymbolicLink(dir.resolve(tenshot.scoring.ModelDirectory.CLIP_R_CANDIDATES), dataset("clip_r_candidates.txt"));
+        return dir;
+    }
+
     public static Path dataset(String relative) {
         return shared("datasets/" + relative);
     }

@@ -120,12 +120,6 @@ final class BoardFixtures {
 
     /** Every metric model, from the tiny fixture models of ../shared (skips the test when absent). */
     static ScoringModels fixtureModels(java.nio.file.Path dir) throws Exception {
-        for (String m : List.of(tenshot.scoring.ModelDirectory.DINO, tenshot.scoring.ModelDirectory.CLIP,
-                tenshot.scoring.ModelDirectory.LPIPS, tenshot.scoring.ModelDirectory.FID, tenshot.scoring.ModelDirectory.CLIP_IQA)) {
-            java.nio.file.Files.createSymbolicLink(dir.resolve(m), tenshot.testing.Fixtures.metrics(m));
-        }
-        java.nio.file.Files.createSymbolicLink(dir.resolve(tenshot.scoring.ModelDirectory.CLIP_R_CANDIDATES),
-                tenshot.testing.Fixtures.dataset("clip_r_candidates.txt"));
-        return tenshot.scoring.ModelDirectory.load(dir, tenshot.diffusion.EngineDevice.cpu());
+        return tenshot.scoring.ModelDirectory.load(tenshot.testing.Fixtures.metricModels(dir), tenshot.diffusion.EngineDevice.cpu());
     }
 }
