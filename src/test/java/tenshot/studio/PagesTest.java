@@ -43,6 +43,9 @@ class PagesTest {
                 .when().post("/runs").then().statusCode(303).extract().header("Location");
         given().when().get(runLocation).then().statusCode(200).body(containsString("data-run-id"))
                 .body(org.hamcrest.Matchers.anyOf(containsString("QUEUED"), containsString("RUNNING")))
+                // the status in words even without the front end: queued, or a step of the run
+                .body(org.hamcrest.Matchers.matchesPattern("(?s).*Status: <strong>(waiting for a GPU|making class images|training|generating"
+                        + "|assembling the results|scoring|done)</strong>.*"))
                 .body(containsString("id=\"run-settings-json\"")).body(containsString("&quot;steps&quot; : 3,"));
         given().when().get("/runs").then().statusCode(200).body(containsString("data-runs-static"));
         given().when().get("/style-sets").then().statusCode(200).body(containsString("page upload"));

@@ -12,6 +12,28 @@ public record RunView(long id, long styleSetId, String styleId, long teamId, Str
         String baseModel, String scoringMode, String status, String phase, JsonNode progress, String error, Long parentRunId,
         JsonNode changes, Instant createdAt, List<JobSummary> jobs, Downloads downloads) {
 
+    /**
+     * The status in words, as the pages show it before (or without) the front end's live wording, which
+     * adds progress, positions and times.
+     */
+    public String statusText() {
+        return switch (status) {
+            case "QUEUED" -> "waiting for a GPU";
+            case "RUNNING" -> switch (phase == null ? "" : phase) {
+                case "prior" -> "making class images";
+                case "train" -> "training";
+                case "generate" -> "generating";
+                case "assemble" -> "assembling the results";
+                case "score" -> "scoring";
+                default -> "running";
+            };
+            case "SUCCEEDED" -> "done";
+            case "FAILED" -> "failed: " + (error == null ? "no reason was recorded" : error);
+            case "CANCELLED" -> "cancelled";
+            default -> status.toLowerCase(java.util.Locale.ROOT);
+        };
+    }
+
     /** One job of the run. */
     public record JobSummary(long id, String kind, String state, List<Long> dependsOn, JsonNode progress, String error,
             String previewUrl) {
