@@ -80,7 +80,8 @@ public class AccountPages {
     public Uni<Response> signIn(@FormParam("username") String username, @FormParam("password") String password,
                                 @FormParam("next") String next, @Context UriInfo uri) {
         String target = safeNext(next);
-        return signIn.signIn(username, password, caller.remoteAddress())
+        // deferred: a refusal before any look-up (the sign-in rate limit) is shown on the page as well
+        return Uni.createFrom().deferred(() -> signIn.signIn(username, password, caller.remoteAddress()))
                 .map(started -> Response.seeOther(URI.create(target))
                         .cookie(SessionCookies.session(started.cookieValue(), config.sessionLifetime(), AccountResource.secure(uri))).build())
                 .onFailure(ApiException.class).recoverWithItem(e -> {

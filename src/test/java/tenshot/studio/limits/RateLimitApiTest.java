@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
+import tenshot.studio.access.SessionCookies;
 import tenshot.studio.access.SignedInAsOperator;
 import tenshot.studio.access.TestAccounts;
 
@@ -83,6 +84,11 @@ class RateLimitApiTest {
                 .when().post("/api/session").then().statusCode(429).contentType("application/problem+json")
                 .body("subject", equalTo("sign-in")).body("detail", containsString("tenshot.limits.rate.sign-in"))
                 .header("Retry-After", org.hamcrest.Matchers.notNullValue());
+        // the sign-in page says so too, as a page
+        TestAccounts.signOut();
+        given().redirects().follow(false).cookie(SessionCookies.VISITOR_CSRF, "visitor").formParam("_csrf", "visitor")
+                .formParam("username", "operator").formParam("password", TestAccounts.PASSWORD).when().post("/login")
+                .then().statusCode(429).contentType(containsString("text/html")).body(containsString("(tenshot.limits.rate.sign-in); try again in"));
         assertThrows(IllegalStateException.class, () -> limits.check("no-such-limit", "k"));
     }
 }
