@@ -21,18 +21,10 @@ public class Accounts {
 
     /** An account as sign-in reads it. */
     public record Account(long id, String username, String passwordHash, AccountRole role, Long teamId,
-                          String teamName, int failedLogins, OffsetDateTime lockedUntil) {
-
-        Caller.Identity identity(Long sessionId, Long tokenId) {
-            return new Caller.Identity(id, username, role, teamId, teamName, sessionId, tokenId);
-        }
-    }
+                          String teamName, int failedLogins, OffsetDateTime lockedUntil) {}
 
     @Inject
     Pool pool;
-
-    @Inject
-    PasswordHasher passwords;
 
     public static String checkUsername(String username) {
         String name = username == null ? "" : username.strip().toLowerCase(java.util.Locale.ROOT);

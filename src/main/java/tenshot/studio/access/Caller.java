@@ -90,9 +90,6 @@ public class Caller {
         return thing;
     }
 
-    public boolean signedInAsToken() {
-        return identity != null && identity.tokenId() != null;
-    }
 
     public String remoteAddress() {
         return remoteAddress;
