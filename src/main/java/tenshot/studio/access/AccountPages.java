@@ -82,8 +82,8 @@ public class AccountPages {
         String target = safeNext(next);
         // deferred: a refusal before any look-up (the sign-in rate limit) is shown on the page as well
         return Uni.createFrom().deferred(() -> signIn.signIn(username, password, caller.remoteAddress()))
-                .map(started -> Response.seeOther(URI.create(target))
-                        .cookie(SessionCookies.session(started.cookieValue(), config.sessionLifetime(), AccountResource.secure(uri))).build())
+                .map(in -> Response.seeOther(URI.create(target))
+                        .cookie(SessionCookies.session(in.session().cookieValue(), config.sessionLifetime(), AccountResource.secure(uri))).build())
                 .onFailure(ApiException.class).recoverWithItem(e -> {
                     ApiException refused = (ApiException) e;
                     Problem problem = Problem.of(refused.status(), "Sign-in refused", refused.getMessage(), refused.subject());

@@ -78,8 +78,9 @@ public class AccountResource {
     public Uni<Response> signIn(Credentials credentials, @jakarta.ws.rs.core.Context UriInfo uri) {
         if (credentials == null) throw ApiException.badField("body", "give {username, password}");
         return signIn.signIn(credentials.username(), credentials.password(), caller.remoteAddress())
-                .chain(started -> sessions.find(started.cookieValue()).map(found -> Response.ok(me(found.identity(), started.csrfToken()))
-                        .cookie(SessionCookies.session(started.cookieValue(), config.sessionLifetime(), secure(uri))).build()));
+                .map(in -> Response.ok(new Me(in.account().username(), in.account().role().dbName(), in.account().teamName(),
+                                in.session().csrfToken()))
+                        .cookie(SessionCookies.session(in.session().cookieValue(), config.sessionLifetime(), secure(uri))).build());
     }
 
     @DELETE

@@ -16,6 +16,9 @@ import tenshot.studio.limits.RateLimits;
 @ApplicationScoped
 public class SignIn {
 
+    /** A sign-in that succeeded: the account and its new session. */
+    public record SignedIn(Accounts.Account account, Sessions.Started session) {}
+
     @Inject
     Accounts accounts;
 
@@ -35,7 +38,7 @@ public class SignIn {
     RateLimits rateLimits;
 
     /** Signs in and starts a new session; refused ones fail with a 401 that says why. */
-    public Uni<Sessions.Started> signIn(String username, String password, String address) {
+    public Uni<SignedIn> signIn(String username, String password, String address) {
         rateLimits.check(RateLimits.SIGN_IN, "address:" + address);
         String name = username == null ? "" : username.strip().toLowerCase(java.util.Locale.ROOT);
         // bcrypt is slow on purpose: it runs off the event loop, and for unknown names too (same timing).
@@ -45,7 +48,7 @@ public class SignIn {
                         .chain(matches -> decide(name, account, matches, address)));
     }
 
-    private Uni<Sessions.Started> decide(String name, Accounts.Account account, boolean matches, String address) {
+    private Uni<SignedIn> decide(String name, Accounts.Account account, boolean matches, String address) {
         if (account == null) return refuse(null, name, "unknown user name", address, null);
         OffsetDateTime locked = account.lockedUntil();
         if (locked != null && locked.isAfter(OffsetDateTime.now())) {
@@ -58,10 +61,11 @@ public class SignIn {
         }
         return accounts.succeeded(account).chain(() -> sessions.start(account.id()))
                 .call(started -> audit.record(account.id(), account.username(), account.teamId(), "sign-in",
-                        "session " + started.id(), null, address));
+                        "session " + started.id(), null, address))
+                .map(started -> new SignedIn(account, started));
     }
 
-    private Uni<Sessions.Started> refuse(Accounts.Account account, String name, String reason, String address, String message) {
+    private Uni<SignedIn> refuse(Accounts.Account account, String name, String reason, String address, String message) {
         String shown = message != null ? message : "wrong user name or password";
         return audit.record(account == null ? null : account.id(), name, account == null ? null : account.teamId(),
                         "sign-in.refused", null, reason, address)
