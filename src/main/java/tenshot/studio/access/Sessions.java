@@ -39,10 +39,9 @@ public class Sessions {
     /** The live session with this cookie value, or null. */
     public Uni<Found> find(String cookieValue) {
         if (cookieValue == null || !cookieValue.startsWith(Secrets.SESSION)) return Uni.createFrom().nullItem();
-        return pool.preparedQuery("UPDATE account_session s SET last_seen_at = now() FROM account a"
-                        + " LEFT JOIN team t ON t.id = a.team_id"
-                        + " WHERE s.token_hash = $1 AND s.expires_at > now() AND a.id = s.account_id"
-                        + " RETURNING a.id, a.username, a.role, a.team_id, t.name, s.id, s.csrf_token")
+        return pool.preparedQuery("SELECT a.id, a.username, a.role, a.team_id, t.name, s.id, s.csrf_token"
+                        + " FROM account_session s JOIN account a ON a.id = s.account_id LEFT JOIN team t ON t.id = a.team_id"
+                        + " WHERE s.token_hash = $1 AND s.expires_at > now()")
                 .execute(Tuple.of(Secrets.hash(cookieValue)))
                 .map(rows -> rows.size() == 0 ? null : read(rows.iterator().next()));
     }
