@@ -130,6 +130,7 @@ class EndToEndTest {
         given().when().get("/api/runs/" + run + "/scorecard.json").then().statusCode(200)
                 .body("mode", org.hamcrest.Matchers.equalTo("official"))
                 .body("metrics.find { it.metric == 'hist' }.value", org.hamcrest.Matchers.notNullValue())
+                .body("metrics.findAll { it.metric != 'hist' }.reason", org.hamcrest.Matchers.hasSize(5))
                 .body("metrics.findAll { it.metric != 'hist' }.reason",
                         org.hamcrest.Matchers.everyItem(org.hamcrest.Matchers.startsWith("model not installed")));
         given().when().get("/runs/" + run).then().statusCode(200)
