@@ -43,6 +43,7 @@ public class JobResource {
     @Inject QueueEstimator estimator;
     @Inject Caller caller;
     @Inject AuditLog audit;
+    @Inject tenshot.studio.quota.Quotas quotas;
 
     /** The team whose jobs the caller sees, or null for every team's (organisers). */
     private String visibleTeam() {
@@ -118,7 +119,7 @@ public class JobResource {
     @Path("/jobs/{id}/retry")
     @Operation(summary = "Queue a failed or cancelled job again (with the jobs that were cancelled because of it)")
     public Uni<JobView> retry(@PathParam("id") long id) {
-        return visibleJob(id).chain(job -> queue.retry(id)).flatMap(j -> estimator.forecast().map(f -> JobView.of(j, f, null)));
+        return visibleJob(id).chain(job -> quotas.admitJobRetry(id)).chain(() -> queue.retry(id)).flatMap(j -> estimator.forecast().map(f -> JobView.of(j, f, null)));
     }
 
     @GET

@@ -134,6 +134,9 @@ class RunQuotaTest {
                 .body("detail", containsString("runs already started go on"));
         given().when().post("/api/runs/" + second + "/cancel").then().statusCode(200);
         given().when().post("/api/runs/" + second + "/retry").then().statusCode(429).body("limit", equalTo("gpu-minutes-per-day"));
+        // retrying one job of the run is held to the same limit
+        given().when().post("/api/jobs/" + db.trainJob(second) + "/retry").then().statusCode(429)
+                .body("limit", equalTo("gpu-minutes-per-day"));
         given().contentType("application/json").body("{}").when().post("/api/runs/" + run + "/rerun").then().statusCode(429)
                 .body("limit", equalTo("gpu-minutes-per-day"));
 
