@@ -28,9 +28,7 @@ public enum ScoringMode {
 
     /** The mode with this key ("official", "corrected"); null or blank means official. */
     public static ScoringMode of(String key) {
-        if (key == null || key.isBlank()) return OFFICIAL;
-        for (ScoringMode mode : values()) if (mode.key.equals(key.strip())) return mode;
-        throw new IllegalArgumentException("scoring mode '" + key + "': use official or corrected");
+        return key == null || key.isBlank() ? OFFICIAL : fromKey(key.strip());
     }
 
     public boolean official() {
