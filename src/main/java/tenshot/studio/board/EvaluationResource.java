@@ -15,9 +15,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -79,6 +77,9 @@ public class EvaluationResource {
     @Inject
     StoredScorecards scorecards;
 
+    @Inject
+    tenshot.studio.jobs.ScorecardWriter writer;
+
     /** An evaluation: {@code status} is its job's (queued, running, succeeded, failed, cancelled). */
     public record EvaluationView(long id, long styleSetId, List<Long> styleSetIds, String scoringMode, int images, long jobId, String status, String error,
             Instant createdAt, JsonNode scorecard) {}
@@ -100,7 +101,12 @@ public class EvaluationResource {
     }
 
     /** One reference style: the caller's style set and its images. */
-    private record Reference(StyleSet set, List<StyleImage> images) {}
+    private record Reference(StyleSet set, List<StyleImage> images) {
+
+        List<RunSpec.StyleImageRef> refs() {
+            return images.stream().map(i -> new RunSpec.StyleImageRef(i.objectName, i.artifactKey)).toList();
+        }
+    }
 
     /**
      * Checks an upload (a zip, or image files) against some of the caller's style sets, and queues it for
@@ -132,15 +138,8 @@ public class EvaluationResource {
         try {
             List<ReferenceDataset.Style> styles = new ArrayList<>();
             for (Reference reference : references) {
-                java.nio.file.Path refs = Files.createDirectories(work.resolve("references").resolve(reference.set().styleId));
-                List<java.nio.file.Path> refFiles = new ArrayList<>();
-                for (StyleImage image : reference.images()) {
-                    java.nio.file.Path target = refs.resolve(image.objectName + ".png");
-                    try (InputStream in = store.open(image.artifactKey)) {
-                        Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
-                    }
-                    refFiles.add(target);
-                }
+                List<java.nio.file.Path> refFiles = writer.stageReferences(reference.refs(),
+                        work.resolve("references").resolve(reference.set().styleId));
                 styles.add(new ReferenceDataset.Style(reference.set().styleId, refFiles, PromptList.fromStored(reference.set().prompts)));
             }
             ReferenceDataset dataset = new ReferenceDataset(work.resolve("references"), styles);
@@ -264,8 +263,7 @@ public class EvaluationResource {
                     store.put(key, p);
                     stored.add(new EvaluationSpec.GeneratedImage(name, key));
                 }
-                styles.add(new EvaluationSpec.Style(style.name(),
-                        reference.images().stream().map(i -> new RunSpec.StyleImageRef(i.objectName, i.artifactKey)).toList(), stored));
+                styles.add(new EvaluationSpec.Style(style.name(), reference.refs(), stored));
             }
             EvaluationSpec spec = new EvaluationSpec(e.id, styles, mode.key());
             Team team = VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(() -> Team.<Team>findById(first.teamId)));

@@ -87,7 +87,7 @@ public class Leaderboard {
      * Every check on who may submit what belongs here (one path for the API and the page's form).
      */
     public Uni<SubmissionView> submit(SubmitRequest request) {
-        scope.teamForNewWork();
+        String teamName = scope.teamForNewWork();
         if (request == null) throw ApiException.badField("body", "give {runIds: [..], dataset: \"A\"}");
         String dataset = dataset(request.dataset());
         if (request.runIds() == null || request.runIds().isEmpty()) throw ApiException.badField("runIds", "give at least one run id");
@@ -136,7 +136,7 @@ public class Leaderboard {
                 h.submissionId = saved.id;
                 h.fill(sealed);
                 return h.persist().replaceWith(saved);
-            }).chain(saved -> Team.<Team>findById(team)).map(t -> view(s, t.name, null, !split.isEmpty(), false));
+            }).map(saved -> view(s, teamName, null, !split.isEmpty(), false));
         })));
     }
 

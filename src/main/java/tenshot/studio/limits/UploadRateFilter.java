@@ -1,6 +1,5 @@
 package tenshot.studio.limits;
 
-import io.vertx.core.http.HttpServerRequest;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Priorities;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
@@ -22,12 +21,11 @@ public class UploadRateFilter {
     Caller caller;
 
     @ServerRequestFilter(priority = Priorities.AUTHENTICATION + 50)
-    public void limit(ResteasyReactiveContainerRequestContext request, HttpServerRequest http) {
+    public void limit(ResteasyReactiveContainerRequestContext request) {
         ResteasyReactiveRequestContext context = (ResteasyReactiveRequestContext) request.getServerRequestContext();
         if (context.getTarget() == null || BodyKind.of(context.getTarget().getConsumes()) != BodyKind.UPLOAD) return;
         Long account = caller.accountId();
-        String key = account != null ? "account:" + account
-                : "address:" + (http.remoteAddress() == null ? "unknown" : http.remoteAddress().hostAddress());
+        String key = account != null ? "account:" + account : "address:" + caller.remoteAddress();
         limits.check(RateLimits.UPLOAD, key);
     }
 }
