@@ -25,12 +25,4 @@ public record TeamLimits(int concurrentRuns, int gpuMinutesPerDay, int submissio
                 o.submissionsPerDay() != null ? o.submissionsPerDay() : defaults.submissionsPerDay(),
                 o);
     }
-
-    public int of(Limit limit) {
-        return switch (limit) {
-            case CONCURRENT_RUNS -> concurrentRuns;
-            case GPU_MINUTES_PER_DAY -> gpuMinutesPerDay;
-            case SUBMISSIONS_PER_DAY -> submissionsPerDay;
-        };
-    }
 }

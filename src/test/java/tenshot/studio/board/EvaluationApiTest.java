@@ -28,7 +28,7 @@ import tenshot.studio.upload.BadImages;
 @ExtendWith(SignedInAsOperator.class)
 class EvaluationApiTest {
 
-    private static byte[] zip(Map<String, byte[]> files) throws Exception {
+    static byte[] zip(Map<String, byte[]> files) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(out)) {
             for (var e : files.entrySet()) {
@@ -53,9 +53,6 @@ class EvaluationApiTest {
         }
     }
 
-    static byte[] zipOf(Map<String, byte[]> files) throws Exception {
-        return zip(files);
-    }
 
     @Test
     void reportsLayoutProblemsPerFileOrScoresACompleteUpload() throws Exception {

@@ -35,7 +35,7 @@ class EvaluationMetricsTest {
         upload.put("19/Dolphin.png", BadImages.png(BoardFixtures.noise(0x906050, 3)));
         upload.put("19/Bread.png", BadImages.png(BoardFixtures.noise(0x906050, 4)));
         int id = given().multiPart("styleSet", String.valueOf(set))
-                .multiPart("file", "up.zip", EvaluationApiTest.zipOf(upload), "application/zip")
+                .multiPart("file", "up.zip", EvaluationApiTest.zip(upload), "application/zip")
                 .when().post("/api/evaluations").then().statusCode(202).extract().path("id");
 
         // The same images scored here with the same models: what the worker must have computed.
