@@ -9,9 +9,9 @@ public final class Activations {
 
     private Activations() {}
 
-    /** {@code x·sigmoid(x)} (SiLU / swish). */
+    /** {@code x·sigmoid(x)} (SiLU / swish), one fused PyTorch kernel. */
     public static NDArray silu(NDArray x) {
-        return x.mul(JniUtils.sigmoid((PtNDArray) x));
+        return TorchKernels.silu(x);
     }
 
     /** The exact, erf-based GELU: {@code x·Φ(x)}. */

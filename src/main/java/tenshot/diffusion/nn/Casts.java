@@ -6,10 +6,8 @@ import ai.djl.pytorch.jni.JniUtils;
 
 /**
  * Dtype casts that keep the autograd graph. DJL's {@code toType} runs without grad, so a cast inside a
- * training forward would cut the gradient: in grad mode the cast goes through
- * type promotion (upcast: add a one-element zero vector of the wider type) or a cumulative product with
- * an output dtype over a length-one axis (any cast). Outside grad mode (inference) the plain cast is
- * used. (JniUtils.requiresGrad reports false for non-leaf tensors, so it cannot decide this.)
+ * training forward would cut the gradient; in grad mode the cast is PyTorch's own differentiable
+ * {@code to} ({@link TorchKernels#cast}). Outside grad mode (inference) the plain cast is used.
  */
 public final class Casts {
 
@@ -17,13 +15,6 @@ public final class Casts {
 
     public static NDArray to(NDArray x, DataType type) {
         if (x.getDataType() == type) return x;
-        if (!JniUtils.isGradMode()) return x.toType(type, false);
-        if (widens(x.getDataType(), type)) return x.add(Constants.zeroVector(x.getDevice(), type));
-        return x.expandDims(-1).cumProd(-1, type).squeeze(-1);
-    }
-
-    private static boolean widens(DataType from, DataType to) {
-        return (from == DataType.FLOAT16 && (to == DataType.FLOAT32 || to == DataType.FLOAT64))
-                || (from == DataType.FLOAT32 && to == DataType.FLOAT64);
+        return JniUtils.isGradMode() ? TorchKernels.cast(x, type) : x.toType(type, false);
     }
 }

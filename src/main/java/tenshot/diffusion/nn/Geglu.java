@@ -1,7 +1,6 @@
 package tenshot.diffusion.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import tenshot.diffusion.weights.Weights;
 
 /** GEGLU (diffusers {@code GEGLU}): one projection to twice the width, {@code hidden · gelu(gate)}. */
@@ -15,11 +14,7 @@ public final class Geglu {
     }
 
     public NDArray forward(NDArray x) {
-        NDArray projected = proj.forward(x);
-        NDList halves = projected.split(2, projected.getShape().dimension() - 1);
-        NDArray hidden = halves.get(0);
-        NDArray gate = halves.get(1);
-        return hidden.mul(Activations.gelu(gate));
+        return TorchKernels.geglu(proj.forward(x));
     }
 
     public Linear proj() {

@@ -2,22 +2,16 @@ package tenshot.diffusion.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import tenshot.diffusion.weights.Weights;
 
-/**
- * Group normalisation of {@code [N, C, H, W]} (torch.nn.GroupNorm). The engine has no group-norm op, so
- * each group is flattened and layer-normalised without affine ({@code [N, G, C/G·H·W]} with cached
- * ones/zeros), then the per-channel scale and shift are applied.
- */
+/** Group normalisation of {@code [N, C, H, W]} (torch.nn.GroupNorm), PyTorch's own kernel. */
 public final class GroupNorm {
 
     private final int groups;
     private final int channels;
     private final double eps;
-    private final NDArray scale;
-    private final NDArray shift;
+    private final NDArray weight;
+    private final NDArray bias;
 
     public GroupNorm(Weights weights, int groups, int channels, double eps) {
         if (channels % groups != 0) {
@@ -27,21 +21,18 @@ public final class GroupNorm {
         this.groups = groups;
         this.channels = channels;
         this.eps = eps;
-        // Stored as [C, 1, 1] so they broadcast over [N, C, H, W].
-        this.scale = Weights.persistent(weights.get("weight", new Shape(channels)).reshape(channels, 1, 1));
-        this.shift = Weights.persistent(weights.get("bias", new Shape(channels)).reshape(channels, 1, 1));
+        this.weight = weights.get("weight", new Shape(channels));
+        this.bias = weights.get("bias", new Shape(channels));
     }
 
     /** Normalises {@code x} of shape {@code [N, C, H, W]}. */
     public NDArray forward(NDArray x) {
-        Shape shape = x.getShape();
-        long perGroup = shape.size() / shape.get(0) / groups;
-        Shape normalized = new Shape(perGroup);
-        NDArray[] identity = Constants.onesZeros(x.getDevice(), x.getDataType(), perGroup);
-        NDArray grouped = x.reshape(shape.get(0), groups, perGroup);
-        NDArray normed = JniUtils.layerNorm((PtNDArray) grouped, normalized, (PtNDArray) identity[0],
-                (PtNDArray) identity[1], eps);
-        return normed.reshape(shape).mul(scale).add(shift);
+        return TorchKernels.groupNorm(x, groups, weight, bias, eps, false);
+    }
+
+    /** {@code silu(forward(x))}, the pair every resnet and output head runs. */
+    public NDArray forwardSilu(NDArray x) {
+        return TorchKernels.groupNorm(x, groups, weight, bias, eps, true);
     }
 
     public int channels() {

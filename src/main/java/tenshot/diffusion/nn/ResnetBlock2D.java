@@ -33,13 +33,13 @@ public final class ResnetBlock2D {
     }
 
     private NDArray residual(NDArray x, NDArray temb) {
-        NDArray h = conv1.forward(Activations.silu(norm1.forward(x)));
+        NDArray h = conv1.forward(norm1.forwardSilu(x));
         if (timeEmbProj != null) {
             NDArray t = timeEmbProj.forward(Activations.silu(temb));
             Shape s = t.getShape();
             h = h.add(t.reshape(s.get(0), s.get(1), 1, 1));
         }
-        h = conv2.forward(Activations.silu(norm2.forward(h)));
+        h = conv2.forward(norm2.forwardSilu(h));
         NDArray shortcut = convShortcut != null ? convShortcut.forward(x) : x;
         return shortcut.add(h);
     }

@@ -13,7 +13,6 @@ final class ClipAttention {
     final Linear vProj;
     final Linear outProj;
     private final int heads;
-    private final NDArray scale;
 
     ClipAttention(Weights weights, ClipTextConfig config) {
         int dim = config.hiddenSize();
@@ -22,15 +21,13 @@ final class ClipAttention {
         this.vProj = new Linear(weights.sub("v_proj"), dim, dim, true);
         this.outProj = new Linear(weights.sub("out_proj"), dim, dim, true);
         this.heads = config.numAttentionHeads();
-        this.scale = Weights.persistent(weights.manager().create((float) Math.pow(config.headDim(), -0.5))
-                .toType(weights.device().dtype(), false));
     }
 
-    NDArray forward(NDArray x, NDArray causalMask) {
+    /** Causal self-attention: each token attends to itself and the tokens before it. */
+    NDArray forward(NDArray x) {
         NDArray q = Attention.splitHeads(qProj.forward(x), heads);
         NDArray k = Attention.splitHeads(kProj.forward(x), heads);
         NDArray v = Attention.splitHeads(vProj.forward(x), heads);
-        NDArray attended = Attention.scaledDotProduct(q, k, v, scale, causalMask, true);
-        return outProj.forward(Attention.mergeHeads(attended));
+        return outProj.forward(Attention.mergeHeads(Attention.causal(q, k, v)));
     }
 }

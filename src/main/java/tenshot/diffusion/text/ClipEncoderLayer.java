@@ -25,8 +25,8 @@ final class ClipEncoderLayer {
         this.quickGelu = config.hiddenAct().equals("quick_gelu");
     }
 
-    NDArray forward(NDArray x, NDArray causalMask) {
-        NDArray h = x.add(selfAttn.forward(layerNorm1.forward(x), causalMask));
+    NDArray forward(NDArray x) {
+        NDArray h = x.add(selfAttn.forward(layerNorm1.forward(x)));
         return h.add(fc2.forward(activation(fc1.forward(layerNorm2.forward(h)))));
     }
 

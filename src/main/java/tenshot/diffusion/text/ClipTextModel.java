@@ -33,7 +33,6 @@ public final class ClipTextModel {
     private final NDArray positionEmbedding;
     private final List<ClipEncoderLayer> layers = new ArrayList<>();
     private final LayerNorm finalLayerNorm;
-    private final NDArray causalMask;
 
     public ClipTextModel(Weights weights, ClipTextConfig config) {
         this.config = config;
@@ -47,8 +46,6 @@ public final class ClipTextModel {
             layers.add(new ClipEncoderLayer(model.sub("encoder.layers." + i), config));
         }
         this.finalLayerNorm = new LayerNorm(model.sub("final_layer_norm"), config.hiddenSize(), config.layerNormEps());
-        this.causalMask = Weights.persistent(causalMask(weights.manager(), config.maxPositionEmbeddings(),
-                weights.device().dtype()));
     }
 
     /** Loads {@code text_encoder/} of a diffusers model folder (config.json + safetensors). */
@@ -60,16 +57,6 @@ public final class ClipTextModel {
     /** A random-weight model of {@code config} (benchmarks, tests). */
     public static ClipTextModel random(ClipTextConfig config, EngineDevice device, NDManager manager, long seed) {
         return new ClipTextModel(Weights.random(device, manager, seed), config);
-    }
-
-    /** {@code [L, L]} additive mask: 0 on and below the diagonal, the dtype's minimum above it. */
-    private static NDArray causalMask(NDManager manager, int length, DataType type) {
-        float min = type == DataType.FLOAT16 ? -65504f : -Float.MAX_VALUE;
-        float[] values = new float[length * length];
-        for (int i = 0; i < length; i++) {
-            for (int j = i + 1; j < length; j++) values[i * length + j] = min;
-        }
-        return manager.create(values, new Shape(length, length)).toType(type, false);
     }
 
     /** {@code last_hidden_state} for {@code inputIds} of shape {@code [B, L]} (int64). */
@@ -89,17 +76,13 @@ public final class ClipTextModel {
         }
         NDArray ids = inputIds.getDataType() == DataType.INT64 ? inputIds : inputIds.toType(DataType.INT64, false);
         NDArray tokens = JniUtils.embedding((PtNDArray) ids, (PtNDArray) tokenEmbedding, false);
-        NDArray mask = causalMask;
         NDArray positions = positionEmbedding;
-        if (length != config.maxPositionEmbeddings()) {
-            mask = causalMask.get(new NDIndex(":{}, :{}", length, length));
-            positions = positionEmbedding.get(new NDIndex(":{}", length));
-        }
+        if (length != config.maxPositionEmbeddings()) positions = positionEmbedding.get(new NDIndex(":{}", length));
         NDArray h = tokens.add(positions);
         NDArray penultimate = h;
         for (ClipEncoderLayer layer : layers) {
             penultimate = h;
-            h = layer.forward(h, mask);
+            h = layer.forward(h);
         }
         return new Output(finalLayerNorm.forward(h), penultimate);
     }

@@ -22,11 +22,11 @@ final class BasicTransformerBlock {
     private final Geglu ffIn;
     private final Linear ffOut;
 
-    BasicTransformerBlock(Weights weights, int dim, int heads, int headDim, int crossDim, boolean upcast) {
+    BasicTransformerBlock(Weights weights, int dim, int heads, int headDim, int crossDim) {
         this.norm1 = new LayerNorm(weights.sub("norm1"), dim, 1e-5);
-        this.attn1 = new CrossAttention(weights.sub("attn1"), dim, dim, heads, headDim, upcast);
+        this.attn1 = new CrossAttention(weights.sub("attn1"), dim, dim, heads, headDim);
         this.norm2 = new LayerNorm(weights.sub("norm2"), dim, 1e-5);
-        this.attn2 = new CrossAttention(weights.sub("attn2"), dim, crossDim, heads, headDim, upcast);
+        this.attn2 = new CrossAttention(weights.sub("attn2"), dim, crossDim, heads, headDim);
         this.norm3 = new LayerNorm(weights.sub("norm3"), dim, 1e-5);
         int inner = dim * 4;
         this.ffIn = new Geglu(weights.sub("ff.net.0"), dim, inner);

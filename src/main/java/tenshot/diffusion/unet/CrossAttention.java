@@ -18,19 +18,18 @@ final class CrossAttention {
     private final Linear toV;
     private final Linear toOut;
     private final int heads;
-    private final boolean upcast;
-    private final NDArray scale;
 
-    CrossAttention(Weights weights, int queryDim, int contextDim, int heads, int headDim, boolean upcast) {
+    /**
+     * SD 2.x configs set {@code upcast_attention}; like diffusers' default (SDPA) processor, the fused
+     * kernel already accumulates in fp32, so the flag needs nothing more here.
+     */
+    CrossAttention(Weights weights, int queryDim, int contextDim, int heads, int headDim) {
         int inner = heads * headDim;
         this.toQ = new Linear(weights.sub("to_q"), queryDim, inner, false);
         this.toK = new Linear(weights.sub("to_k"), contextDim, inner, false);
         this.toV = new Linear(weights.sub("to_v"), contextDim, inner, false);
         this.toOut = new Linear(weights.sub("to_out.0"), inner, queryDim, true);
         this.heads = heads;
-        this.upcast = upcast;
-        this.scale = Weights.persistent(weights.manager().create((float) Math.pow(headDim, -0.5))
-                .toType(weights.device().dtype(), false));
     }
 
     /** Attention of {@code x} over {@code context} (or over itself when {@code context} is null). */
@@ -40,10 +39,7 @@ final class CrossAttention {
 
     private NDArray attend(NDArray x, NDArray context) {
         NDArray source = context == null ? x : context;
-        NDArray q = Attention.splitHeads(toQ.forward(x), heads);
-        NDArray k = Attention.splitHeads(toK.forward(source), heads);
-        NDArray v = Attention.splitHeads(toV.forward(source), heads);
-        return toOut.forward(Attention.mergeHeads(Attention.scaledDotProduct(q, k, v, scale, null, upcast)));
+        return toOut.forward(Attention.multiHead(toQ.forward(x), toK.forward(source), toV.forward(source), heads));
     }
 
     void collectLinears(Map<String, Linear> out) {

@@ -43,7 +43,7 @@ final class Transformer2DModel {
         }
         for (int i = 0; i < layers; i++) {
             blocks.add(new BasicTransformerBlock(weights.sub("transformer_blocks." + i), inner, heads, headDim,
-                    config.crossAttentionDim(), config.upcastAttention()));
+                    config.crossAttentionDim()));
         }
     }
 

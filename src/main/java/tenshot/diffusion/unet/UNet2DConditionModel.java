@@ -110,7 +110,7 @@ public final class UNet2DConditionModel {
             NDArray nextSkip = remaining > 0 ? skips.get(remaining - 1) : null;
             h = block.forward(h, temb, encoderHiddenStates, skips, nextSkip);
         }
-        return convOut.forward(Activations.silu(convNormOut.forward(h)));
+        return convOut.forward(convNormOut.forwardSilu(h));
     }
 
     public UNetConfig config() {

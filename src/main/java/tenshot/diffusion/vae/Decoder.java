@@ -50,6 +50,6 @@ final class Decoder {
             for (ResnetBlock2D resnet : blockResnets.get(i)) h = resnet.forward(h, null);
             if (upsamplers.get(i) != null) h = upsamplers.get(i).forward(h);
         }
-        return convOut.forward(Activations.silu(convNormOut.forward(h)));
+        return convOut.forward(convNormOut.forwardSilu(h));
     }
 }

@@ -49,6 +49,6 @@ final class Encoder {
             if (downsamplers.get(i) != null) h = downsamplers.get(i).forward(h);
         }
         h = midBlock.forward(h);
-        return convOut.forward(Activations.silu(convNormOut.forward(h)));
+        return convOut.forward(convNormOut.forwardSilu(h));
     }
 }

@@ -19,7 +19,6 @@ final class VaeAttention {
     private final Linear toK;
     private final Linear toV;
     private final Linear toOut;
-    private final NDArray scale;
 
     VaeAttention(Weights weights, int channels, int groups) {
         this.groupNorm = new GroupNorm(weights.sub("group_norm"), groups, channels, 1e-6);
@@ -29,8 +28,6 @@ final class VaeAttention {
         this.toK = new Linear(weights.sub(legacy ? "key" : "to_k"), channels, channels, true);
         this.toV = new Linear(weights.sub(legacy ? "value" : "to_v"), channels, channels, true);
         this.toOut = new Linear(weights.sub(legacy ? "proj_attn" : "to_out.0"), channels, channels, true);
-        this.scale = Weights.persistent(weights.manager().create((float) Math.pow(channels, -0.5))
-                .toType(weights.device().dtype(), false));
     }
 
     /** Releases its intermediates (the attention map) on return (see {@link Scoped}). */
@@ -42,10 +39,7 @@ final class VaeAttention {
         Shape s = x.getShape();
         long b = s.get(0), c = s.get(1), h = s.get(2), w = s.get(3);
         NDArray tokens = groupNorm.forward(x).reshape(b, c, h * w).transpose(0, 2, 1);
-        NDArray q = Attention.splitHeads(toQ.forward(tokens), 1);
-        NDArray k = Attention.splitHeads(toK.forward(tokens), 1);
-        NDArray v = Attention.splitHeads(toV.forward(tokens), 1);
-        NDArray attended = toOut.forward(Attention.mergeHeads(Attention.scaledDotProduct(q, k, v, scale, null, true)));
+        NDArray attended = toOut.forward(Attention.multiHead(toQ.forward(tokens), toK.forward(tokens), toV.forward(tokens), 1));
         return attended.transpose(0, 2, 1).reshape(b, c, h, w).add(x);
     }
 }

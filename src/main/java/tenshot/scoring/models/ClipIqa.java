@@ -54,7 +54,7 @@ public final class ClipIqa implements ClipIqaModel, AutoCloseable {
         }
 
         NDArray forward(NDArray x) {
-            return bn.forward(Ops.conv(x, weight, null, stride, padding, 1));
+            return bn.forward(Ops.conv(x, weight, null, stride, padding));
         }
 
         Conv withStride(int s) {
@@ -79,7 +79,7 @@ public final class ClipIqa implements ClipIqaModel, AutoCloseable {
 
     /** OpenAI's AttentionPool2d: the mean token attends over all tokens; returns the projected mean token. */
     private record AttentionPool(NDArray q, NDArray qb, NDArray k, NDArray kb, NDArray v, NDArray vb, NDArray c,
-            NDArray cb, int heads, NDArray scale) {
+            NDArray cb, int heads) {
         NDArray forward(NDArray x) {
             long n = x.getShape().get(0);
             long ch = x.getShape().get(1);
@@ -87,10 +87,7 @@ public final class ClipIqa implements ClipIqaModel, AutoCloseable {
             long hw = tokens.getShape().get(1);
             NDArray mean = tokens.sum(new int[] {1}, true).div(hw);
             tokens = NDArrays.concat(new NDList(mean, tokens), 1);
-            NDArray query = Attention.splitHeads(linear(mean, q, qb), heads);
-            NDArray key = Attention.splitHeads(linear(tokens, k, kb), heads);
-            NDArray value = Attention.splitHeads(linear(tokens, v, vb), heads);
-            NDArray out = Attention.mergeHeads(Attention.scaledDotProduct(query, key, value, scale, null, true));
+            NDArray out = Attention.multiHead(linear(mean, q, qb), linear(tokens, k, kb), linear(tokens, v, vb), heads);
             return linear(out, c, cb).squeeze(1);
         }
     }
@@ -122,11 +119,9 @@ public final class ClipIqa implements ClipIqaModel, AutoCloseable {
         if (blocks.isEmpty()) throw new IllegalArgumentException("CLIP-IQA weights " + w + " hold no visual.layerN blocks");
         Weights p = v.sub("attnpool");
         NDArray qw = p.get("q_proj.weight", null);
-        int embed = (int) qw.getShape().get(1);
         this.pool = new AttentionPool(qw, p.get("q_proj.bias", null), p.get("k_proj.weight", null), p.get("k_proj.bias", null),
                 p.get("v_proj.weight", null), p.get("v_proj.bias", null), p.get("c_proj.weight", null),
-                p.get("c_proj.bias", null), visionHeads,
-                Weights.persistent(manager.create((float) Math.pow((double) embed / visionHeads, -0.5)).toType(device.dtype(), false)));
+                p.get("c_proj.bias", null), visionHeads);
         OpenAiText text = new OpenAiText(w, textHeads);
         JniUtils.setGradMode(false);
         this.goodAnchor = normalize(text.encode(anchorIds(tokenizer, GOOD), manager));
@@ -290,16 +285,11 @@ public final class ClipIqa implements ClipIqaModel, AutoCloseable {
                 int length = ids.length;
                 NDArray idArray = scope.create(ids, new Shape(1, length)).toDevice(tokenEmbedding.getDevice(), false);
                 NDArray x = JniUtils.embedding((PtNDArray) idArray, (PtNDArray) tokenEmbedding, false).add(positions);
-                float[] mask = new float[length * length];
-                for (int i = 0; i < length; i++) for (int j = i + 1; j < length; j++) mask[i * length + j] = Float.NEGATIVE_INFINITY;
-                NDArray causal = scope.create(mask, new Shape(length, length)).toDevice(x.getDevice(), false).toType(x.getDataType(), false);
-                NDArray scale = scope.create((float) Math.pow((double) width / heads, -0.5)).toDevice(x.getDevice(), false)
-                        .toType(x.getDataType(), false);
                 for (Block b : blocks) {
                     NDArray h = b.ln1.forward(x);
                     NDList qkv = linear(h, b.inW, b.inB).split(3, 2);
-                    NDArray att = Attention.scaledDotProduct(Attention.splitHeads(qkv.get(0), heads),
-                            Attention.splitHeads(qkv.get(1), heads), Attention.splitHeads(qkv.get(2), heads), scale, causal, true);
+                    NDArray att = Attention.causal(Attention.splitHeads(qkv.get(0), heads),
+                            Attention.splitHeads(qkv.get(1), heads), Attention.splitHeads(qkv.get(2), heads));
                     x = x.add(linear(Attention.mergeHeads(att), b.outW, b.outB));
                     NDArray m = linear(b.ln2.forward(x), b.fcW, b.fcB);
                     m = m.mul(ai.djl.nn.Activation.sigmoid(m.mul(1.702f)));

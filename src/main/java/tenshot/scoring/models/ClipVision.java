@@ -38,7 +38,6 @@ final class ClipVision {
     private final LayerNorm preNorm;
     private final LayerNorm postNorm;
     private final List<Layer> layers = new ArrayList<>();
-    private final NDArray scale;
     private final NDArray quickGeluFactor;
 
     ClipVision(Weights w, Config c) {
@@ -57,24 +56,19 @@ final class ClipVision {
                     new Linear(l.sub("self_attn.out_proj"), d, d, true), new LayerNorm(l.sub("layer_norm2"), d, c.eps),
                     new Linear(l.sub("mlp.fc1"), d, c.intermediate, true), new Linear(l.sub("mlp.fc2"), c.intermediate, d, true)));
         }
-        this.scale = Weights.persistent(w.manager().create((float) Math.pow((double) d / c.heads, -0.5))
-                .toType(w.device().dtype(), false));
         this.quickGeluFactor = Weights.persistent(w.manager().create(1.702f).toType(w.device().dtype(), false));
     }
 
     /** Pooled output {@code [B, hidden]} of pixel values {@code [B, 3, S, S]}. */
     NDArray forward(NDArray pixels) {
         long b = pixels.getShape().get(0);
-        NDArray x = Ops.conv(pixels, patchWeight, null, config.patch, 0, 1);
+        NDArray x = Ops.conv(pixels, patchWeight, null, config.patch, 0);
         x = x.reshape(b, config.hidden, -1).transpose(0, 2, 1);
         x = NDArrays.concat(new NDList(classEmbedding.repeat(0, b), x), 1).add(positions);
         x = preNorm.forward(x);
         for (Layer l : layers) {
             NDArray h = l.norm1.forward(x);
-            NDArray q = Attention.splitHeads(l.q.forward(h), config.heads);
-            NDArray k = Attention.splitHeads(l.k.forward(h), config.heads);
-            NDArray v = Attention.splitHeads(l.v.forward(h), config.heads);
-            x = x.add(l.out.forward(Attention.mergeHeads(Attention.scaledDotProduct(q, k, v, scale, null, true))));
+            x = x.add(l.out.forward(Attention.multiHead(l.q.forward(h), l.k.forward(h), l.v.forward(h), config.heads)));
             NDArray m = l.fc1.forward(l.norm2.forward(x));
             m = config.quickGelu ? m.mul(ai.djl.nn.Activation.sigmoid(m.mul(quickGeluFactor))) : Activations.gelu(m);
             x = x.add(l.fc2.forward(m));

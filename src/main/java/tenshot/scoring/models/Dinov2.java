@@ -43,7 +43,6 @@ public final class Dinov2 implements DinoModel, AutoCloseable {
     private final NDArray positions;
     private final List<Layer> layers = new ArrayList<>();
     private final LayerNorm layernorm;
-    private final NDArray scale;
 
     /** The config.json and preprocessor_config.json fields the model uses. */
     public record Config(int hidden, int layers, int heads, int mlpRatio, int patch, int imageSize, double eps,
@@ -85,8 +84,6 @@ public final class Dinov2 implements DinoModel, AutoCloseable {
                     new Linear(l.sub("mlp.fc2"), d * config.mlpRatio, d, true), l.get("layer_scale2.lambda1", new Shape(d))));
         }
         this.layernorm = new LayerNorm(w.sub("layernorm"), d, config.eps);
-        this.scale = Weights.persistent(manager.create((float) (1 / Math.sqrt((double) d / config.heads)))
-                .toType(device.dtype(), false));
     }
 
     public static Dinov2 load(Path dir, EngineDevice device) throws IOException {
@@ -142,15 +139,12 @@ public final class Dinov2 implements DinoModel, AutoCloseable {
     /** Pooler output {@code [B, hidden]} of pixel values {@code [B, 3, crop, crop]}. */
     public NDArray forward(NDArray pixels) {
         long b = pixels.getShape().get(0);
-        NDArray x = Ops.conv(pixels, patchWeight, patchBias, config.patch, 0, 1);
+        NDArray x = Ops.conv(pixels, patchWeight, patchBias, config.patch, 0);
         x = x.reshape(b, config.hidden, -1).transpose(0, 2, 1);
         x = NDArrays.concat(new ai.djl.ndarray.NDList(clsToken.repeat(0, b), x), 1).add(positions);
         for (Layer l : layers) {
             NDArray h = l.norm1.forward(x);
-            NDArray q = Attention.splitHeads(l.q.forward(h), config.heads);
-            NDArray k = Attention.splitHeads(l.k.forward(h), config.heads);
-            NDArray v = Attention.splitHeads(l.v.forward(h), config.heads);
-            NDArray attn = l.out.forward(Attention.mergeHeads(Attention.scaledDotProduct(q, k, v, scale, null, true)));
+            NDArray attn = l.out.forward(Attention.multiHead(l.q.forward(h), l.k.forward(h), l.v.forward(h), config.heads));
             x = x.add(attn.mul(l.scale1));
             NDArray m = l.fc2.forward(Activations.gelu(l.fc1.forward(l.norm2.forward(x))));
             x = x.add(m.mul(l.scale2));

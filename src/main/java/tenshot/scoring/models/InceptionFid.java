@@ -39,7 +39,7 @@ public final class InceptionFid implements FidModel, AutoCloseable {
         }
 
         NDArray forward(NDArray x) {
-            return Ops.relu(bn.forward(Ops.conv(x, weight, null, stride, padding, 1)));
+            return Ops.relu(bn.forward(Ops.conv(x, weight, null, stride, padding)));
         }
     }
 

@@ -47,9 +47,9 @@ public final class LpipsSqueeze implements LpipsModel, AutoCloseable {
         }
 
         NDArray forward(NDArray x) {
-            NDArray s = Ops.relu(Ops.conv(x, squeezeW, squeezeB, 1, 0, 1));
-            NDArray a = Ops.relu(Ops.conv(s, e1W, e1B, 1, 0, 1));
-            NDArray b = Ops.relu(Ops.conv(s, e3W, e3B, 1, 1, 1));
+            NDArray s = Ops.relu(Ops.conv(x, squeezeW, squeezeB, 1, 0));
+            NDArray a = Ops.relu(Ops.conv(s, e1W, e1B, 1, 0));
+            NDArray b = Ops.relu(Ops.conv(s, e3W, e3B, 1, 1));
             return a.concat(b, 1);
         }
     }
@@ -148,7 +148,7 @@ public final class LpipsSqueeze implements LpipsModel, AutoCloseable {
         for (int k = 0; k < f0.size(); k++) {
             NDArray diff = f1.get(k).sub(f0.get(k));
             diff.attach(scope);
-            NDArray weighted = Ops.conv(diff.mul(diff), heads.get(k), null, 1, 0, 1);
+            NDArray weighted = Ops.conv(diff.mul(diff), heads.get(k), null, 1, 0);
             long cells = weighted.getShape().get(2) * weighted.getShape().get(3);
             NDArray mean = weighted.sum(new int[] {1, 2, 3}).div(cells);
             total = total == null ? mean : total.add(mean);
@@ -179,7 +179,7 @@ public final class LpipsSqueeze implements LpipsModel, AutoCloseable {
         NDArray scale = m.create(SCALE, new Shape(1, 3, 1, 1)).toType(device.dtype(), false);
         NDArray h = x.sub(shift).div(scale);
         NDList out = new NDList();
-        h = Ops.relu(Ops.conv(h, conv0Weight, conv0Bias, 2, 0, 1));
+        h = Ops.relu(Ops.conv(h, conv0Weight, conv0Bias, 2, 0));
         out.add(unit(h));
         for (int s = 0; s < slices.size(); s++) {
             if (s < 3) h = Ops.maxPool(h, 3, 2, 0, true);

@@ -2,6 +2,7 @@ package tenshot.scoring.models;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import tenshot.diffusion.nn.TorchKernels;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
@@ -14,9 +15,8 @@ final class Ops {
 
     private Ops() {}
 
-    static NDArray conv(NDArray x, NDArray weight, NDArray bias, int stride, int padding, int groups) {
-        return JniUtils.convolution((PtNDArray) x, (PtNDArray) weight, (PtNDArray) bias, new Shape(stride, stride),
-                new Shape(padding, padding), new Shape(1, 1), groups);
+    static NDArray conv(NDArray x, NDArray weight, NDArray bias, int stride, int padding) {
+        return TorchKernels.conv2d(x, weight, bias, stride, padding);
     }
 
     static NDArray relu(NDArray x) {
