@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.util.cuda.CudaUtils;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
+import tenshot.diffusion.DeviceMemory;
 import tenshot.diffusion.EngineDevice;
 import tenshot.diffusion.StepListener;
 import tenshot.diffusion.pipeline.DiffusionPipeline;
@@ -73,6 +73,11 @@ final class BenchCommand implements Cli.Command {
         System.out.printf("bench on %s, random weights from %s%n", device, config);
         System.out.printf("machine: %d processors visible to the JVM, max heap %d MiB%n",
                 Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+        DeviceMemory memory = DeviceMemory.baseline(device);
+        if (device.isGpu()) {
+            System.out.printf("device: %s, %s in use before loading (CUDA context)%n", mib(DeviceMemory.total(device)),
+                    mib(DeviceMemory.inUse(device)));
+        }
         long loadStart = System.nanoTime();
         List<String[]> rows = new ArrayList<>();
         try (StableDiffusion model = StableDiffusionLoader.random(config, tokenizer, device, 0)) {
@@ -83,9 +88,10 @@ final class BenchCommand implements Cli.Command {
             if (!options.has("skip-unet")) {
                 for (int size : sizes) {
                     for (int batch : batches) {
+                        memory.releaseCached();
                         double[] ms = unetForward(model, size, batch, warmup, repeats);
                         String[] row = {"UNet forward", size + " px", "batch " + batch,
-                            String.format("%.1f ms (median of %d, min %.1f)", ms[0], repeats, ms[1]), memory(device)};
+                            String.format("%.1f ms (median of %d, min %.1f)", ms[0], repeats, ms[1]), memory(device, memory)};
                         rows.add(row);
                         System.out.println("  " + String.join(" | ", row));
                     }
@@ -99,11 +105,13 @@ final class BenchCommand implements Cli.Command {
                 if (options.has("scheduler")) {
                     request.scheduler(tenshot.diffusion.schedulers.Scheduler.Kind.parse(options.string("scheduler", "ddim")));
                 }
+                memory.releaseCached();
+                new DiffusionPipeline(model).generate(request.build(), StepListener.NONE); // warm-up: kernels, allocator
                 long start = System.nanoTime();
                 new DiffusionPipeline(model).generate(request.build(), StepListener.NONE);
                 double seconds = (System.nanoTime() - start) / 1e9;
                 String[] row = {"txt2img " + steps + " steps", size + " px", images + " image(s), CFG 7.5",
-                    String.format("%.2f s per image (%.1f s total)", seconds / images, seconds), memory(device)};
+                    String.format("%.2f s per image (%.1f s total)", seconds / images, seconds), memory(device, memory)};
                 rows.add(row);
                 System.out.println("  " + String.join(" | ", row));
             }
@@ -145,13 +153,9 @@ final class BenchCommand implements Cli.Command {
         }
     }
 
-    private static String memory(EngineDevice device) {
-        String out = "RSS peak " + mib(peakRss());
-        if (device.isGpu()) {
-            var usage = CudaUtils.getGpuMemory(device.device());
-            out += ", device used " + mib(usage.getUsed()) + " of " + mib(usage.getMax());
-        }
-        return out;
+    private static String memory(EngineDevice device, DeviceMemory memory) {
+        if (!device.isGpu()) return "RSS peak " + mib(peakRss());
+        return "PyTorch pool (reserved peak) " + mib(memory.pool()) + ", device in use " + mib(DeviceMemory.inUse(device));
     }
 
     private static String mib(long bytes) {

@@ -22,6 +22,7 @@ public final class Cli {
         COMMANDS.put("bench", new BenchCommand());
         COMMANDS.put("score", new ScoreCommand());
         COMMANDS.put("train", new TrainCommand());
+        COMMANDS.put("selftest", new SelfTestCommand());
     }
 
     private Cli() {}

@@ -19,7 +19,8 @@ final class TrainingBenchRows {
         for (int size : sizes) {
             TrainingBench.Row r = TrainingBench.measure(config, device, size, rank, warmup, repeats, 0);
             String[] row = {"training step (LoRA rank " + rank + ", AdamW)", size + " px", "batch 2 (instance + class)",
-                String.format("%.1f ms per step (mean of %d)", r.msPerStep(), r.steps()),
+                String.format("%.1f ms per step (mean of %d; one step synced per phase: forward %.1f, backward %.1f, clip + AdamW %.1f)",
+                        r.msPerStep(), r.steps(), r.phases().forward(), r.phases().backward(), r.phases().optimizer()),
                 String.format("%s %.2f GiB", r.peakKind(), r.peakGiB())};
             rows.add(row);
             System.out.println("  " + String.join(" | ", row));

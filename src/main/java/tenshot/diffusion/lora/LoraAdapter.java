@@ -12,8 +12,9 @@ import tenshot.diffusion.weights.Weights;
 /**
  * A low-rank update of a linear layer: {@code y + scale · up(down(x))} with
  * {@code scale = alpha / rank · userScale}. {@code down} is {@code [rank, in]} (peft's {@code lora_A}),
- * {@code up} is {@code [out, rank]} ({@code lora_B}). The adapter computes in its own dtype (fp32 for
- * training on an fp16 engine) and returns the layer's dtype, with casts that keep the gradient.
+ * {@code up} is {@code [out, rank]} ({@code lora_B}). The adapter's weights may be wider than the
+ * layer (fp32 for training on an fp16 engine): like peft under autocast, they are cast to the
+ * activations' dtype for the product, with a cast that keeps the gradient, so the fp32 weights learn.
  */
 public final class LoraAdapter implements LinearAdapter {
 
@@ -37,12 +38,12 @@ public final class LoraAdapter implements LinearAdapter {
 
     @Override
     public NDArray adapt(Linear base, NDArray input, NDArray output) {
-        DataType own = down.getDataType();
-        NDArray x = Casts.to(input, own);
-        NDArray delta = JniUtils.linear((PtNDArray) JniUtils.linear((PtNDArray) x, (PtNDArray) down, null),
-                (PtNDArray) up, null);
+        DataType compute = input.getDataType();
+        NDArray a = Casts.to(down, compute);
+        NDArray b = Casts.to(up, compute);
+        NDArray delta = JniUtils.linear((PtNDArray) JniUtils.linear((PtNDArray) input, (PtNDArray) a, null), (PtNDArray) b, null);
         if (scaleTensor != null) delta = delta.mul(scaleTensor);
-        return output.add(Casts.to(delta, output.getDataType()));
+        return output.add(delta);
     }
 
     /** Sets the user scale (the {@code scale} of a generation request); 0 turns the adapter off in effect. */

@@ -2,8 +2,8 @@ package tenshot.diffusion.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.ArrayList;
@@ -11,10 +11,12 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import tenshot.diffusion.nn.TorchKernels;
 
 /**
- * AdamW as {@code torch.optim.AdamW} computes it: decoupled weight decay {@code p *= 1 - lr*wd}, moment
- * updates, bias correction, and {@code eps} added to {@code sqrt(v)/sqrt(1-beta2^t)}. Parameters are
+ * AdamW as {@code torch.optim.AdamW(fused=True)} computes it: decoupled weight decay
+ * {@code p *= 1 - lr*wd}, moment updates, bias correction, and {@code eps} added to
+ * {@code sqrt(v)/sqrt(1-beta2^t)}, every parameter of a group in one PyTorch kernel. Parameters are
  * grouped so that each group has its own learning rate (the text-encoder LoRA trains at a fraction of
  * the UNet's). Moments are fp32 and live in the optimizer's own manager; gradients are read from the
  * parameters after a backward pass.
@@ -36,7 +38,8 @@ public final class AdamW implements AutoCloseable {
         }
     }
 
-    private record Slot(String name, NDArray param, NDArray expAvg, NDArray expAvgSq, double groupLr) {}
+    /** A parameter, its moments, and its step counter (an fp32 scalar on the device, as fused AdamW keeps it). */
+    private record Slot(String name, NDArray param, NDArray expAvg, NDArray expAvgSq, NDArray step, double groupLr) {}
 
     private final Settings settings;
     private final NDManager stateManager;
@@ -59,7 +62,8 @@ public final class AdamW implements AutoCloseable {
             }
             NDArray m = stateManager.zeros(p.getShape(), DataType.FLOAT32, p.getDevice());
             NDArray v = stateManager.zeros(p.getShape(), DataType.FLOAT32, p.getDevice());
-            slots.put(e.getKey(), new Slot(e.getKey(), p, m, v, learningRate));
+            NDArray count = stateManager.zeros(new Shape(), DataType.FLOAT32, p.getDevice());
+            slots.put(e.getKey(), new Slot(e.getKey(), p, m, v, count, learningRate));
         }
     }
 
@@ -81,38 +85,45 @@ public final class AdamW implements AutoCloseable {
 
     /**
      * One update of every parameter from its current gradient, each group's learning rate multiplied by
-     * {@code lrFactor} (the schedule's factor for this step). A parameter that never received a
-     * gradient is left alone, as torch skips parameters whose grad is None.
+     * {@code lrFactor} (the schedule's factor for this step), then the gradients are zeroed for the next
+     * backward pass. A parameter that never received a gradient is left alone, as torch skips parameters
+     * whose grad is None. Each group is one call of PyTorch's fused AdamW kernel.
      */
     public void step(double lrFactor) {
         step++;
-        double bc1 = 1 - Math.pow(settings.beta1, step);
-        double bc2Sqrt = Math.sqrt(1 - Math.pow(settings.beta2, step));
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
-        try (NDScope scope = new NDScope()) {
-            NDArray beta1 = scalar(settings.beta1);
-            NDArray oneMinusBeta1 = scalar(1 - settings.beta1);
-            NDArray beta2 = scalar(settings.beta2);
-            NDArray oneMinusBeta2 = scalar(1 - settings.beta2);
-            NDArray bc2SqrtT = scalar(bc2Sqrt);
-            NDArray eps = scalar(settings.eps);
-            Map<Double, NDArray[]> perLr = new LinkedHashMap<>();
-            for (Slot s : slots.values()) {
-                NDArray grad = gradientOrNull(s.param);
-                if (grad == null) continue;
-                double lr = s.groupLr * lrFactor;
-                NDArray[] lrScalars = perLr.computeIfAbsent(lr, l -> new NDArray[] {
-                        scalar(1 - l * settings.weightDecay), scalar(-l / bc1)});
-                s.param.muli(lrScalars[0]);
-                // torch: exp_avg.lerp_(grad, 1 - beta1), i.e. exp_avg*beta1 + grad*(1-beta1)
-                s.expAvg.muli(beta1).addi(grad.mul(oneMinusBeta1));
-                s.expAvgSq.muli(beta2).addi(grad.mul(grad).muli(oneMinusBeta2));
-                NDArray denom = s.expAvgSq.sqrt().divi(bc2SqrtT).addi(eps);
-                s.param.addi(s.expAvg.mul(lrScalars[1]).divi(denom));
-            }
+        try {
+            Map<Double, List<Slot>> groups = new LinkedHashMap<>();
+            for (Slot s : slots.values()) groups.computeIfAbsent(s.groupLr, lr -> new ArrayList<>()).add(s);
+            for (Map.Entry<Double, List<Slot>> group : groups.entrySet()) update(group.getValue(), group.getKey() * lrFactor);
         } finally {
             JniUtils.setGradMode(gradMode);
+        }
+    }
+
+    /** One fused multi-tensor AdamW update of the slots that have a gradient; their gradients are zeroed after. */
+    private void update(List<Slot> group, double lr) {
+        List<NDArray> params = new ArrayList<>();
+        List<NDArray> grads = new ArrayList<>();
+        List<NDArray> expAvgs = new ArrayList<>();
+        List<NDArray> expAvgSqs = new ArrayList<>();
+        List<NDArray> steps = new ArrayList<>();
+        try {
+            for (Slot s : group) {
+                NDArray grad = gradientOrNull(s.param);
+                if (grad == null) continue;
+                params.add(s.param);
+                grads.add(grad);
+                expAvgs.add(s.expAvg);
+                expAvgSqs.add(s.expAvgSq);
+                steps.add(s.step);
+            }
+            if (params.isEmpty()) return;
+            TorchKernels.adamw(params, grads, expAvgs, expAvgSqs, steps, lr, settings.beta1, settings.beta2,
+                    settings.weightDecay, settings.eps);
+        } finally {
+            for (NDArray g : grads) g.close();
         }
     }
 
@@ -145,6 +156,7 @@ public final class AdamW implements AutoCloseable {
         for (Slot s : slots.values()) {
             copyInto(tensors, "exp_avg." + s.name, s.expAvg);
             copyInto(tensors, "exp_avg_sq." + s.name, s.expAvgSq);
+            s.step.set(new float[] {stepCount});
         }
         this.step = stepCount;
     }
@@ -157,10 +169,6 @@ public final class AdamW implements AutoCloseable {
                     + " values, the parameter has " + target.getShape().size());
         }
         target.set(values);
-    }
-
-    private NDArray scalar(double value) {
-        return stateManager.create((float) value);
     }
 
     @Override

@@ -136,6 +136,7 @@ public final class DreamBoothTrainer {
         double loss = Double.NaN;
         double smoothed = Double.NaN;
         long step = start;
+        optimizer.zeroGradients(); // each optimizer step clears the gradients for the next
         try {
             while (step < steps) {
                 long began = System.nanoTime();
@@ -145,7 +146,6 @@ public final class DreamBoothTrainer {
                     NDArray latents = batchLatents(model, recipe, instance, prior, draw, latentShape);
                     NDArray noise = SeededNoise.normal(latents.getManager(), draw.noiseSeeds(), latentShape)
                             .toDevice(model.device().device(), false);
-                    optimizer.zeroGradients();
                     try (GradientCollector collector = model.manager().getEngine().newGradientCollector()) {
                         List<String> rowPrompts = new ArrayList<>();
                         rowPrompts.add(instance.prompts.get(draw.instanceView()));

@@ -1,15 +1,15 @@
 package tenshot.diffusion.train;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.List;
+import tenshot.diffusion.nn.TorchKernels;
 
 /**
  * Global grad-norm clipping as {@code torch.nn.utils.clip_grad_norm_} does it: the L2 norm over all
- * gradients together, and every gradient scaled by {@code min(1, maxNorm / (norm + 1e-6))}. The scale
- * stays on the device, so clipping costs no host sync.
+ * gradients together, and every gradient scaled by {@code min(1, maxNorm / (norm + 1e-6))}, in a few
+ * multi-tensor kernels. The scale stays on the device, so clipping costs no host sync.
  */
 public final class GradientClipping {
 
@@ -25,24 +25,12 @@ public final class GradientClipping {
         JniUtils.setGradMode(false);
         NDList grads = new NDList();
         try {
-            NDList norms = new NDList();
             for (NDArray p : params) {
                 NDArray g = AdamW.gradientOrNull(p);
-                if (g == null) continue;
-                grads.add(g);
-                norms.add(g.norm());
+                if (g != null) grads.add(g);
             }
             if (grads.isEmpty()) throw new IllegalStateException("no parameter has a gradient to clip");
-            NDArray stacked = NDArrays.stack(norms);
-            NDArray total = stacked.norm();
-            NDArray denominator = total.add(1e-6f);
-            NDArray coefficient = NDArrays.div((float) maxNorm, denominator).clip(0f, 1f);
-            for (NDArray g : grads) g.muli(coefficient);
-            norms.close();
-            stacked.close();
-            denominator.close();
-            coefficient.close();
-            return total;
+            return TorchKernels.clipGradNorm(grads, maxNorm);
         } finally {
             grads.close();
             JniUtils.setGradMode(gradMode);

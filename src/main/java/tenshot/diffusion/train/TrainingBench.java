@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
-import ai.djl.util.cuda.CudaUtils;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import tenshot.diffusion.DeviceMemory;
 import tenshot.diffusion.EngineDevice;
 import tenshot.diffusion.SeededNoise;
 import tenshot.diffusion.lora.LoraSet;
@@ -36,9 +36,17 @@ public final class TrainingBench {
      * One measured configuration.
      *
      * @param peakGiB the peak memory during the timed steps: process peak RSS on the CPU (weights
-     *     included), the highest used device memory sampled after each backward on CUDA
+     *     included), PyTorch's pool (reserved peak, weights included) on CUDA
      */
-    public record Row(String device, int size, int batch, int rank, int steps, double msPerStep, double peakGiB, String peakKind) {}
+    public record Row(String device, int size, int batch, int rank, int steps, double msPerStep, double peakGiB, String peakKind,
+            Phases phases) {}
+
+    /**
+     * Milliseconds of each phase of one step, each phase waited for before the next starts (so they add
+     * up to a little more than an unsynchronised step): forward with the loss, backward, clipping with
+     * the optimizer step.
+     */
+    public record Phases(double forward, double backward, double optimizer) {}
 
     private TrainingBench() {}
 
@@ -49,6 +57,7 @@ public final class TrainingBench {
         ai.djl.engine.Engine.getEngine("PyTorch");
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
+        DeviceMemory memory = DeviceMemory.baseline(device);
         try (NDManager manager = NDManager.newBaseManager(device.device())) {
             UNet2DConditionModel unet = UNet2DConditionModel.random(config, device, manager, seed);
             LoraSet lora = LoraSet.createTrainable(List.of(new LoraSpec("unet", unet.linears(), LoraSpec.UNET_ATTENTION, rank, rank)),
@@ -67,15 +76,14 @@ public final class TrainingBench {
                 optimizer.addGroup(params, 1e-4);
                 for (int i = 0; i < warmup; i++) step(manager, unet, objective, optimizer, latents, noise, timesteps, context, device);
                 resetPeakRss();
-                double peakDevice = 0;
                 long began = System.nanoTime();
-                for (int i = 0; i < steps; i++) {
-                    peakDevice = Math.max(peakDevice, step(manager, unet, objective, optimizer, latents, noise, timesteps, context, device));
-                }
+                for (int i = 0; i < steps; i++) step(manager, unet, objective, optimizer, latents, noise, timesteps, context, device);
                 double ms = (System.nanoTime() - began) / 1e6 / steps;
                 boolean gpu = device.isGpu();
-                return new Row(device.toString(), size, 2, rank, steps, ms, gpu ? peakDevice : peakRssGiB(),
-                        gpu ? "device used (sampled)" : "process peak RSS");
+                double peak = gpu ? memory.pool() / (double) (1L << 30) : peakRssGiB();
+                Phases phases = phases(manager, unet, objective, optimizer, latents, noise, timesteps, context, device);
+                return new Row(device.toString(), size, 2, rank, steps, ms, peak, gpu ? "PyTorch pool (reserved peak)" : "process peak RSS",
+                        phases);
             } finally {
                 lora.close();
             }
@@ -84,25 +92,48 @@ public final class TrainingBench {
         }
     }
 
-    /** One step; returns the device memory in use after backward (GiB), or 0 on the CPU. */
-    private static double step(NDManager manager, UNet2DConditionModel unet, DreamBoothObjective objective, AdamW optimizer,
+    /** One step, ending with one host read as the trainer's loss read does. */
+    private static void step(NDManager manager, UNet2DConditionModel unet, DreamBoothObjective objective, AdamW optimizer,
             NDArray latents, NDArray noise, long[] timesteps, NDArray context, EngineDevice device) {
-        double used = 0;
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            optimizer.zeroGradients();
             NDArray t = manager.create(timesteps).toDevice(device.device(), false);
             try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
                 DreamBoothObjective.Loss loss = objective.loss((x, tt, c) -> unet.forward(x, t, c), latents, noise, timesteps,
                         context, device.dtype());
                 collector.backward(loss.total());
-                if (device.isGpu()) used = CudaUtils.getGpuMemory(device.device()).getUsed() / (double) (1L << 30);
             }
             GradientClipping.clipGlobalNorm(optimizer.parameters(), 1.0);
             optimizer.step(1.0);
             optimizer.parameters().get(0).getFloat(0, 0); // wait for the device: one host read per step, as training does
         }
-        return used;
+    }
+
+    private static Phases phases(NDManager manager, UNet2DConditionModel unet, DreamBoothObjective objective, AdamW optimizer,
+            NDArray latents, NDArray noise, long[] timesteps, NDArray context, EngineDevice device) {
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDArray t = manager.create(timesteps).toDevice(device.device(), false);
+            long began = System.nanoTime();
+            long forwardDone;
+            long backwardDone;
+            try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
+                DreamBoothObjective.Loss loss = objective.loss((x, tt, c) -> unet.forward(x, t, c), latents, noise, timesteps,
+                        context, device.dtype());
+                loss.total().getFloat();
+                forwardDone = System.nanoTime();
+                collector.backward(loss.total());
+                try (NDArray g = AdamW.gradientOrNull(optimizer.parameters().get(0))) {
+                    g.getFloat(0, 0);
+                }
+                backwardDone = System.nanoTime();
+            }
+            GradientClipping.clipGlobalNorm(optimizer.parameters(), 1.0);
+            optimizer.step(1.0);
+            optimizer.parameters().get(0).getFloat(0, 0);
+            long done = System.nanoTime();
+            return new Phases((forwardDone - began) / 1e6, (backwardDone - forwardDone) / 1e6, (done - backwardDone) / 1e6);
+        }
     }
 
     /** Resets the kernel's peak-RSS counter (VmHWM) so the next reading covers only what follows. */
