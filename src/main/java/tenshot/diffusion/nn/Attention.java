@@ -37,6 +37,11 @@ public final class Attention {
         return TorchKernels.attention(q, k, v);
     }
 
+    /** {@code softmax(scale·q·kᵀ)·v} with an explicit score scale (a temperature times {@code 1/√d}, say). */
+    public static NDArray scaledDotProduct(NDArray q, NDArray k, NDArray v, double scale) {
+        return TorchKernels.attention(q, k, v, scale);
+    }
+
     /** As {@link #scaledDotProduct}, each query attending only to itself and earlier positions. */
     public static NDArray causal(NDArray q, NDArray k, NDArray v) {
         return TorchKernels.causalAttention(q, k, v);

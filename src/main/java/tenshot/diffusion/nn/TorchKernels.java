@@ -50,6 +50,8 @@ public final class TorchKernels {
               training : bool
               def attention(self: __torch__.Kernels, q: Tensor, k: Tensor, v: Tensor) -> Tensor:
                 return torch.scaled_dot_product_attention(q, k, v)
+              def scaled_attention(self: __torch__.Kernels, q: Tensor, k: Tensor, v: Tensor, scale: Tensor) -> Tensor:
+                return torch.scaled_dot_product_attention(q, k, v, None, 0., False, scale=float(scale))
               def causal_attention(self: __torch__.Kernels, q: Tensor, k: Tensor, v: Tensor) -> Tensor:
                 return torch.scaled_dot_product_attention(q, k, v, None, 0., True)
               def group_norm(self: __torch__.Kernels, x: Tensor, groups: Tensor, weight: Tensor, bias: Tensor, eps: Tensor) -> Tensor:
@@ -112,6 +114,12 @@ public final class TorchKernels {
     /** {@code softmax(q·kᵀ/√d)·v} over {@code [B, H, L, d]} inputs, fused. */
     public static NDArray attention(NDArray q, NDArray k, NDArray v) {
         return get().call("attention", q, k, v);
+    }
+
+    /** {@code softmax(scale·q·kᵀ)·v}: attention with a score scale other than {@code 1/√d}. */
+    public static NDArray attention(NDArray q, NDArray k, NDArray v, double scale) {
+        TorchKernels kernels = get();
+        return kernels.call("scaled_attention", q, k, v, kernels.scalar(scale));
     }
 
     /** Attention where each query sees only itself and the keys before it. */

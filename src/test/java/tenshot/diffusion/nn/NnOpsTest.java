@@ -55,6 +55,8 @@ class NnOpsTest {
             NDArray v = m.randomNormal(new Shape(1, 2, 5, 4));
             NDArray expected = q.matMul(k.transpose(0, 1, 3, 2)).mul(0.5f).softmax(-1).matMul(v);
             assertTrue(maxAbs(Attention.scaledDotProduct(q, k, v), expected) < 1e-6f);
+            NDArray hot = q.matMul(k.transpose(0, 1, 3, 2)).mul(0.75f).softmax(-1).matMul(v);
+            assertTrue(maxAbs(Attention.scaledDotProduct(q, k, v, 0.75), hot) < 1e-6f);
 
             NDArray self = m.randomNormal(new Shape(1, 2, 5, 4));
             float[] mask = new float[25];
