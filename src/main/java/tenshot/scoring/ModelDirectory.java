@@ -93,6 +93,28 @@ public final class ModelDirectory {
         return b.build();
     }
 
+    /**
+     * What is installed under {@code metricsDir}, cheaply: a SHA-256 over every file's relative path,
+     * size and modification time (a worker keeps loaded models until this changes).
+     */
+    public static String signature(Path metricsDir) throws IOException {
+        java.security.MessageDigest sha;
+        try {
+            sha = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
+        if (Files.isDirectory(metricsDir)) {
+            try (java.util.stream.Stream<Path> files = Files.walk(metricsDir, 3, java.nio.file.FileVisitOption.FOLLOW_LINKS)) {
+                for (Path p : files.filter(Files::isRegularFile).sorted().toList()) {
+                    String line = metricsDir.relativize(p) + "\t" + Files.size(p) + "\t" + Files.getLastModifiedTime(p).toMillis() + "\n";
+                    sha.update(line.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return java.util.HexFormat.of().formatHex(sha.digest());
+    }
+
     private static boolean present(ScoringModels.Builder b, Metric metric, Path dir) {
         if (Files.isDirectory(dir)) return true;
         b.missing(metric, "model not installed: " + dir + " not found");

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 import tenshot.diffusion.EngineDevice;
+import tenshot.diffusion.EngineRuntime;
 import tenshot.diffusion.StepListener;
 import tenshot.queue.Claim;
 import tenshot.queue.Job;
@@ -83,8 +84,13 @@ public final class Worker {
         return r == null ? OptionalLong.empty() : OptionalLong.of(r.jobId());
     }
 
-    /** Registers the worker and starts its engine and heartbeat threads. */
+    /**
+     * Registers the worker and starts its engine and heartbeat threads. A worker whose device the engine
+     * cannot run (CUDA asked for, no CUDA libtorch) refuses to start, saying how to fix it.
+     */
     public void start() {
+        EngineRuntime.requireUsable(device);
+        LOG.infof("worker %s engine: %s", id, EngineRuntime.describe(device));
         registry.register(id, host, deviceSpec, handlers.keySet()).await().atMost(DB_TIMEOUT);
         long beat = settings.heartbeat().toMillis();
         heartbeats.scheduleWithFixedDelay(this::beat, beat, beat, TimeUnit.MILLISECONDS);

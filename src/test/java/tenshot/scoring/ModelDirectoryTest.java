@@ -55,4 +55,16 @@ class ModelDirectoryTest {
         assertTrue(loaded.available(Metric.HIST));
         assertTrue(loaded.status(Metric.DINO).reason().startsWith("model not installed"), loaded.status(Metric.DINO).reason());
     }
+
+    @Test
+    void theSignatureChangesWhenAnInstalledFileChanges(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Files.createDirectories(dir.resolve(ModelDirectory.DINO));
+        java.nio.file.Path config = java.nio.file.Files.writeString(dir.resolve(ModelDirectory.DINO).resolve("config.json"), "{}");
+        String before = ModelDirectory.signature(dir);
+        org.junit.jupiter.api.Assertions.assertEquals(before, ModelDirectory.signature(dir));
+        java.nio.file.Files.writeString(config, "{\"hidden_size\": 8}");
+        org.junit.jupiter.api.Assertions.assertNotEquals(before, ModelDirectory.signature(dir), "a changed file is a new signature");
+        java.nio.file.Files.writeString(dir.resolve(ModelDirectory.CLIP_R_CANDIDATES), "cat\n");
+        org.junit.jupiter.api.Assertions.assertNotEquals(before, ModelDirectory.signature(dir), "an added file is a new signature");
+    }
 }

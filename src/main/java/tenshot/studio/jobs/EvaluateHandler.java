@@ -49,7 +49,7 @@ public class EvaluateHandler implements JobHandler {
         context.progress().onStep(StepReport.of("scoring", 0, 1, 0));
         long began = System.nanoTime();
         ScorecardWriter.Outcome outcome = writer.write(spec.artifacts(),
-                styles, ScoringMode.of(spec.scoringMode()), context.device());
+                styles, ScoringMode.of(spec.scoringMode()), context.device(), context.models());
         context.progress().onStep(StepReport.of("scoring", 1, 1, (System.nanoTime() - began) / 1e9));
         return Map.of("scorecard", spec.artifacts().scorecardKey(), "recomputed", outcome.recomputed());
     }

@@ -40,7 +40,7 @@ public class ScoreHandler implements JobHandler {
         context.progress().onStep(StepReport.of("scoring", 0, 1, 0));
         long began = System.nanoTime();
         ScorecardWriter.Outcome outcome = writer.write(ScoreArtifacts.ofRun(spec.runId()),
-                List.of(new StyleSet(spec.styleId(), referenceFiles, generatedFiles)), ScoringMode.of(spec.scoringMode()), context.device());
+                List.of(new StyleSet(spec.styleId(), referenceFiles, generatedFiles)), ScoringMode.of(spec.scoringMode()), context.device(), context.models());
         context.progress().onStep(StepReport.of("scoring", 1, 1, (System.nanoTime() - began) / 1e9));
         return Map.of("scorecard", spec.scorecardKey(), "recomputed", outcome.recomputed(), "fingerprint", outcome.fingerprint());
     }

@@ -12,6 +12,7 @@ import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import tenshot.diffusion.EngineDevice;
 import tenshot.scoring.ModelDirectory;
+import tenshot.worker.ModelCache;
 import tenshot.scoring.ScoreFingerprint;
 import tenshot.scoring.ScorecardExport;
 import tenshot.scoring.Scorer;
@@ -44,26 +45,31 @@ public class ScorecardWriter {
     /** What {@link #write} did: scored, or found the stored card current. */
     public record Outcome(boolean recomputed, String fingerprint) {}
 
-    public Outcome write(ScoreArtifacts where, List<StyleSet> styles, ScoringMode mode, EngineDevice device)
+    /**
+     * Scores {@code styles} unless the stored scorecard is current. The metric networks come from the
+     * worker's model cache, so consecutive SCORE and EVALUATE jobs on one worker load them once (again
+     * only when the models directory changes).
+     */
+    public Outcome write(ScoreArtifacts where, List<StyleSet> styles, ScoringMode mode, EngineDevice device, ModelCache cache)
             throws Exception {
-        try (ScoringModels models = metricsDir.isPresent() ? ModelDirectory.load(metricsDir.get(), device)
-                : ScoringModels.none(NO_MODELS)) {
-            String fingerprint = ScoreFingerprint.of(styles, mode, models);
-            if (fingerprint.equals(stored(where.fingerprintKey())) && store.exists(where.scorecardKey())) {
-                return new Outcome(false, fingerprint);
-            }
-            Scorer.Scored scored = new Scorer(models, mode, batchSize).evaluate(styles);
-            // The fingerprint goes last: a crash in between leaves no fingerprint, so the next attempt scores again.
-            store.delete(where.fingerprintKey());
-            if (scored.fid() != null) {
-                store.put(where.fidFeaturesKey(), scored.fid().toJson().getBytes(StandardCharsets.UTF_8));
-            } else {
-                store.delete(where.fidFeaturesKey());
-            }
-            store.put(where.scorecardKey(), ScorecardExport.toJson(scored.card()).getBytes(StandardCharsets.UTF_8));
-            store.put(where.fingerprintKey(), fingerprint.getBytes(StandardCharsets.UTF_8));
-            return new Outcome(true, fingerprint);
+        ScoringModels models = metricsDir.isEmpty() ? ScoringModels.none(NO_MODELS)
+                : cache.get("metrics:" + metricsDir.get() + ":" + device + ":" + ModelDirectory.signature(metricsDir.get()),
+                        ScoringModels.class, () -> ModelDirectory.load(metricsDir.get(), device));
+        String fingerprint = ScoreFingerprint.of(styles, mode, models);
+        if (fingerprint.equals(stored(where.fingerprintKey())) && store.exists(where.scorecardKey())) {
+            return new Outcome(false, fingerprint);
         }
+        Scorer.Scored scored = new Scorer(models, mode, batchSize).evaluate(styles);
+        // The fingerprint goes last: a crash in between leaves no fingerprint, so the next attempt scores again.
+        store.delete(where.fingerprintKey());
+        if (scored.fid() != null) {
+            store.put(where.fidFeaturesKey(), scored.fid().toJson().getBytes(StandardCharsets.UTF_8));
+        } else {
+            store.delete(where.fidFeaturesKey());
+        }
+        store.put(where.scorecardKey(), ScorecardExport.toJson(scored.card()).getBytes(StandardCharsets.UTF_8));
+        store.put(where.fingerprintKey(), fingerprint.getBytes(StandardCharsets.UTF_8));
+        return new Outcome(true, fingerprint);
     }
 
     /** Copies a stored artifact to a file on this host, for the scorer (replacing what an earlier attempt left). */

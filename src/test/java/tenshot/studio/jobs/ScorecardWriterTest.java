@@ -18,6 +18,7 @@ import tenshot.scoring.ScoringMode;
 import tenshot.scoring.StyleSet;
 import tenshot.store.ArtifactStore;
 import tenshot.studio.upload.BadImages;
+import tenshot.worker.ModelCache;
 
 /** A stored scorecard is recomputed only when its inputs change. */
 @QuarkusTest
@@ -31,6 +32,8 @@ class ScorecardWriterTest {
 
     @TempDir
     Path dir;
+
+    private final ModelCache models = new ModelCache(2);
 
     private Path image(String name, int rgb) throws Exception {
         BufferedImage image = new BufferedImage(16, 16, BufferedImage.TYPE_INT_RGB);
@@ -47,22 +50,22 @@ class ScorecardWriterTest {
         List<StyleSet> styles = List.of(new StyleSet("07", List.of(image("apple.png", 0x803020), image("car.png", 0x204080)),
                 List.of(image("Dolphin.png", 0x606060), image("Bread.png", 0x905010))));
 
-        ScorecardWriter.Outcome first = writer.write(where, styles, ScoringMode.OFFICIAL, EngineDevice.cpu());
+        ScorecardWriter.Outcome first = writer.write(where, styles, ScoringMode.OFFICIAL, EngineDevice.cpu(), models);
         assertTrue(first.recomputed());
         assertTrue(store.exists(where.scorecardKey()));
         java.time.Instant written = store.stat(where.scorecardKey()).orElseThrow().lastModified();
 
-        ScorecardWriter.Outcome again = writer.write(where, styles, ScoringMode.OFFICIAL, EngineDevice.cpu());
+        ScorecardWriter.Outcome again = writer.write(where, styles, ScoringMode.OFFICIAL, EngineDevice.cpu(), models);
         assertFalse(again.recomputed());
         assertEquals(first.fingerprint(), again.fingerprint());
         assertEquals(written, store.stat(where.scorecardKey()).orElseThrow().lastModified());
 
         image("Bread.png", 0x905011);
-        ScorecardWriter.Outcome changed = writer.write(where, styles, ScoringMode.OFFICIAL, EngineDevice.cpu());
+        ScorecardWriter.Outcome changed = writer.write(where, styles, ScoringMode.OFFICIAL, EngineDevice.cpu(), models);
         assertTrue(changed.recomputed());
         assertNotEquals(first.fingerprint(), changed.fingerprint());
 
-        ScorecardWriter.Outcome corrected = writer.write(where, styles, ScoringMode.CORRECTED, EngineDevice.cpu());
+        ScorecardWriter.Outcome corrected = writer.write(where, styles, ScoringMode.CORRECTED, EngineDevice.cpu(), models);
         assertTrue(corrected.recomputed(), "another mode is another input");
         store.deleteAll(where.prefix());
     }
