@@ -9,7 +9,7 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
 
-/** A group that owns style sets and runs. Accounts and sign-in come later; for now a team is a name. */
+/** A group that owns style sets and runs; accounts belong to a team (see {@code tenshot.studio.access}). */
 @Entity
 @Table(name = "team")
 public class Team extends PanacheEntityBase {

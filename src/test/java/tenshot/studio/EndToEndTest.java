@@ -52,10 +52,13 @@ class EndToEndTest {
     @TestHTTPResource("/")
     URL base;
 
-    @Test
-    void styleSetToSubmissionZipOnTheDemoModel() throws Exception {
+    /** A run that ended, with the data lines of its SSE stream. */
+    private record FinishedRun(int id, List<String> prompts, JsonPath view, List<String> events) {}
+
+    /** Uploads style 00 of the A board, starts a run of {@code recipe} and waits for it to end, listening to its events. */
+    private FinishedRun runToTheEnd(String name, String recipe) throws Exception {
         Path style = Fixtures.dataset("jittor-a/00");
-        RequestSpecification upload = given().multiPart("name", "e2e").multiPart("styleId", "00")
+        RequestSpecification upload = given().multiPart("name", name).multiPart("styleId", "00")
                 .multiPart("prompts", "prompt.json", Files.readAllBytes(style.resolve("prompt.json")), "application/json");
         try (Stream<Path> images = Files.list(style.resolve("images"))) {
             for (Path image : images.sorted().toList()) {
@@ -66,8 +69,6 @@ class EndToEndTest {
         List<String> prompts = set.getList("prompts", String.class);
         assertEquals(25, prompts.size());
 
-        String recipe = "{\"base\": \"baseline\", \"steps\": 2, \"resolution\": 64, \"checkpointEvery\": 0, "
-                + "\"previewEvery\": 0, \"generation\": {\"steps\": 2}}";
         int run = given().contentType("application/json")
                 .body("{\"styleSetId\": " + set.getInt("id") + ", \"recipe\": " + recipe + "}")
                 .when().post("/api/runs").then().statusCode(201).body("baseModel", equalTo("demo-sd21"))
@@ -89,12 +90,45 @@ class EndToEndTest {
         }
         assertNotNull(view);
         assertEquals("SUCCEEDED", view.getString("status"), "run ended as " + view.getString("status") + ": " + view.getString("error"));
+        synchronized (events) {
+            return new FinishedRun(run, prompts, view, List.copyOf(events));
+        }
+    }
+
+    /**
+     * The {@code safe} recipe's whole path on the demo model: class images for prior preservation
+     * (a PRIOR job), training with an instance and a class row, img2img from the average style image.
+     */
+    @Test
+    void safeRecipeWithPriorPreservationAndAverageImageStart() throws Exception {
+        String recipe = "{\"base\": \"safe\", \"steps\": 2, \"resolution\": 64, \"checkpointEvery\": 0, "
+                + "\"previewEvery\": 0, \"classImagesPerPrompt\": 1, \"classImageSteps\": 2, \"generation\": {\"steps\": 3}}";
+        FinishedRun finished = runToTheEnd("e2e-safe", recipe);
+        assertTrue(finished.events().stream().anyMatch(d -> d.contains("\"kind\":\"PRIOR\"") && d.contains("succeeded")),
+                "a PRIOR job made the class images: " + finished.events().size() + " events");
+        assertTrue(finished.events().stream().anyMatch(d -> d.contains("\"kind\":\"TRAIN\"") && d.contains("training")),
+                "training ran after the class images");
+        JsonPath config = given().when().get("/api/runs/" + finished.id() + "/config.json").then().statusCode(200).extract().jsonPath();
+        assertEquals("average-style-image", config.getString("recipe.generation.start"), config.prettify());
+        assertEquals(1.0, config.getDouble("recipe.priorLossWeight"), 1e-12);
+        byte[] zip = given().when().get("/api/runs/" + finished.id() + "/submission.zip").then().statusCode(200).extract().asByteArray();
+        int pngs = 0;
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
+            for (ZipEntry e; (e = in.getNextEntry()) != null; ) if (e.getName().endsWith(".png")) pngs++;
+        }
+        assertEquals(25, pngs);
+    }
+
+    @Test
+    void styleSetToSubmissionZipOnTheDemoModel() throws Exception {
+        String recipe = "{\"base\": \"baseline\", \"steps\": 2, \"resolution\": 64, \"checkpointEvery\": 0, "
+                + "\"previewEvery\": 0, \"generation\": {\"steps\": 2}}";
+        FinishedRun finished = runToTheEnd("e2e", recipe);
+        int run = finished.id();
+        List<String> prompts = finished.prompts();
+        List<String> data = finished.events();
 
         // SSE: job events for this run carried training and generation progress.
-        List<String> data;
-        synchronized (events) {
-            data = List.copyOf(events);
-        }
         assertTrue(data.stream().anyMatch(d -> d.contains("\"kind\":\"TRAIN\"") && d.contains("training")),
                 "an SSE event showed training progress: " + data.size() + " events");
         List<String> generateEvents = data.stream().filter(d -> d.contains("\"kind\":\"GENERATE\"")).toList();

@@ -7,8 +7,10 @@ import java.nio.file.Path;
 
 /**
  * Locates the shared fixtures and datasets that live beside the repository in {@code ../shared}.
- * They are never committed; a test that needs them is skipped, with a message that says why, when
- * they are absent.
+ * They are never committed. When one is absent, a developer's run skips the test that needs it, with
+ * a message that says why; under CI ({@code CI=true}, which {@code .ci/run} sets) or with
+ * {@code -Dtenshot.fixtures.required=true} the test fails instead, so a release gate can never pass
+ * by running nothing.
  */
 public final class Fixtures {
 
@@ -20,12 +22,21 @@ public final class Fixtures {
         return (env != null && !env.isBlank() ? Path.of(env) : Path.of("..", "shared")).toAbsolutePath().normalize();
     }
 
-    /** A path under {@code ../shared}; skips the calling test when it does not exist. */
+    /** A path under {@code ../shared}; when it does not exist, fails the calling test under CI and skips it elsewhere. */
     public static Path shared(String relative) {
         Path path = sharedRoot().resolve(relative);
-        assumeTrue(Files.exists(path), "skipped: shared fixture " + path
-                + " is absent (tests read ../shared beside the repository; set TENSHOT_SHARED to move it)");
+        if (!Files.exists(path)) {
+            String why = "shared fixture " + path + " is absent (tests read ../shared beside the repository; set TENSHOT_SHARED"
+                    + " to move it)";
+            if (required()) throw new IllegalStateException(why + "; under CI every fixture must be there");
+            assumeTrue(false, "skipped: " + why);
+        }
         return path;
+    }
+
+    /** Whether a missing fixture is a failure: under CI, or when the run is a release gate. */
+    static boolean required() {
+        return "true".equalsIgnoreCase(System.getenv("CI")) || Boolean.getBoolean("tenshot.fixtures.required");
     }
 
     public static Path tinySd21() {
