@@ -71,6 +71,12 @@ public final class TorchKernels {
               def geglu(self: __torch__.Kernels, x: Tensor) -> Tensor:
                 halves = torch.chunk(x, 2, -1)
                 return torch.mul(halves[0], torch.gelu(halves[1]))
+              def style_lora(self: __torch__.Kernels, x: Tensor, downs: List[Tensor], ups: List[Tensor], rows: Tensor, scale: Tensor) -> Tensor:
+                dtype = ops.prim.dtype(x)
+                a = torch.index_select(torch.to(torch.stack(downs), dtype), 0, rows)
+                b = torch.index_select(torch.to(torch.stack(ups), dtype), 0, rows)
+                h = torch.matmul(x, torch.transpose(a, 1, 2))
+                return torch.mul(torch.matmul(h, torch.transpose(b, 1, 2)), float(scale))
               def cast(self: __torch__.Kernels, x: Tensor, dtype: Tensor) -> Tensor:
                 return torch.to(x, int(dtype))
               def clip_grad_norm(self: __torch__.Kernels, grads: List[Tensor], max_norm: Tensor) -> Tensor:
@@ -158,6 +164,22 @@ public final class TorchKernels {
     /** {@code hidden · gelu(gate)} where {@code hidden, gate} are the two halves of the last axis. */
     public static NDArray geglu(NDArray x) {
         return get().call("geglu", x);
+    }
+
+    /**
+     * The low-rank updates of several adapters at once, one per batch row: for {@code x [N, L, in]},
+     * row {@code n} gets {@code scale · x[n] · downs[rows[n]]ᵀ · ups[rows[n]]ᵀ} ({@code downs[i]} is
+     * {@code [r, in]}, {@code ups[i]} is {@code [out, r]}, both cast to x's dtype with the gradient kept).
+     */
+    public static NDArray styleLora(NDArray x, List<NDArray> downs, List<NDArray> ups, NDArray rows, double scale) {
+        TorchKernels k = get();
+        List<Argument> arguments = new ArrayList<>();
+        arguments.add(new Argument(x, null));
+        arguments.addAll(list(downs, "downs[]"));
+        arguments.addAll(list(ups, "ups[]"));
+        arguments.add(new Argument(rows, null));
+        arguments.add(new Argument(k.scalar(scale), null));
+        return k.call("style_lora", arguments);
     }
 
     /** {@code x} in {@code type}; unlike DJL's {@code toType}, the gradient flows through the cast. */

@@ -3,6 +3,8 @@ package tenshot.diffusion.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import java.util.ArrayList;
+import java.util.List;
 import tenshot.diffusion.nn.Casts;
 import tenshot.diffusion.schedulers.NoiseSchedule;
 
@@ -11,7 +13,7 @@ import tenshot.diffusion.schedulers.NoiseSchedule;
  * it: noise the latents at the drawn timesteps, predict with the UNet, and compare with the target the
  * scheduler's prediction type asks for (the noise for epsilon, the velocity for v-prediction) by MSE in
  * fp32: {@code mse(instance rows) + priorWeight * mse(class rows)}. Row 0 is the instance sample and,
- * with a prior, row 1 the class sample.
+ * with a prior, row 1 the class sample; a board's batch repeats that pattern once per style.
  */
 public final class DreamBoothObjective {
 
@@ -43,21 +45,37 @@ public final class DreamBoothObjective {
     public Loss loss(Denoiser unet, NDArray latents, NDArray noise, long[] timesteps, NDArray encoderHiddenStates,
             DataType modelType) {
         long rows = latents.getShape().get(0);
-        boolean withPrior = rows == 2;
         if (rows != 1 && rows != 2) throw new IllegalArgumentException("a DreamBooth batch has 1 or 2 rows, got " + rows);
+        return losses(unet, latents, noise, timesteps, encoderHiddenStates, modelType, (int) rows).get(0);
+    }
+
+    /**
+     * The losses of a board's batch, one per style: the batch is every style's rows in turn,
+     * {@code rowsPerStyle} each (1, or 2 with a prior: instance then class). One UNet pass predicts
+     * every row; each style's loss covers its own rows only.
+     */
+    public List<Loss> losses(Denoiser unet, NDArray latents, NDArray noise, long[] timesteps, NDArray encoderHiddenStates,
+            DataType modelType, int rowsPerStyle) {
+        long rows = latents.getShape().get(0);
+        boolean withPrior = rowsPerStyle == 2;
+        if (rowsPerStyle != 1 && rowsPerStyle != 2) throw new IllegalArgumentException("a style has 1 or 2 rows, got " + rowsPerStyle);
+        if (rows % rowsPerStyle != 0) throw new IllegalArgumentException(rows + " rows do not split into styles of " + rowsPerStyle);
         if (withPrior && priorWeight == 0) throw new IllegalArgumentException("a class row was given but the prior weight is 0");
         NDArray noisy = schedule.addNoise(latents, noise, timesteps);
         NDArray target = schedule.trainingTarget(latents, noise, timesteps);
         NDArray input = noisy.getDataType() == modelType ? noisy : noisy.toType(modelType, false);
         NDArray prediction = Casts.to(unet.predict(input, timesteps, encoderHiddenStates), DataType.FLOAT32);
-        if (!withPrior) {
-            NDArray mse = prediction.sub(target).square().mean();
-            return new Loss(mse, mse, null);
+        List<Loss> out = new ArrayList<>();
+        for (int first = 0; first < rows; first += rowsPerStyle) {
+            NDArray instance = mse(prediction, target, first);
+            if (!withPrior) {
+                out.add(new Loss(instance, instance, null));
+            } else {
+                NDArray prior = mse(prediction, target, first + 1);
+                out.add(new Loss(instance.add(prior.mul((float) priorWeight)), instance, prior));
+            }
         }
-        NDArray instance = mse(prediction, target, 0);
-        NDArray prior = mse(prediction, target, 1);
-        NDArray total = instance.add(prior.mul((float) priorWeight));
-        return new Loss(total, instance, prior);
+        return out;
     }
 
     private static NDArray mse(NDArray prediction, NDArray target, int row) {

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,12 @@ import tenshot.diffusion.StepReport;
  * {@code train_dreambooth_lora.py}: class images from the base model (cached on disk), latents and
  * prompt embeddings computed once per run, one instance and one class row per step, uniform
  * timesteps, the scheduler's prediction target, MSE in fp32, AdamW and global grad-norm clipping.
+ *
+ * <p>A board run trains several styles (one {@link TrainingJob} each, same base model and recipe) in
+ * the same UNet passes: each step's batch holds every unfinished style's instance and class rows,
+ * each row goes through its own style's adapters, and every style keeps its own draws, optimizer,
+ * clipping, checkpoints and outputs. Rows do not interact in the UNet, so each style learns exactly
+ * what it would learn alone (up to the rounding of batched kernels).
  *
  * <p>Latents: the VAE posterior (mean and std) of every view is computed once; with
  * {@code latentSampling = sample} each step draws a fresh {@code mean + std * eps} (diffusers'
@@ -47,149 +54,267 @@ public final class DreamBoothTrainer {
         TrainableModel load(TrainingJob job) throws IOException;
     }
 
+    /** Progress of a board run: each report belongs to the style at {@code style} in the job list. */
+    @FunctionalInterface
+    public interface BoardListener {
+        void onStep(int style, StepReport report);
+    }
+
     /** Recipe fields a resumed run may change; any other change makes the checkpoint a different run. */
     private static final Set<String> RESUMABLE_CHANGES = Set.of("name", "steps", "checkpointEvery", "previewEvery", "previewSteps");
 
-    private final TrainingJob job;
+    private final List<TrainingJob> jobs;
     private final ModelLoader loader;
 
     public DreamBoothTrainer(TrainingJob job, ModelLoader loader) {
-        this.job = job;
+        this(List.of(job), loader);
+    }
+
+    /** A board run: {@code jobs} share the base model, recipe, device, class-image cache and resume flag. */
+    public DreamBoothTrainer(List<TrainingJob> jobs, ModelLoader loader) {
+        if (jobs.isEmpty()) throw new IllegalArgumentException("a training run needs at least one style");
+        TrainingJob first = jobs.get(0);
+        Set<String> styleIds = new HashSet<>();
+        Set<Path> outputs = new HashSet<>();
+        for (TrainingJob job : jobs) {
+            if (!job.modelDir().equals(first.modelDir()) || !job.modelId().equals(first.modelId())
+                    || !job.recipe().equals(first.recipe()) || !job.device().equals(first.device())
+                    || !job.classImageDir().equals(first.classImageDir()) || job.resume() != first.resume()) {
+                throw new IllegalArgumentException("the styles of a board run must share the base model, recipe, device,"
+                        + " class-image cache and resume flag; style " + job.styleId() + " differs from " + first.styleId());
+            }
+            if (!styleIds.add(job.styleId())) throw new IllegalArgumentException("style " + job.styleId() + " appears twice");
+            if (!outputs.add(job.outputDir().toAbsolutePath().normalize())) {
+                throw new IllegalArgumentException("styles share the output folder " + job.outputDir());
+            }
+        }
+        if (jobs.size() > 1 && first.recipe().trainsTextEncoder()) {
+            throw new IllegalArgumentException("a board run trains UNet adapters only: set textEncoderRank to 0 in the recipe"
+                    + " (it is " + first.recipe().textEncoderRank() + ")");
+        }
+        this.jobs = List.copyOf(jobs);
         this.loader = loader;
     }
 
-    /** Runs the job to its last step, reporting every step; a listener's {@link StepListener.Cancelled} stops it after saving a checkpoint. */
+    /** Runs a one-style job to its last step, reporting every step; a listener's {@link StepListener.Cancelled} stops it after saving a checkpoint. */
     public TrainingResult run(StepListener listener) throws IOException {
-        TrainingRecipe recipe = job.recipe();
-        StyleSet style = StyleSet.open(job.styleDir());
+        if (jobs.size() != 1) throw new IllegalStateException("a board of " + jobs.size() + " styles runs with runBoard");
+        StepListener l = listener == null ? StepListener.NONE : listener;
+        return runBoard((style, report) -> l.onStep(report)).get(0);
+    }
+
+    /** Runs every style to its last step; results in job order. Cancelling saves every style's checkpoint. */
+    public List<TrainingResult> runBoard(BoardListener listener) throws IOException {
+        BoardListener l = listener == null ? (style, report) -> {} : listener;
+        List<StyleSet> sets = new ArrayList<>();
+        for (TrainingJob job : jobs) sets.add(StyleSet.open(job.styleDir()));
         ai.djl.engine.Engine.getEngine("PyTorch"); // loads the native library JniUtils calls into
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
-        try (TrainableModel model = loader.load(job)) {
-            return train(model, recipe, style, listener == null ? StepListener.NONE : listener);
+        try (TrainableModel model = loader.load(jobs.get(0))) {
+            return train(model, jobs.get(0).recipe(), sets, l);
         } finally {
             JniUtils.setGradMode(gradMode);
         }
     }
 
-    private TrainingResult train(TrainableModel model, TrainingRecipe recipe, StyleSet style, StepListener listener)
+    /** One style's part of the run: its data, optimizer, checkpoints and progress. */
+    private static final class Style {
+        final int index;
+        final TrainingJob job;
+        final StyleSet set;
+        final TrainingCheckpoints checkpoints;
+        final Optional<TrainingCheckpoints.Saved> resumeFrom;
+        final List<String> instancePrompts;
+        final List<BufferedImage> classImages = new ArrayList<>();
+        final List<String> classPrompts = new ArrayList<>();
+        final List<Path> samples = new ArrayList<>();
+        Views instance;
+        Views prior;
+        StepDraws draws;
+        Map<String, NDArray> params;
+        AdamW optimizer;
+        long start;
+        long step;
+        double loss = Double.NaN;
+        double smoothed = Double.NaN;
+        Path lastCheckpoint;
+
+        Style(int index, TrainingJob job, StyleSet set, TrainingRecipe recipe) throws IOException {
+            this.index = index;
+            this.job = job;
+            this.set = set;
+            this.checkpoints = new TrainingCheckpoints(job.checkpointDir(), 2);
+            this.resumeFrom = job.resume() ? checkpoints.latest() : Optional.empty();
+            this.instancePrompts = set.instancePrompts(new PromptTemplate(recipe.instancePrompt()), job.styleId());
+        }
+
+        int rows() {
+            return prior == null ? 1 : 2;
+        }
+    }
+
+    private List<TrainingResult> train(TrainableModel model, TrainingRecipe recipe, List<StyleSet> sets, BoardListener listener)
             throws IOException {
         int resolution = recipe.resolution() > 0 ? recipe.resolution() : model.defaultSize();
-        TrainingCheckpoints checkpoints = new TrainingCheckpoints(job.checkpointDir(), 2);
-        // refuse an incompatible checkpoint before spending time on class images and encoding
-        Optional<TrainingCheckpoints.Saved> resumeFrom = job.resume() ? checkpoints.latest() : Optional.empty();
-        if (resumeFrom.isPresent()) {
-            checkResumable(recipe, TrainingRecipe.fromJson(resumeFrom.get().state().recipeJson()), resumeFrom.get().directory());
+        List<Style> styles = new ArrayList<>();
+        for (int i = 0; i < jobs.size(); i++) {
+            Style style = new Style(i, jobs.get(i), sets.get(i), recipe);
+            // refuse an incompatible checkpoint before spending time on class images and encoding
+            if (style.resumeFrom.isPresent()) {
+                checkResumable(recipe, TrainingRecipe.fromJson(style.resumeFrom.get().state().recipeJson()),
+                        style.resumeFrom.get().directory());
+            }
+            Files.createDirectories(style.job.outputDir());
+            Files.writeString(style.job.outputDir().resolve("recipe.json"), recipe.toJson());
+            styles.add(style);
         }
-        Files.createDirectories(job.outputDir());
-        Files.writeString(job.outputDir().resolve("recipe.json"), recipe.toJson());
-
-        List<String> instancePrompts = style.instancePrompts(new PromptTemplate(recipe.instancePrompt()), job.styleId());
-        List<BufferedImage> classImages = new ArrayList<>();
-        List<String> classPrompts = new ArrayList<>();
         if (recipe.usesPrior()) {
             model.setAdaptersEnabled(false);
-            generateClassImages(model, recipe, style, resolution, classImages, classPrompts, listener);
+            for (Style style : styles) generateClassImages(model, recipe, style, resolution, listener);
         }
 
         try (NDManager run = model.manager().newSubManager()) {
-            Views instance = encodeViews(model, run, recipe, resolution, readAll(style), instancePrompts, recipe.viewsPerImage(), 1);
-            Views prior = recipe.usesPrior()
-                    ? encodeViews(model, run, recipe, resolution, classImages, classPrompts, 1, 2)
-                    : null;
             PromptBank prompts = new PromptBank(model, run, recipe.trainsTextEncoder());
-            prompts.addAll(instance.prompts);
-            if (prior != null) prompts.addAll(prior.prompts);
-
-            TrainableModel.AdapterParameters adapters = model.attachLora(recipe.rank(), recipe.alpha(), recipe.targetModules(),
-                    recipe.textEncoderRank(), recipe.textEncoderAlpha(), recipe.seed());
-            Map<String, NDArray> unetParams = adapters.unet();
-            Map<String, NDArray> textParams = adapters.textEncoder();
+            for (Style style : styles) {
+                style.instance = encodeViews(model, run, recipe, resolution, readAll(style.set), style.instancePrompts,
+                        recipe.viewsPerImage(), 1);
+                style.prior = recipe.usesPrior()
+                        ? encodeViews(model, run, recipe, resolution, style.classImages, style.classPrompts, 1, 2)
+                        : null;
+                prompts.addAll(style.instance.prompts);
+                if (style.prior != null) prompts.addAll(style.prior.prompts);
+            }
+            List<TrainableModel.AdapterParameters> adapters = model.attachLora(styles.size(), recipe.rank(), recipe.alpha(),
+                    recipe.targetModules(), recipe.textEncoderRank(), recipe.textEncoderAlpha(), recipe.seed());
             model.setAdaptersEnabled(true);
-            Map<String, NDArray> allParams = new LinkedHashMap<>(unetParams);
-            allParams.putAll(textParams);
-            try (AdamW optimizer = new AdamW(new AdamW.Settings(recipe.adamBeta1(), recipe.adamBeta2(), recipe.adamEpsilon(),
-                    recipe.weightDecay()), run)) {
-                optimizer.addGroup(unetParams, recipe.learningRate());
-                if (!textParams.isEmpty()) optimizer.addGroup(textParams, recipe.textEncoderLearningRate());
-                return loop(model, recipe, resolution, instance, prior, prompts, allParams, optimizer, checkpoints, resumeFrom, listener);
+            List<AdamW> optimizers = new ArrayList<>();
+            try {
+                for (Style style : styles) {
+                    TrainableModel.AdapterParameters a = adapters.get(style.index);
+                    style.params = new LinkedHashMap<>(a.unet());
+                    style.params.putAll(a.textEncoder());
+                    style.optimizer = new AdamW(new AdamW.Settings(recipe.adamBeta1(), recipe.adamBeta2(), recipe.adamEpsilon(),
+                            recipe.weightDecay()), run);
+                    optimizers.add(style.optimizer);
+                    style.optimizer.addGroup(a.unet(), recipe.learningRate());
+                    if (!a.textEncoder().isEmpty()) style.optimizer.addGroup(a.textEncoder(), recipe.textEncoderLearningRate());
+                }
+                return loop(model, recipe, resolution, styles, prompts, listener);
+            } finally {
+                for (AdamW optimizer : optimizers) optimizer.close();
             }
         }
     }
 
-    private TrainingResult loop(TrainableModel model, TrainingRecipe recipe, int resolution, Views instance, Views prior,
-            PromptBank prompts, Map<String, NDArray> params, AdamW optimizer, TrainingCheckpoints checkpoints,
-            Optional<TrainingCheckpoints.Saved> resumeFrom, StepListener listener) throws IOException {
-        long start = 0;
-        if (resumeFrom.isPresent()) {
-            TrainingCheckpoints.restore(resumeFrom.get(), params, optimizer);
-            start = resumeFrom.get().state().step();
-        }
+    private List<TrainingResult> loop(TrainableModel model, TrainingRecipe recipe, int resolution, List<Style> styles,
+            PromptBank prompts, BoardListener listener) throws IOException {
         int steps = recipe.steps();
-        StepDraws draws = new StepDraws(recipe.seed(), instance.count(), recipe.viewsPerImage(),
-                prior == null ? 0 : prior.count(), model.schedule().numTrainTimesteps());
+        for (Style style : styles) {
+            if (style.resumeFrom.isPresent()) {
+                TrainingCheckpoints.restore(style.resumeFrom.get(), style.params, style.optimizer);
+                style.start = style.resumeFrom.get().state().step();
+            }
+            style.step = style.start;
+            style.draws = new StepDraws(recipe.seed(), style.instance.count(), recipe.viewsPerImage(),
+                    style.prior == null ? 0 : style.prior.count(), model.schedule().numTrainTimesteps());
+            style.optimizer.zeroGradients(); // each optimizer step clears the gradients for the next
+        }
         DreamBoothObjective objective = new DreamBoothObjective(model.schedule(), recipe.priorLossWeight());
         LearningRateSchedule lrSchedule = new LearningRateSchedule(recipe.warmupSteps());
-        Shape latentShape = instance.mean.get(0).getShape().slice(1); // one row: [4, h, w]
-        List<Path> samples = new ArrayList<>();
-        Path lastCheckpoint = null;
-        double loss = Double.NaN;
-        double smoothed = Double.NaN;
-        long step = start;
-        optimizer.zeroGradients(); // each optimizer step clears the gradients for the next
+        Shape latentShape = styles.get(0).instance.mean.get(0).getShape().slice(1); // one row: [4, h, w]
         try {
-            while (step < steps) {
+            while (true) {
+                List<Style> active = styles.stream().filter(s -> s.step < steps).toList();
+                if (active.isEmpty()) break;
                 long began = System.nanoTime();
-                StepDraws.Draw draw = draws.draw(step);
-                double lrFactor = lrSchedule.factor(step);
+                List<StepDraws.Draw> draws = new ArrayList<>();
+                for (Style style : active) draws.add(style.draws.draw(style.step));
+                float[] losses;
                 try (NDScope scope = new NDScope()) {
-                    NDArray latents = batchLatents(model, recipe, instance, prior, draw, latentShape);
-                    NDArray noise = SeededNoise.normal(latents.getManager(), draw.noiseSeeds(), latentShape)
-                            .toDevice(model.device().device(), false);
-                    try (GradientCollector collector = model.manager().getEngine().newGradientCollector()) {
-                        List<String> rowPrompts = new ArrayList<>();
-                        rowPrompts.add(instance.prompts.get(draw.instanceView()));
-                        if (prior != null) rowPrompts.add(prior.prompts.get(draw.classImage()));
-                        NDArray context = prompts.embeddings(rowPrompts);
-                        DreamBoothObjective.Loss l = objective.loss(model::predict, latents, noise, draw.timesteps(), context,
-                                model.device().dtype());
-                        collector.backward(l.total());
-                        loss = l.total().getFloat();
-                    }
-                    GradientClipping.clipGlobalNorm(optimizer.parameters(), recipe.maxGradNorm());
-                    optimizer.step(lrFactor);
                     scope.suppressNotUsedWarning();
+                    NDList latentRows = new NDList();
+                    NDList noiseRows = new NDList();
+                    List<String> rowPrompts = new ArrayList<>();
+                    List<Long> timesteps = new ArrayList<>();
+                    int[] rowStyles = new int[active.size() * active.get(0).rows()];
+                    int row = 0;
+                    for (int i = 0; i < active.size(); i++) {
+                        Style style = active.get(i);
+                        StepDraws.Draw draw = draws.get(i);
+                        latentRows.add(batchLatents(model, recipe, style.instance, style.prior, draw, latentShape));
+                        noiseRows.add(SeededNoise.normal(model.manager(), draw.noiseSeeds(), latentShape));
+                        rowPrompts.add(style.instance.prompts.get(draw.instanceView()));
+                        if (style.prior != null) rowPrompts.add(style.prior.prompts.get(draw.classImage()));
+                        for (long t : draw.timesteps()) timesteps.add(t);
+                        for (int r = 0; r < style.rows(); r++) rowStyles[row++] = style.index;
+                    }
+                    NDArray latents = latentRows.size() == 1 ? latentRows.get(0) : NDArrays.concat(latentRows, 0);
+                    NDArray noise = (noiseRows.size() == 1 ? noiseRows.get(0) : NDArrays.concat(noiseRows, 0))
+                            .toDevice(model.device().device(), false);
+                    model.routeRows(rowStyles);
+                    try (GradientCollector collector = model.manager().getEngine().newGradientCollector()) {
+                        NDArray context = prompts.embeddings(rowPrompts);
+                        List<DreamBoothObjective.Loss> perStyle = objective.losses(model::predict, latents, noise,
+                                timesteps.stream().mapToLong(Long::longValue).toArray(), context, model.device().dtype(),
+                                active.get(0).rows());
+                        NDList totals = new NDList();
+                        for (DreamBoothObjective.Loss l : perStyle) totals.add(l.total().reshape(1));
+                        // (DJL's concat of a single array copies it without grad)
+                        NDArray stacked = totals.size() == 1 ? totals.get(0) : NDArrays.concat(totals);
+                        collector.backward(stacked.sum());
+                        losses = stacked.toFloatArray(); // the step's one host read
+                    }
+                    for (int i = 0; i < active.size(); i++) {
+                        Style style = active.get(i);
+                        GradientClipping.clipGlobalNorm(style.optimizer.parameters(), recipe.maxGradNorm()).close();
+                        style.optimizer.step(lrSchedule.factor(style.step));
+                    }
                 }
-                step++;
                 double seconds = (System.nanoTime() - began) / 1e9;
-                smoothed = Double.isNaN(smoothed) ? seconds : 0.8 * smoothed + 0.2 * seconds;
-                if (!Double.isFinite(loss)) {
-                    throw new IllegalStateException("training diverged: loss is " + loss + " at step " + step
-                            + " (lower learningRate or maxGradNorm in the recipe)");
+                for (int i = 0; i < active.size(); i++) {
+                    Style style = active.get(i);
+                    double lrFactor = lrSchedule.factor(style.step);
+                    style.step++;
+                    style.loss = losses[i];
+                    style.smoothed = Double.isNaN(style.smoothed) ? seconds : 0.8 * style.smoothed + 0.2 * seconds;
+                    if (!Double.isFinite(style.loss)) {
+                        throw new IllegalStateException("training diverged: loss is " + style.loss + " at step " + style.step
+                                + (styles.size() > 1 ? " of style " + style.job.styleId() : "")
+                                + " (lower learningRate or maxGradNorm in the recipe)");
+                    }
+                    boolean last = style.step == steps;
+                    BufferedImage preview = null;
+                    if (last || recipe.previewEvery() > 0 && style.step % recipe.previewEvery() == 0) {
+                        preview = preview(model, recipe, resolution, style);
+                    }
+                    if (last || recipe.checkpointEvery() > 0 && style.step % recipe.checkpointEvery() == 0) {
+                        style.lastCheckpoint = style.checkpoints.save(state(style, recipe), style.params, style.optimizer).directory();
+                    }
+                    if (last) model.saveLora(style.index, style.job.loraFile(), metadata(style.job, recipe, resolution, style.step));
+                    listener.onStep(style.index, new StepReport("training", (int) style.step, steps, style.loss,
+                            recipe.learningRate() * lrFactor, style.smoothed, preview));
                 }
-                boolean last = step == steps;
-                BufferedImage preview = null;
-                if (last || recipe.previewEvery() > 0 && step % recipe.previewEvery() == 0) {
-                    preview = preview(model, recipe, resolution, instance, step, samples);
-                }
-                if (last || recipe.checkpointEvery() > 0 && step % recipe.checkpointEvery() == 0) {
-                    lastCheckpoint = checkpoints.save(state(recipe, step), params, optimizer).directory();
-                }
-                if (last) model.saveLora(job.loraFile(), metadata(recipe, resolution, step));
-                listener.onStep(new StepReport("training", (int) step, steps, loss, recipe.learningRate() * lrFactor, smoothed, preview));
             }
         } catch (StepListener.Cancelled cancelled) {
-            // keep what was learned: the run can resume from here
-            checkpoints.save(state(recipe, step), params, optimizer);
+            // keep what was learned: every style can resume from here
+            for (Style style : styles) {
+                if (style.step < steps) style.checkpoints.save(state(style, recipe), style.params, style.optimizer);
+            }
             throw cancelled;
         }
-        if (start >= steps) {
-            // resumed a finished run: rewrite its outputs from the checkpoint
-            lastCheckpoint = checkpoints.latest().map(TrainingCheckpoints.Saved::directory).orElse(null);
-            model.saveLora(job.loraFile(), metadata(recipe, resolution, step));
-            preview(model, recipe, resolution, instance, step, samples);
+        List<TrainingResult> results = new ArrayList<>();
+        for (Style style : styles) {
+            if (style.start >= steps) {
+                // resumed a finished run: rewrite its outputs from the checkpoint
+                style.lastCheckpoint = style.checkpoints.latest().map(TrainingCheckpoints.Saved::directory).orElse(null);
+                model.saveLora(style.index, style.job.loraFile(), metadata(style.job, recipe, resolution, style.step));
+                preview(model, recipe, resolution, style);
+            }
+            results.add(new TrainingResult(style.job.loraFile(), style.samples, style.lastCheckpoint, style.step, style.start,
+                    style.loss));
         }
-        return new TrainingResult(job.loraFile(), samples, lastCheckpoint, step, start, loss);
+        return results;
     }
 
     /** {@code [rows, 4, h, w]} fp32 latents of this step: the instance view, then the class image. */
@@ -201,8 +326,9 @@ public final class DreamBoothTrainer {
         return rows.size() == 1 ? rows.get(0) : NDArrays.concat(rows, 0);
     }
 
-    private TrainingCheckpoints.State state(TrainingRecipe recipe, long step) {
-        return new TrainingCheckpoints.State(step, recipe.seed(), recipe.toJson(), job.modelId(), job.styleId(), Map.of(
+    private static TrainingCheckpoints.State state(Style style, TrainingRecipe recipe) {
+        TrainingJob job = style.job;
+        return new TrainingCheckpoints.State(style.step, recipe.seed(), recipe.toJson(), job.modelId(), job.styleId(), Map.of(
                 "style", job.styleDir().toAbsolutePath().normalize().toString()));
     }
 
@@ -216,7 +342,7 @@ public final class DreamBoothTrainer {
         }
     }
 
-    private Map<String, String> metadata(TrainingRecipe recipe, int resolution, long steps) {
+    private static Map<String, String> metadata(TrainingJob job, TrainingRecipe recipe, int resolution, long steps) {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "pt");
         meta.put("tenshot.recipe", recipe.toJson());
@@ -230,15 +356,15 @@ public final class DreamBoothTrainer {
         return meta;
     }
 
-    private BufferedImage preview(TrainableModel model, TrainingRecipe recipe, int resolution, Views instance, long step,
-            List<Path> samples) throws IOException {
-        String prompt = instance.prompts.get(0);
+    private static BufferedImage preview(TrainableModel model, TrainingRecipe recipe, int resolution, Style style) throws IOException {
+        String prompt = style.instance.prompts.get(0);
+        model.useStyle(style.index);
         BufferedImage image = model.generate(prompt, recipe.seed(), recipe.previewSteps(), recipe.generation().guidanceScale(),
                 resolution, StepListener.NONE);
-        Path file = job.samplesDir().resolve(String.format("step-%06d.png", step));
+        Path file = style.job.samplesDir().resolve(String.format("step-%06d.png", style.step));
         Files.createDirectories(file.getParent());
         ImageIO.write(image, "png", file.toFile());
-        samples.add(file);
+        style.samples.add(file);
         return image;
     }
 
@@ -258,10 +384,13 @@ public final class DreamBoothTrainer {
         return keys;
     }
 
-    private void generateClassImages(TrainableModel model, TrainingRecipe recipe, StyleSet style, int resolution,
-            List<BufferedImage> images, List<String> prompts, StepListener listener) throws IOException {
-        ClassImageCache cache = new ClassImageCache(job.classImageDir());
-        List<ClassImageCache.Key> keys = classImageKeys(recipe, style, job.modelId(), resolution);
+    private static void generateClassImages(TrainableModel model, TrainingRecipe recipe, Style style, int resolution,
+            BoardListener board) throws IOException {
+        StepListener listener = report -> board.onStep(style.index, report);
+        List<BufferedImage> images = style.classImages;
+        List<String> prompts = style.classPrompts;
+        ClassImageCache cache = new ClassImageCache(style.job.classImageDir());
+        List<ClassImageCache.Key> keys = classImageKeys(recipe, style.set, style.job.modelId(), resolution);
         int total = keys.size();
         for (int i = 0; i < total; i++) {
             ClassImageCache.Key key = keys.get(i);

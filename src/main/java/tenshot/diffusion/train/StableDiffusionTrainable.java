@@ -15,6 +15,7 @@ import tenshot.diffusion.EngineDevice;
 import tenshot.diffusion.StepListener;
 import tenshot.diffusion.lora.LoraSet;
 import tenshot.diffusion.lora.LoraSpec;
+import tenshot.diffusion.lora.StyleAdapters;
 import tenshot.diffusion.nn.Casts;
 import tenshot.diffusion.pipeline.DiffusionPipeline;
 import tenshot.diffusion.pipeline.GenerationRequest;
@@ -43,7 +44,9 @@ public final class StableDiffusionTrainable implements TrainableModel {
     private final AutoencoderKL vae;
     private final NoiseSchedule schedule;
     private final DiffusionPipeline pipeline;
-    private LoraSet lora;
+    /** Each style's adapters; with several, {@link #routed} applies them row by row. */
+    private final List<LoraSet> styles = new ArrayList<>();
+    private StyleAdapters routed;
     private boolean adaptersEnabled = true;
 
     public StableDiffusionTrainable(EngineDevice device, NDManager manager, ClipTokenizer tokenizer, ClipTextModel textEncoder,
@@ -135,31 +138,51 @@ public final class StableDiffusionTrainable implements TrainableModel {
     }
 
     @Override
-    public AdapterParameters attachLora(int rank, double alpha, List<String> targets, int textRank, double textAlpha, long seed) {
-        if (lora != null) throw new IllegalStateException("LoRA adapters are already attached");
-        List<LoraSpec> specs = new ArrayList<>();
-        specs.add(new LoraSpec("unet", unet.linears(), targets, rank, alpha));
-        if (textRank > 0) specs.add(new LoraSpec("text_encoder", textEncoder.linears(), LoraSpec.TEXT_ATTENTION, textRank, textAlpha));
-        lora = LoraSet.createTrainable(specs, seed, manager);
-        Map<String, NDArray> unetParams = new LinkedHashMap<>();
-        Map<String, NDArray> textParams = new LinkedHashMap<>();
-        for (LoraSet.Parameter p : lora.parameters()) {
-            if (p.component().equals("unet")) unetParams.put(p.peftName(), p.array());
-            else textParams.put(p.component() + "." + p.peftName(), p.array());
+    public List<AdapterParameters> attachLora(int count, int rank, double alpha, List<String> targets, int textRank, double textAlpha,
+            long seed) {
+        if (!styles.isEmpty()) throw new IllegalStateException("LoRA adapters are already attached");
+        if (count < 1) throw new IllegalArgumentException("need at least one style's adapters, got " + count);
+        if (count > 1 && textRank > 0) throw new IllegalArgumentException("several styles train UNet adapters only (text rank 0)");
+        List<AdapterParameters> out = new ArrayList<>();
+        for (int s = 0; s < count; s++) {
+            List<LoraSpec> specs = new ArrayList<>();
+            specs.add(new LoraSpec("unet", unet.linears(), targets, rank, alpha));
+            if (textRank > 0) specs.add(new LoraSpec("text_encoder", textEncoder.linears(), LoraSpec.TEXT_ATTENTION, textRank, textAlpha));
+            LoraSet set = LoraSet.createTrainable(specs, seed, manager);
+            styles.add(set);
+            Map<String, NDArray> unetParams = new LinkedHashMap<>();
+            Map<String, NDArray> textParams = new LinkedHashMap<>();
+            for (LoraSet.Parameter p : set.parameters()) {
+                if (p.component().equals("unet")) unetParams.put(p.peftName(), p.array());
+                else textParams.put(p.component() + "." + p.peftName(), p.array());
+            }
+            out.add(new AdapterParameters(unetParams, textParams));
         }
-        return new AdapterParameters(unetParams, textParams);
+        if (count > 1) routed = StyleAdapters.attach(styles, manager);
+        return out;
+    }
+
+    @Override
+    public void routeRows(int[] rowStyles) {
+        if (routed != null) routed.route(rowStyles);
+    }
+
+    @Override
+    public void useStyle(int style) {
+        if (routed != null) routed.useStyle(style);
     }
 
     @Override
     public void setAdaptersEnabled(boolean enabled) {
         adaptersEnabled = enabled;
-        if (lora != null) lora.setScale(enabled ? 1.0 : 0.0);
+        if (routed != null) routed.setEnabled(enabled);
+        else for (LoraSet set : styles) set.setEnabled(enabled);
     }
 
     @Override
-    public void saveLora(Path file, Map<String, String> metadata) {
-        if (lora == null) throw new IllegalStateException("no LoRA adapters are attached");
-        lora.save(file, metadata);
+    public void saveLora(int style, Path file, Map<String, String> metadata) {
+        if (styles.isEmpty()) throw new IllegalStateException("no LoRA adapters are attached");
+        styles.get(style).save(file, metadata);
     }
 
     @Override
@@ -181,7 +204,8 @@ public final class StableDiffusionTrainable implements TrainableModel {
 
     @Override
     public void close() {
-        if (lora != null) lora.close();
+        if (routed != null) routed.close();
+        else for (LoraSet set : styles) set.close();
         manager.close();
     }
 }

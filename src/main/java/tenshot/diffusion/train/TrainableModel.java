@@ -50,22 +50,30 @@ public interface TrainableModel extends AutoCloseable {
     record AdapterParameters(Map<String, NDArray> unet, Map<String, NDArray> textEncoder) {}
 
     /**
-     * Attaches fresh LoRA adapters (peft initialisation from {@code seed}: A Kaiming-uniform, B zero)
-     * to the UNet modules whose names end in one of {@code targets} and, when {@code textRank > 0}, to
-     * the text encoder's q/k/v/out projections. The trainable fp32 tensors require gradients; UNet
-     * names are peft's ({@code <module>.lora_A.default.weight}), text-encoder names start with
-     * {@code text_encoder.}.
+     * Attaches fresh LoRA adapters for {@code styles} styles, each with peft's initialisation from
+     * {@code seed} (A Kaiming-uniform, B zero), to the UNet modules whose names end in one of
+     * {@code targets} and, when {@code textRank > 0} (one style only), to the text encoder's q/k/v/out
+     * projections. The trainable fp32 tensors require gradients; UNet names are peft's
+     * ({@code <module>.lora_A.default.weight}), text-encoder names start with {@code text_encoder.}.
+     * Returns each style's tensors, in style order.
      */
-    AdapterParameters attachLora(int rank, double alpha, List<String> targets, int textRank, double textAlpha, long seed);
+    List<AdapterParameters> attachLora(int styles, int rank, double alpha, List<String> targets, int textRank, double textAlpha,
+            long seed);
+
+    /** With several styles attached: batch row {@code n} of the next predictions uses style {@code rowStyles[n]}. */
+    void routeRows(int[] rowStyles);
+
+    /** With several styles attached: every row of the next predictions and generations uses {@code style}. */
+    void useStyle(int style);
 
     /** Turns the attached adapters on or off (off: the base model, for class images). */
     void setAdaptersEnabled(boolean enabled);
 
     /**
-     * Writes the attached adapters as {@code pytorch_lora_weights.safetensors} in the key format
+     * Writes style {@code style}'s adapters as {@code pytorch_lora_weights.safetensors} in the key format
      * diffusers' {@code load_lora_weights} reads, with {@code metadata} in the header.
      */
-    void saveLora(Path file, Map<String, String> metadata) throws IOException;
+    void saveLora(int style, Path file, Map<String, String> metadata) throws IOException;
 
     /** One txt2img image (DDIM, classifier-free guidance, negative prompt ""), with whatever adapters are enabled. */
     BufferedImage generate(String prompt, long seed, int steps, double guidanceScale, int size, StepListener listener);

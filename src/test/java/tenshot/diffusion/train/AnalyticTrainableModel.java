@@ -92,8 +92,10 @@ final class AnalyticTrainableModel implements TrainableModel {
     }
 
     @Override
-    public AdapterParameters attachLora(int rank, double alpha, List<String> targets, int textRank, double textAlpha, long seed) {
+    public List<AdapterParameters> attachLora(int styles, int rank, double alpha, List<String> targets, int textRank, double textAlpha,
+            long seed) {
         if (textRank > 0) throw new UnsupportedOperationException("the analytic model has no text encoder to adapt");
+        if (styles != 1) throw new UnsupportedOperationException("the analytic model trains one style (board runs are tested on the tiny model)");
         float bound = (float) (1 / Math.sqrt(4));
         float[] a = SeededNoise.normal(seed, rank * 4);
         for (int i = 0; i < a.length; i++) a[i] = Math.max(-bound, Math.min(bound, a[i] * bound / 2));
@@ -105,7 +107,17 @@ final class AnalyticTrainableModel implements TrainableModel {
         Map<String, NDArray> params = new LinkedHashMap<>();
         params.put("mix.lora_A.default.weight", loraA);
         params.put("mix.lora_B.default.weight", loraB);
-        return new AdapterParameters(params, Map.of());
+        return List.of(new AdapterParameters(params, Map.of()));
+    }
+
+    @Override
+    public void routeRows(int[] rowStyles) {
+        // one style: every row uses it
+    }
+
+    @Override
+    public void useStyle(int style) {
+        // one style
     }
 
     @Override
@@ -114,7 +126,7 @@ final class AnalyticTrainableModel implements TrainableModel {
     }
 
     @Override
-    public void saveLora(Path file, Map<String, String> metadata) {
+    public void saveLora(int style, Path file, Map<String, String> metadata) {
         Map<String, NDArray> tensors = new LinkedHashMap<>();
         tensors.put("unet.mix.lora.down.weight", loraA);
         tensors.put("unet.mix.lora.up.weight", loraB);
