@@ -27,7 +27,7 @@ import tenshot.diffusion.pipeline.StableDiffusionLoader;
 final class BenchCommand implements Cli.Command {
 
     private static final Set<String> VALUED = Set.of("device", "sizes", "batches", "steps", "config", "tokenizer", "repeats",
-            "warmup", "txt2img-size", "txt2img-batch", "scheduler", "threads", "train-sizes", "train-rank", "train-repeats");
+            "warmup", "txt2img-size", "txt2img-batch", "scheduler", "threads", "train-sizes", "train-rank", "train-repeats", "train-styles");
     private static final Set<String> FLAGS = Set.of("skip-unet", "skip-txt2img", "skip-training");
 
     static final String USAGE = """
@@ -43,6 +43,7 @@ final class BenchCommand implements Cli.Command {
               --threads N         torch intra-op threads (default: torch's choice, one per core)
               --train-sizes 512,768  training-step rows (batch 2 = instance + class, LoRA, AdamW; default --sizes)
               --train-rank 32  --train-repeats 2   LoRA rank and timed steps per training row
+              --train-styles 1,15 styles trained together per training row (a board run: 2 rows per style)
               --skip-unet / --skip-txt2img / --skip-training""";
 
     @Override
@@ -119,7 +120,8 @@ final class BenchCommand implements Cli.Command {
         if (!options.has("skip-training")) {
             // after the inference model is closed, so the training rows measure their own weights only
             rows.addAll(TrainingBenchRows.measure(config, device, options.integers("train-sizes", sizes),
-                    options.integer("train-rank", 32), warmup, options.integer("train-repeats", 2)));
+                    options.integers("train-styles", List.of(1)), options.integer("train-rank", 32), warmup,
+                    options.integer("train-repeats", 2)));
         }
         System.out.println();
         System.out.println("| what | size | batch | time | peak memory |");

@@ -10,7 +10,9 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import tenshot.diffusion.SeededNoise;
 import tenshot.diffusion.StepListener;
 import tenshot.diffusion.StepReport;
@@ -61,10 +63,7 @@ public final class DiffusionPipeline {
                 int start;
                 if (request.isImageToImage()) {
                     start = scheduler.startIndex(request.strength());
-                    BufferedImage init = Images.resize(request.initImage(), request.width(), request.height());
-                    NDArray initLatents = encodeImage(Images.toTensor(run, init).toDevice(model.device().device(), false));
-                    if (batch > 1) initLatents = initLatents.repeat(0, batch);
-                    latents = scheduler.addNoise(initLatents, noise, start);
+                    latents = scheduler.addNoise(initLatents(request, run), noise, start);
                 } else {
                     start = 0;
                     latents = noise.mul((float) scheduler.initNoiseSigma());
@@ -73,6 +72,17 @@ public final class DiffusionPipeline {
                 return Images.fromTensor(decode(finalLatents));
             }
         }
+    }
+
+    /** The scaled init latents of every prompt; each distinct start image is encoded once. */
+    private NDArray initLatents(GenerationRequest request, NDManager run) {
+        Map<BufferedImage, NDArray> encoded = new IdentityHashMap<>();
+        NDList rows = new NDList();
+        for (BufferedImage image : request.initImages()) {
+            rows.add(encoded.computeIfAbsent(image, i -> encodeImage(Images.toTensor(run,
+                    Images.resize(i, request.width(), request.height())).toDevice(model.device().device(), false))));
+        }
+        return rows.size() == 1 ? rows.get(0) : NDArrays.concat(rows);
     }
 
     /**

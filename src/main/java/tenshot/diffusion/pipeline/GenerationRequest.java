@@ -6,10 +6,11 @@ import tenshot.diffusion.schedulers.Scheduler;
 
 /**
  * What to generate: one image per prompt, each with its own seed, at one size and one set of
- * sampling settings. With an {@code initImage} the run is img2img (SDEdit) at {@code strength}.
+ * sampling settings. With init images the run is img2img (SDEdit) at {@code strength}.
  *
  * @param scheduler the sampler, or {@code null} for the one the model's scheduler config names
- * @param initImage the img2img start (any size; resized to width x height), or {@code null} for txt2img
+ * @param initImages the img2img start of each prompt (any size; resized to width x height; one image may
+ *     start several prompts), or empty for txt2img
  */
 public record GenerationRequest(
         List<String> prompts,
@@ -20,7 +21,7 @@ public record GenerationRequest(
         int steps,
         double guidanceScale,
         Scheduler.Kind scheduler,
-        BufferedImage initImage,
+        List<BufferedImage> initImages,
         double strength) {
 
     public GenerationRequest {
@@ -39,7 +40,12 @@ public record GenerationRequest(
         if (!(guidanceScale >= 0) || Double.isInfinite(guidanceScale)) {
             throw new IllegalArgumentException("guidance scale must be a finite number >= 0, got " + guidanceScale);
         }
-        if (initImage != null && !(strength > 0 && strength <= 1)) {
+        initImages = initImages == null ? List.of() : List.copyOf(initImages);
+        if (!initImages.isEmpty() && initImages.size() != prompts.size()) {
+            throw new IllegalArgumentException("need one init image per prompt: " + prompts.size() + " prompts, "
+                    + initImages.size() + " init images");
+        }
+        if (!initImages.isEmpty() && !(strength > 0 && strength <= 1)) {
             throw new IllegalArgumentException("strength must be in (0, 1], got " + strength);
         }
     }
@@ -49,7 +55,7 @@ public record GenerationRequest(
     }
 
     public boolean isImageToImage() {
-        return initImage != null;
+        return !initImages.isEmpty();
     }
 
     /** Defaults: negative "", seeds 0..n-1, 512x512, 40 steps, CFG 7.5, the model's scheduler, txt2img. */
@@ -62,7 +68,7 @@ public record GenerationRequest(
         private int steps = 40;
         private double guidanceScale = 7.5;
         private Scheduler.Kind scheduler;
-        private BufferedImage initImage;
+        private List<BufferedImage> initImages = List.of();
         private double strength = 0.8;
 
         private Builder(List<String> prompts) {
@@ -108,15 +114,21 @@ public record GenerationRequest(
             return this;
         }
 
+        /** Every prompt starts from {@code image}. */
         public Builder initImage(BufferedImage image, double strengthValue) {
-            initImage = image;
+            return initImages(image == null ? List.of() : java.util.Collections.nCopies(prompts.size(), image), strengthValue);
+        }
+
+        /** Prompt {@code i} starts from {@code images.get(i)}. */
+        public Builder initImages(List<BufferedImage> images, double strengthValue) {
+            initImages = images;
             strength = strengthValue;
             return this;
         }
 
         public GenerationRequest build() {
             return new GenerationRequest(prompts, negativePrompt, seeds, width, height, steps, guidanceScale, scheduler,
-                    initImage, strength);
+                    initImages, strength);
         }
     }
 }

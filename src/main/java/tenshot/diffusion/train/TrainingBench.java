@@ -9,6 +9,7 @@ import ai.djl.training.GradientCollector;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -18,6 +19,7 @@ import tenshot.diffusion.EngineDevice;
 import tenshot.diffusion.SeededNoise;
 import tenshot.diffusion.lora.LoraSet;
 import tenshot.diffusion.lora.LoraSpec;
+import tenshot.diffusion.lora.StyleAdapters;
 import tenshot.diffusion.schedulers.NoiseSchedule;
 import tenshot.diffusion.schedulers.PredictionType;
 import tenshot.diffusion.schedulers.SchedulerConfig;
@@ -52,87 +54,128 @@ public final class TrainingBench {
 
     /** Times {@code steps} training steps after {@code warmup} at {@code size} px with a rank-{@code rank} LoRA. */
     public static Row measure(UNetConfig config, EngineDevice device, int size, int rank, int warmup, int steps, long seed) {
+        return measure(config, device, size, rank, 1, warmup, steps, seed);
+    }
+
+    /**
+     * As {@link #measure(UNetConfig, EngineDevice, int, int, int, int, long)} for a board of {@code styles}
+     * styles trained together: {@code 2 · styles} rows per step, each style's adapters, clipping and AdamW.
+     */
+    public static Row measure(UNetConfig config, EngineDevice device, int size, int rank, int styles, int warmup, int steps,
+            long seed) {
         if (size % 8 != 0) throw new IllegalArgumentException("bench size must be a multiple of 8: " + size);
         if (steps < 1) throw new IllegalArgumentException("bench needs at least one timed step");
+        if (styles < 1) throw new IllegalArgumentException("bench needs at least one style");
         ai.djl.engine.Engine.getEngine("PyTorch");
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         DeviceMemory memory = DeviceMemory.baseline(device);
+        List<AdamW> optimizers = new ArrayList<>();
         try (NDManager manager = NDManager.newBaseManager(device.device())) {
             UNet2DConditionModel unet = UNet2DConditionModel.random(config, device, manager, seed);
-            LoraSet lora = LoraSet.createTrainable(List.of(new LoraSpec("unet", unet.linears(), LoraSpec.UNET_ATTENTION, rank, rank)),
-                    seed, manager);
-            Map<String, NDArray> params = new LinkedHashMap<>();
-            for (LoraSet.Parameter p : lora.parameters()) params.put(p.peftName(), p.array());
-            NoiseSchedule schedule = new NoiseSchedule(SchedulerConfig.stableDiffusion(PredictionType.V_PREDICTION));
-            DreamBoothObjective objective = new DreamBoothObjective(schedule, 1.0);
-            Shape latentShape = new Shape(config.inChannels(), size / 8, size / 8);
-            NDArray latents = SeededNoise.normal(manager, new long[] {seed, seed + 1}, latentShape).toDevice(device.device(), false);
-            NDArray noise = SeededNoise.normal(manager, new long[] {seed + 2, seed + 3}, latentShape).toDevice(device.device(), false);
-            NDArray context = SeededNoise.normal(manager, new long[] {seed + 4, seed + 5}, new Shape(77, config.crossAttentionDim()))
-                    .toDevice(device.device(), false).toType(device.dtype(), false);
-            long[] timesteps = {500, 250};
-            try (AdamW optimizer = new AdamW(AdamW.Settings.torchDefaults(), manager)) {
+            List<LoraSet> sets = new ArrayList<>();
+            for (int s = 0; s < styles; s++) {
+                LoraSet set = LoraSet.createTrainable(List.of(new LoraSpec("unet", unet.linears(), LoraSpec.UNET_ATTENTION, rank, rank)),
+                        seed + s, manager);
+                sets.add(set);
+                Map<String, NDArray> params = new LinkedHashMap<>();
+                for (LoraSet.Parameter p : set.parameters()) params.put(p.peftName(), p.array());
+                AdamW optimizer = new AdamW(AdamW.Settings.torchDefaults(), manager);
                 optimizer.addGroup(params, 1e-4);
-                for (int i = 0; i < warmup; i++) step(manager, unet, objective, optimizer, latents, noise, timesteps, context, device);
+                optimizers.add(optimizer);
+            }
+            StyleAdapters routed = styles > 1 ? StyleAdapters.attach(sets, manager) : null;
+            int rows = 2 * styles;
+            int[] rowStyles = new int[rows];
+            long[] seeds = new long[rows];
+            long[] timesteps = new long[rows];
+            for (int r = 0; r < rows; r++) {
+                rowStyles[r] = r / 2;
+                seeds[r] = seed + r;
+                timesteps[r] = r % 2 == 0 ? 500 : 250;
+            }
+            if (routed != null) routed.route(rowStyles);
+            NoiseSchedule schedule = new NoiseSchedule(SchedulerConfig.stableDiffusion(PredictionType.V_PREDICTION));
+            Batch batch = new Batch(manager, unet, new DreamBoothObjective(schedule, 1.0), optimizers, device, timesteps,
+                    SeededNoise.normal(manager, seeds, new Shape(config.inChannels(), size / 8, size / 8)).toDevice(device.device(), false),
+                    SeededNoise.normal(manager, seeds, new Shape(config.inChannels(), size / 8, size / 8)).mul(0.5f).toDevice(device.device(), false),
+                    SeededNoise.normal(manager, seeds, new Shape(77, config.crossAttentionDim())).toDevice(device.device(), false)
+                            .toType(device.dtype(), false));
+            try {
+                for (int i = 0; i < warmup; i++) batch.step();
                 resetPeakRss();
                 long began = System.nanoTime();
-                for (int i = 0; i < steps; i++) step(manager, unet, objective, optimizer, latents, noise, timesteps, context, device);
+                for (int i = 0; i < steps; i++) batch.step();
                 double ms = (System.nanoTime() - began) / 1e6 / steps;
                 boolean gpu = device.isGpu();
                 double peak = gpu ? memory.pool() / (double) (1L << 30) : peakRssGiB();
-                Phases phases = phases(manager, unet, objective, optimizer, latents, noise, timesteps, context, device);
-                return new Row(device.toString(), size, 2, rank, steps, ms, peak, gpu ? "PyTorch pool (reserved peak)" : "process peak RSS",
-                        phases);
+                return new Row(device.toString(), size, rows, rank, steps, ms, peak, gpu ? "PyTorch pool (reserved peak)" : "process peak RSS",
+                        batch.phases());
             } finally {
-                lora.close();
+                if (routed != null) routed.close();
+                else for (LoraSet set : sets) set.close();
             }
         } finally {
+            for (AdamW optimizer : optimizers) optimizer.close();
             JniUtils.setGradMode(gradMode);
         }
     }
 
-    /** One step, ending with one host read as the trainer's loss read does. */
-    private static void step(NDManager manager, UNet2DConditionModel unet, DreamBoothObjective objective, AdamW optimizer,
-            NDArray latents, NDArray noise, long[] timesteps, NDArray context, EngineDevice device) {
-        try (NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
-            NDArray t = manager.create(timesteps).toDevice(device.device(), false);
-            try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
-                DreamBoothObjective.Loss loss = objective.loss((x, tt, c) -> unet.forward(x, t, c), latents, noise, timesteps,
-                        context, device.dtype());
-                collector.backward(loss.total());
-            }
-            GradientClipping.clipGlobalNorm(optimizer.parameters(), 1.0);
-            optimizer.step(1.0);
-            optimizer.parameters().get(0).getFloat(0, 0); // wait for the device: one host read per step, as training does
-        }
-    }
+    /** One benchmark batch: every style's instance and class row, fixed inputs. */
+    private record Batch(NDManager manager, UNet2DConditionModel unet, DreamBoothObjective objective, List<AdamW> optimizers,
+            EngineDevice device, long[] timesteps, NDArray latents, NDArray noise, NDArray context) {
 
-    private static Phases phases(NDManager manager, UNet2DConditionModel unet, DreamBoothObjective objective, AdamW optimizer,
-            NDArray latents, NDArray noise, long[] timesteps, NDArray context, EngineDevice device) {
-        try (NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
-            NDArray t = manager.create(timesteps).toDevice(device.device(), false);
-            long began = System.nanoTime();
-            long forwardDone;
-            long backwardDone;
-            try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
-                DreamBoothObjective.Loss loss = objective.loss((x, tt, c) -> unet.forward(x, t, c), latents, noise, timesteps,
-                        context, device.dtype());
-                loss.total().getFloat();
-                forwardDone = System.nanoTime();
-                collector.backward(loss.total());
-                try (NDArray g = AdamW.gradientOrNull(optimizer.parameters().get(0))) {
-                    g.getFloat(0, 0);
+        /** One step, ending with one host read as the trainer's loss read does. */
+        void step() {
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
+                    collector.backward(totalLoss());
                 }
-                backwardDone = System.nanoTime();
+                optimize();
+                optimizers.get(0).parameters().get(0).getFloat(0, 0);
             }
-            GradientClipping.clipGlobalNorm(optimizer.parameters(), 1.0);
-            optimizer.step(1.0);
-            optimizer.parameters().get(0).getFloat(0, 0);
-            long done = System.nanoTime();
-            return new Phases((forwardDone - began) / 1e6, (backwardDone - forwardDone) / 1e6, (done - backwardDone) / 1e6);
+        }
+
+        /** Milliseconds of each phase of one step, each waited for before the next starts. */
+        Phases phases() {
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                long began = System.nanoTime();
+                long forwardDone;
+                long backwardDone;
+                try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
+                    NDArray loss = totalLoss();
+                    loss.getFloat();
+                    forwardDone = System.nanoTime();
+                    collector.backward(loss);
+                    try (NDArray g = AdamW.gradientOrNull(optimizers.get(0).parameters().get(0))) {
+                        g.getFloat(0, 0);
+                    }
+                    backwardDone = System.nanoTime();
+                }
+                optimize();
+                optimizers.get(0).parameters().get(0).getFloat(0, 0);
+                long done = System.nanoTime();
+                return new Phases((forwardDone - began) / 1e6, (backwardDone - forwardDone) / 1e6, (done - backwardDone) / 1e6);
+            }
+        }
+
+        private NDArray totalLoss() {
+            NDArray t = manager.create(timesteps).toDevice(device.device(), false);
+            NDArray total = null;
+            for (DreamBoothObjective.Loss l : objective.losses((x, tt, c) -> unet.forward(x, t, c), latents, noise, timesteps,
+                    context, device.dtype(), 2)) {
+                total = total == null ? l.total() : total.add(l.total());
+            }
+            return total;
+        }
+
+        private void optimize() {
+            for (AdamW optimizer : optimizers) {
+                GradientClipping.clipGlobalNorm(optimizer.parameters(), 1.0).close();
+                optimizer.step(1.0);
+            }
         }
     }
 
