@@ -27,7 +27,8 @@ import tenshot.diffusion.pipeline.StableDiffusionLoader;
 final class BenchCommand implements Cli.Command {
 
     private static final Set<String> VALUED = Set.of("device", "sizes", "batches", "steps", "config", "tokenizer", "repeats",
-            "warmup", "txt2img-size", "txt2img-batch", "scheduler", "threads", "train-sizes", "train-rank", "train-repeats", "train-styles");
+            "warmup", "txt2img-size", "txt2img-batch", "scheduler", "threads", "train-sizes", "train-rank", "train-repeats", "train-styles",
+            "board-styles", "board-batch", "board-size");
     private static final Set<String> FLAGS = Set.of("skip-unet", "skip-txt2img", "skip-training");
 
     static final String USAGE = """
@@ -44,6 +45,7 @@ final class BenchCommand implements Cli.Command {
               --train-sizes 512,768  training-step rows (batch 2 = instance + class, LoRA, AdamW; default --sizes)
               --train-rank 32  --train-repeats 2   LoRA rank and timed steps per training row
               --train-styles 1,15 styles trained together per training row (a board run: 2 rows per style)
+              --board-styles 15 --board-batch 32 --board-size 512   board generation row (with --steps; off unless given)
               --skip-unet / --skip-txt2img / --skip-training""";
 
     @Override
@@ -113,6 +115,14 @@ final class BenchCommand implements Cli.Command {
                 double seconds = (System.nanoTime() - start) / 1e9;
                 String[] row = {"txt2img " + steps + " steps", size + " px", images + " image(s), CFG 7.5",
                     String.format("%.2f s per image (%.1f s total)", seconds / images, seconds), memory(device, memory)};
+                rows.add(row);
+                System.out.println("  " + String.join(" | ", row));
+            }
+            if (options.has("board-styles")) {
+                memory.releaseCached();
+                String[] row = BoardBenchRows.measure(model, options.integer("board-styles", 15), options.integer("board-batch", 32),
+                        options.integer("board-size", 512), steps, options.integer("train-rank", 32));
+                row[4] = memory(device, memory);
                 rows.add(row);
                 System.out.println("  " + String.join(" | ", row));
             }
