@@ -81,8 +81,10 @@ class StyleAdaptersTest {
                 for (int s = 0; s < 3; s++) {
                     List<NDArray> grads = gradients(routed.style(s));
                     for (int i = 0; i < grads.size(); i++) {
+                        // the parity bar for gradients; a style with two rows sums them in one backward pass here
+                        // and over two there, so the rounding differs
                         float g = grads.get(i).sub(expectedGrads.get(s).get(i)).abs().max().getFloat();
-                        assertTrue(g < 1e-6f, "style " + s + " gradient " + i + " off by " + g);
+                        assertTrue(g <= 1e-5f, "style " + s + " gradient " + i + " off by " + g);
                     }
                 }
                 // a style no row uses takes no part in the graph
