@@ -10,7 +10,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntConsumer;
 import javax.imageio.ImageIO;
 
 /**
@@ -43,6 +49,12 @@ public final class ClassImageCache {
         BufferedImage generate(Key key) throws IOException;
     }
 
+    /** Makes the images for several keys at once (one denoising loop), in key order. */
+    @FunctionalInterface
+    public interface BatchGenerator {
+        List<BufferedImage> generate(List<Key> keys) throws IOException;
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path directory;
@@ -72,6 +84,51 @@ public final class ClassImageCache {
             // an unreadable file (e.g. a crash mid-write on a filesystem without atomic moves) is regenerated
         }
         BufferedImage generated = generator.generate(key);
+        store(key, generated);
+        return generated;
+    }
+
+    /**
+     * The images of {@code keys}, in order: cached ones read, the missing ones generated {@code batchSize}
+     * at a time (duplicates once) and stored. {@code done} hears the count of keys ready so far.
+     */
+    public List<BufferedImage> getOrGenerateAll(List<Key> keys, int batchSize, BatchGenerator generator,
+            IntConsumer done) throws IOException {
+        if (batchSize < 1) throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
+        Map<Key, BufferedImage> ready = new LinkedHashMap<>();
+        List<Key> missing = new ArrayList<>();
+        for (Key key : new LinkedHashSet<>(keys)) {
+            BufferedImage cached = Files.isRegularFile(imagePath(key)) ? ImageIO.read(imagePath(key).toFile()) : null;
+            if (cached != null) ready.put(key, cached);
+            else missing.add(key);
+        }
+        done.accept(countReady(keys, ready));
+        for (int from = 0; from < missing.size(); from += batchSize) {
+            List<Key> batch = missing.subList(from, Math.min(missing.size(), from + batchSize));
+            List<BufferedImage> images = generator.generate(batch);
+            if (images.size() != batch.size()) {
+                throw new IOException("class image generator returned " + images.size() + " images for " + batch.size() + " keys");
+            }
+            for (int i = 0; i < batch.size(); i++) {
+                store(batch.get(i), images.get(i));
+                ready.put(batch.get(i), images.get(i));
+            }
+            done.accept(countReady(keys, ready));
+        }
+        List<BufferedImage> out = new ArrayList<>();
+        for (Key key : keys) out.add(ready.get(key));
+        return out;
+    }
+
+    private static int countReady(List<Key> keys, Map<Key, BufferedImage> ready) {
+        int n = 0;
+        for (Key key : keys) if (ready.containsKey(key)) n++;
+        return n;
+    }
+
+    /** Writes {@code image} as the key's PNG (atomically) with its JSON description. */
+    private void store(Key key, BufferedImage generated) throws IOException {
+        Path image = imagePath(key);
         if (generated == null) throw new IOException("class image generator returned nothing for '" + key.prompt() + "'");
         Files.createDirectories(directory);
         Path temp = Files.createTempFile(directory, key.hash(), ".png.tmp");
@@ -90,6 +147,5 @@ public final class ClassImageCache {
         meta.put("guidanceScale", key.guidanceScale());
         meta.put("scheduler", key.scheduler());
         Files.writeString(directory.resolve(key.hash() + ".json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(meta));
-        return generated;
     }
 }

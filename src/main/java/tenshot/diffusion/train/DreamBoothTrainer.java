@@ -171,7 +171,7 @@ public final class DreamBoothTrainer {
         }
         if (recipe.usesPrior()) {
             model.setAdaptersEnabled(false);
-            for (Style style : styles) generateClassImages(model, recipe, style, resolution, listener);
+            generateClassImages(model, recipe, styles, resolution, listener);
         }
 
         try (NDManager run = model.manager().newSubManager()) {
@@ -384,24 +384,46 @@ public final class DreamBoothTrainer {
         return keys;
     }
 
-    private static void generateClassImages(TrainableModel model, TrainingRecipe recipe, Style style, int resolution,
+    /** Class images made in one denoising loop on a GPU; one at a time on the CPU, where batching gains nothing. */
+    public static int classImageBatch(TrainableModel model) {
+        return model.device().isGpu() ? 8 : 1;
+    }
+
+    /**
+     * Every style's class images, from the shared cache or generated in batches (the styles of a board
+     * share the ones they have in common); each style hears the progress of the whole set.
+     */
+    private static void generateClassImages(TrainableModel model, TrainingRecipe recipe, List<Style> styles, int resolution,
             BoardListener board) throws IOException {
-        StepListener listener = report -> board.onStep(style.index, report);
-        List<BufferedImage> images = style.classImages;
-        List<String> prompts = style.classPrompts;
-        ClassImageCache cache = new ClassImageCache(style.job.classImageDir());
-        List<ClassImageCache.Key> keys = classImageKeys(recipe, style.set, style.job.modelId(), resolution);
+        List<ClassImageCache.Key> keys = new ArrayList<>();
+        List<Integer> firsts = new ArrayList<>();
+        for (Style style : styles) {
+            firsts.add(keys.size());
+            keys.addAll(classImageKeys(recipe, style.set, style.job.modelId(), resolution));
+        }
         int total = keys.size();
-        for (int i = 0; i < total; i++) {
-            ClassImageCache.Key key = keys.get(i);
-            long began = System.nanoTime();
-            int index = i;
-            // denoising steps re-report the class-image progress, so a cancel lands within one step
-            StepListener progress = r -> listener.onStep(StepReport.of("class-images", index, total, r.secondsPerStep()));
-            images.add(cache.getOrGenerate(key, kk -> model.generate(kk.prompt(), kk.seed(), kk.steps(), kk.guidanceScale(),
-                    kk.size(), progress)));
-            prompts.add(key.prompt());
-            listener.onStep(StepReport.of("class-images", i + 1, total, (System.nanoTime() - began) / 1e9));
+        long[] began = {System.nanoTime()};
+        int[] last = {0};
+        ClassImageCache cache = new ClassImageCache(styles.get(0).job.classImageDir());
+        List<BufferedImage> images = cache.getOrGenerateAll(keys, classImageBatch(model),
+                batch -> model.generate(batch.stream().map(ClassImageCache.Key::prompt).toList(),
+                        batch.stream().mapToLong(ClassImageCache.Key::seed).toArray(), batch.get(0).steps(),
+                        batch.get(0).guidanceScale(), batch.get(0).size(),
+                        // denoising steps re-report the class-image progress, so a cancel lands within one step
+                        r -> { for (Style s : styles) board.onStep(s.index, StepReport.of("class-images", last[0], total, r.secondsPerStep())); }),
+                done -> {
+                    double seconds = done > last[0] ? (System.nanoTime() - began[0]) / 1e9 / (done - last[0]) : 0;
+                    last[0] = done;
+                    began[0] = System.nanoTime();
+                    for (Style s : styles) board.onStep(s.index, StepReport.of("class-images", done, total, seconds));
+                });
+        for (int i = 0; i < styles.size(); i++) {
+            Style style = styles.get(i);
+            int end = i + 1 < styles.size() ? firsts.get(i + 1) : total;
+            for (int k = firsts.get(i); k < end; k++) {
+                style.classImages.add(images.get(k));
+                style.classPrompts.add(keys.get(k).prompt());
+            }
         }
     }
 

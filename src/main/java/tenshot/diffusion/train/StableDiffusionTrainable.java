@@ -186,15 +186,16 @@ public final class StableDiffusionTrainable implements TrainableModel {
     }
 
     @Override
-    public BufferedImage generate(String prompt, long seed, int steps, double guidanceScale, int size, StepListener listener) {
-        GenerationRequest request = GenerationRequest.builder(List.of(prompt))
-                .seeds(new long[] {seed})
+    public List<BufferedImage> generate(List<String> prompts, long[] seeds, int steps, double guidanceScale, int size,
+            StepListener listener) {
+        GenerationRequest request = GenerationRequest.builder(prompts)
+                .seeds(seeds)
                 .size(size, size)
                 .steps(steps)
                 .guidanceScale(guidanceScale)
                 .scheduler(Scheduler.Kind.DDIM)
                 .build();
-        return pipeline.generate(request, listener).get(0);
+        return pipeline.generate(request, listener);
     }
 
     /** Whether attached adapters currently act on the model. */

@@ -76,7 +76,12 @@ public interface TrainableModel extends AutoCloseable {
     void saveLora(int style, Path file, Map<String, String> metadata) throws IOException;
 
     /** One txt2img image (DDIM, classifier-free guidance, negative prompt ""), with whatever adapters are enabled. */
-    BufferedImage generate(String prompt, long seed, int steps, double guidanceScale, int size, StepListener listener);
+    default BufferedImage generate(String prompt, long seed, int steps, double guidanceScale, int size, StepListener listener) {
+        return generate(List.of(prompt), new long[] {seed}, steps, guidanceScale, size, listener).get(0);
+    }
+
+    /** Several txt2img images in one denoising loop, each with its own seed (what it would be alone). */
+    List<BufferedImage> generate(List<String> prompts, long[] seeds, int steps, double guidanceScale, int size, StepListener listener);
 
     @Override
     void close();

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import tenshot.diffusion.StepReport;
 import tenshot.diffusion.train.ClassImageCache;
-import tenshot.diffusion.train.PromptTemplate;
+import tenshot.diffusion.train.DreamBoothTrainer;
 import tenshot.diffusion.train.StableDiffusionTrainable;
 import tenshot.diffusion.train.StyleSet;
 import tenshot.diffusion.train.TrainingRecipe;
@@ -36,28 +36,24 @@ public class PriorHandler implements JobHandler {
         TrainingRecipe recipe = TrainingRecipe.fromJson(spec.recipe());
         Path modelDir = inputs.modelDir(spec.baseModel());
         StyleSet style = StyleSet.open(inputs.stageStyle(spec, context.scratchDir().resolve("style")));
-        List<String> prompts = style.classPrompts(new PromptTemplate(recipe.classPrompt()));
         ClassImageCache cache = new ClassImageCache(inputs.classImageDir(spec.baseModel()));
-        int total = prompts.size() * recipe.classImagesPerPrompt();
-        int done = 0;
-        int generated = 0;
+        int[] generated = {0};
+        int total;
         try (StableDiffusionTrainable model = StableDiffusionTrainable.load(modelDir, context.device())) {
             int size = recipe.resolution() > 0 ? recipe.resolution() : model.defaultSize();
-            for (String prompt : prompts) {
-                for (int k = 0; k < recipe.classImagesPerPrompt(); k++) {
-                    long began = System.nanoTime();
-                    ClassImageCache.Key key = new ClassImageCache.Key(spec.baseModel(), prompt, recipe.seed() + k,
-                            recipe.classImageSteps(), size, recipe.classImageGuidance(), "ddim");
-                    if (!cache.contains(key)) {
-                        cache.getOrGenerate(key, kk -> model.generate(kk.prompt(), kk.seed(), kk.steps(), kk.guidanceScale(),
-                                kk.size(), step -> context.checkCancelled()));
-                        generated++;
-                    }
-                    done++;
-                    context.progress().onStep(StepReport.of("class-images", done, total, (System.nanoTime() - began) / 1e9));
-                }
-            }
+            List<ClassImageCache.Key> keys = DreamBoothTrainer.classImageKeys(recipe, style, spec.baseModel(), size);
+            total = keys.size();
+            long[] began = {System.nanoTime()};
+            cache.getOrGenerateAll(keys, DreamBoothTrainer.classImageBatch(model), batch -> {
+                generated[0] += batch.size();
+                return model.generate(batch.stream().map(ClassImageCache.Key::prompt).toList(),
+                        batch.stream().mapToLong(ClassImageCache.Key::seed).toArray(), batch.get(0).steps(),
+                        batch.get(0).guidanceScale(), batch.get(0).size(), step -> context.checkCancelled());
+            }, done -> {
+                context.progress().onStep(StepReport.of("class-images", done, total, (System.nanoTime() - began[0]) / 1e9));
+                began[0] = System.nanoTime();
+            });
         }
-        return Map.of("classImages", total, "generated", generated);
+        return Map.of("classImages", total, "generated", generated[0]);
     }
 }

@@ -134,7 +134,14 @@ final class AnalyticTrainableModel implements TrainableModel {
     }
 
     @Override
-    public BufferedImage generate(String prompt, long seed, int steps, double guidanceScale, int size, StepListener listener) {
+    public List<BufferedImage> generate(List<String> prompts, long[] seeds, int steps, double guidanceScale, int size,
+            StepListener listener) {
+        List<BufferedImage> images = new java.util.ArrayList<>();
+        for (int i = 0; i < prompts.size(); i++) images.add(image(prompts.get(i), seeds[i], steps, size, listener));
+        return images;
+    }
+
+    private BufferedImage image(String prompt, long seed, int steps, int size, StepListener listener) {
         generated++;
         BufferedImage image = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
         int rgb = (prompt.hashCode() * 31 + (int) seed) & 0xFFFFFF;
