@@ -94,7 +94,7 @@ final class BoardFixtures {
     /** Same, with the given models (four references, four generated images). */
     static tenshot.scoring.Scorecard storeScorecard(ArtifactStore store, long runId, String style, int generatedColour,
             ScoringMode mode, ScoringModels models) throws Exception {
-        var scored = new Scorer(models, mode).evaluateImages(List.of(styleImages(style, generatedColour, PROMPTS)));
+        var scored = scorer(models, mode).evaluateImages(List.of(styleImages(style, generatedColour, PROMPTS)));
         ScoreArtifacts where = ScoreArtifacts.ofRun(runId);
         store.put(where.scorecardKey(), ScorecardExport.toJson(scored.card()).getBytes(StandardCharsets.UTF_8));
         if (scored.fid() != null) store.put(where.fidFeaturesKey(), scored.fid().toJson().getBytes(StandardCharsets.UTF_8));
@@ -107,6 +107,17 @@ final class BoardFixtures {
      * The images {@link #storeScorecard} scores for a style: four references, and the generated images of
      * {@code prompts} (a subset of {@link #PROMPTS} gives the same images as in the full set).
      */
+    /**
+     * The scorer of these fixtures: one image at a time through each metric network, so that an image's
+     * values do not depend on which other images were scored with it. Tests that compare a split of a
+     * card with its halves scored alone then check the split's arithmetic exactly; how far batching moves
+     * a value (float32 kernels chosen by batch size, about 1e-8 relative on some CPUs) is
+     * BatchedScoringTest's business.
+     */
+    static Scorer scorer(ScoringModels models, ScoringMode mode) {
+        return new Scorer(models, mode, 1);
+    }
+
     static Scorer.StyleImages styleImages(String style, int generatedColour, List<String> prompts) {
         Map<String, RgbImage> refs = new LinkedHashMap<>();
         refs.put("red_apple.png", RgbImage.of(noise(0xC03020, 1)));

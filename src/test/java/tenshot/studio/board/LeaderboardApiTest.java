@@ -153,7 +153,7 @@ class LeaderboardApiTest {
             BoardFixtures.storeScorecard(store, first, "41", 0x906050, ScoringMode.OFFICIAL, all);
             BoardFixtures.storeScorecard(store, second, "42", 0x10F0F0, ScoringMode.OFFICIAL, all);
             // What the official kit computes for both styles at once: the reference for the pooled numbers.
-            joint = new tenshot.scoring.Scorer(all, ScoringMode.OFFICIAL).scoreImages(List.of(
+            joint = BoardFixtures.scorer(all, ScoringMode.OFFICIAL).scoreImages(List.of(
                     BoardFixtures.styleImages("41", 0x906050, BoardFixtures.PROMPTS),
                     BoardFixtures.styleImages("42", 0x10F0F0, BoardFixtures.PROMPTS)));
         }

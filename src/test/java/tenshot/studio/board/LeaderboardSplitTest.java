@@ -59,7 +59,7 @@ class LeaderboardSplitTest {
             BoardFixtures.storeScorecard(store, low, "31", 0x10F0F0, ScoringMode.OFFICIAL, all);
             BoardFixtures.storeScorecard(store, high, "31", 0x906050, ScoringMode.OFFICIAL, all);
             // The kit's numbers on each half alone are what the split's scores must be.
-            Scorer scorer = new Scorer(all, ScoringMode.OFFICIAL);
+            Scorer scorer = BoardFixtures.scorer(all, ScoringMode.OFFICIAL);
             lowPublic = scorer.scoreImages(List.of(BoardFixtures.styleImages("31", 0x10F0F0, List.of("Dolphin", "Bread"))));
             lowHidden = scorer.scoreImages(List.of(BoardFixtures.styleImages("31", 0x10F0F0, List.of("Castle", "Lion"))));
             highPublic = scorer.scoreImages(List.of(BoardFixtures.styleImages("31", 0x906050, List.of("Dolphin", "Bread"))));
