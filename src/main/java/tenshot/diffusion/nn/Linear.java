@@ -27,14 +27,15 @@ public final class Linear {
     }
 
     public NDArray forward(NDArray x) {
-        NDArray y = JniUtils.linear((PtNDArray) x, (PtNDArray) weight, (PtNDArray) bias);
+        NDArray y = forwardBase(x);
         for (LinearAdapter adapter : adapters) y = adapter.adapt(this, x, y);
         return y;
     }
 
     /** The frozen projection alone, ignoring adapters. */
     public NDArray forwardBase(NDArray x) {
-        return JniUtils.linear((PtNDArray) x, (PtNDArray) weight, (PtNDArray) bias);
+        if (bias == null) return JniUtils.linear((PtNDArray) x, (PtNDArray) weight, null);
+        return TorchKernels.linear(x, weight, bias);
     }
 
     public void addAdapter(LinearAdapter adapter) {

@@ -66,6 +66,8 @@ public final class TorchKernels {
                 s = int(stride)
                 p = int(padding)
                 return torch.thnn_conv2d(x, weight, [torch.size(weight, 2), torch.size(weight, 3)], None, [s, s], [p, p])
+              def linear(self: __torch__.Kernels, x: Tensor, weight: Tensor, bias: Tensor) -> Tensor:
+                return torch.linear(x, weight, bias)
               def silu(self: __torch__.Kernels, x: Tensor) -> Tensor:
                 return torch.silu(x)
               def geglu(self: __torch__.Kernels, x: Tensor) -> Tensor:
@@ -155,6 +157,16 @@ public final class TorchKernels {
         TorchKernels k = get();
         return bias == null ? k.call("conv2d_native_unbiased", x, weight, k.scalar(stride), k.scalar(padding))
                 : k.call("conv2d_native", x, weight, bias, k.scalar(stride), k.scalar(padding));
+    }
+
+    /**
+     * {@code x·Wᵀ + b} as {@code torch.nn.functional.linear} computes it: for a 3-D input the bias is
+     * added in the matrix product's epilogue ({@code addmm} over the flattened rows). DJL's own linear
+     * is libtorch's C++ {@code functional::linear}, which multiplies and then adds the bias in a
+     * separate broadcast kernel for anything but 2-D input.
+     */
+    public static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
+        return get().call("linear", x, weight, bias);
     }
 
     public static NDArray silu(NDArray x) {

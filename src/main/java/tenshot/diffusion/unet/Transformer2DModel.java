@@ -69,7 +69,9 @@ final class Transformer2DModel {
         } else {
             out = projOutConv.forward(toImage(tokens, b, h, w));
         }
-        return out.add(x);
+        // x first: the sum takes x's [B, C, H, W] layout, not the token-major strides of out, so the
+        // next group norm and convolution read a contiguous tensor (diffusers copies out instead)
+        return x.add(out);
     }
 
     /** {@code [B, C, H, W] -> [B, H·W, C]}. */
