@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import tenshot.diffusion.DeviceMemory;
 import tenshot.diffusion.EngineDevice;
@@ -19,6 +20,7 @@ import tenshot.diffusion.pipeline.DiffusionPipeline;
 import tenshot.diffusion.pipeline.GenerationRequest;
 import tenshot.diffusion.pipeline.StableDiffusion;
 import tenshot.diffusion.pipeline.StableDiffusionLoader;
+import tenshot.diffusion.train.TrainingRecipe;
 
 /**
  * {@code bench}: UNet forward time per batch and size, seconds per image of an N-step txt2img, and
@@ -28,7 +30,7 @@ final class BenchCommand implements Cli.Command {
 
     private static final Set<String> VALUED = Set.of("device", "sizes", "batches", "steps", "config", "tokenizer", "repeats",
             "warmup", "txt2img-size", "txt2img-batch", "scheduler", "threads", "train-sizes", "train-rank", "train-repeats", "train-styles",
-            "board-styles", "board-batch", "board-size");
+            "board-styles", "board-batch", "board-size", "whole-board", "whole-board-styles", "whole-board-steps");
     private static final Set<String> FLAGS = Set.of("skip-unet", "skip-txt2img", "skip-training");
 
     static final String USAGE = """
@@ -46,6 +48,8 @@ final class BenchCommand implements Cli.Command {
               --train-rank 32  --train-repeats 2   LoRA rank and timed steps per training row
               --train-styles 1,15 styles trained together per training row (a board run: 2 rows per style)
               --board-styles 15 --board-batch 32 --board-size 512   board generation row (with --steps; off unless given)
+              --whole-board DIR --whole-board-styles 15 --whole-board-steps 800   a whole board run (class images,
+                                  training, generation) over DIR's style sets with the safe recipe at --board-size (off unless given)
               --skip-unet / --skip-txt2img / --skip-training""";
 
     @Override
@@ -132,6 +136,15 @@ final class BenchCommand implements Cli.Command {
             rows.addAll(TrainingBenchRows.measure(config, device, options.integers("train-sizes", sizes),
                     options.integers("train-styles", List.of(1)), options.integer("train-rank", 32), warmup,
                     options.integer("train-repeats", 2)));
+        }
+        if (options.has("whole-board")) {
+            TrainingRecipe recipe = TrainingRecipe.safe().with(Map.of("resolution", options.integer("board-size", 512)));
+            if (options.has("whole-board-steps")) recipe = recipe.withSteps(options.integer("whole-board-steps", recipe.steps()));
+            for (String[] row : WholeBoardBench.measure(config, tokenizer, device, Path.of(options.string("whole-board", "")),
+                    options.integer("whole-board-styles", 15), recipe, options.integer("board-batch", 32))) {
+                rows.add(row);
+                System.out.println("  " + String.join(" | ", row));
+            }
         }
         System.out.println();
         System.out.println("| what | size | batch | time | peak memory |");

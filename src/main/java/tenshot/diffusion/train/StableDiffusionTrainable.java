@@ -24,10 +24,13 @@ import tenshot.diffusion.pipeline.StableDiffusion;
 import tenshot.diffusion.schedulers.NoiseSchedule;
 import tenshot.diffusion.schedulers.Scheduler;
 import tenshot.diffusion.schedulers.SchedulerConfig;
+import tenshot.diffusion.text.ClipTextConfig;
 import tenshot.diffusion.text.ClipTextModel;
 import tenshot.diffusion.tokenizer.ClipTokenizer;
 import tenshot.diffusion.unet.UNet2DConditionModel;
+import tenshot.diffusion.unet.UNetConfig;
 import tenshot.diffusion.vae.AutoencoderKL;
+import tenshot.diffusion.vae.VaeConfig;
 
 /**
  * A diffusers-format Stable Diffusion 2.1 folder loaded for training: frozen tokenizer, text encoder,
@@ -80,6 +83,25 @@ public final class StableDiffusionTrainable implements TrainableModel {
                     UNet2DConditionModel.load(modelDir.resolve("unet"), device, manager),
                     AutoencoderKL.load(modelDir.resolve("vae"), device, manager),
                     new NoiseSchedule(SchedulerConfig.load(modelDir.resolve("scheduler/scheduler_config.json"))));
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Seeded random weights for the configs of {@code configDir}, drawn as {@link
+     * tenshot.diffusion.pipeline.StableDiffusionLoader#random} draws them for the same seed (benchmarks).
+     */
+    public static StableDiffusionTrainable random(Path configDir, Path tokenizerDir, EngineDevice device, long seed) {
+        Path tokenizerFolder = Files.isDirectory(configDir.resolve("tokenizer")) ? configDir.resolve("tokenizer") : tokenizerDir;
+        NDManager manager = NDManager.newBaseManager(device.device());
+        try {
+            return new StableDiffusionTrainable(device, manager, ClipTokenizer.load(tokenizerFolder),
+                    ClipTextModel.random(ClipTextConfig.read(configDir.resolve("text_encoder/config.json")), device, manager, seed),
+                    UNet2DConditionModel.random(UNetConfig.read(configDir.resolve("unet/config.json")), device, manager, seed + 1),
+                    AutoencoderKL.random(VaeConfig.read(configDir.resolve("vae/config.json")), device, manager, seed + 2),
+                    new NoiseSchedule(SchedulerConfig.load(configDir.resolve("scheduler/scheduler_config.json"))));
         } catch (RuntimeException e) {
             manager.close();
             throw e;
