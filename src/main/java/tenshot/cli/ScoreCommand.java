@@ -73,7 +73,7 @@ final class ScoreCommand implements Callable<Integer> {
         if (Files.isRegularFile(folder) && folder.toString().toLowerCase(Locale.ROOT).endsWith(".zip")) {
             folder = SubmissionArchive.extract(folder, Files.createTempDirectory("tenshot-submission-"), 4L << 30);
         }
-        SubmissionCheck check = SubmissionCheck.run(folder, reference, size, size);
+        SubmissionCheck check = SubmissionCheck.run(folder, reference, size, size, mode);
         for (LayoutProblem p : check.problems()) System.out.println("layout: " + p.file() + ": " + p.message());
         if (check.scorable().isEmpty()) throw new IllegalArgumentException("nothing to score in " + folder);
 
