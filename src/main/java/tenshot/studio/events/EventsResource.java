@@ -28,7 +28,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import tenshot.queue.JobEvent;
-import tenshot.queue.Problems;
+import tenshot.studio.api.Problem;
 import tenshot.queue.QueueNotifications;
 import tenshot.worker.WorkerRegistry;
 import tenshot.worker.Workers;
@@ -227,6 +227,6 @@ public class EventsResource {
 
     @ServerExceptionMapper
     public Response badRequest(IllegalArgumentException e) {
-        return Problems.of(Response.Status.BAD_REQUEST, e.getMessage());
+        return Problem.of(Response.Status.BAD_REQUEST, e.getMessage()).toResponse();
     }
 }
