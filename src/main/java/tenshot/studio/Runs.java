@@ -150,20 +150,7 @@ public class Runs {
         return Panache.withSession(() -> StyleSet.<StyleSet>findById(run.styleSetId)
                 .chain(set -> StyleImage.of(set.id).chain(images -> Team.<Team>findById(run.teamId)
                         .map(team -> jobs(run, set, images, team.name)))))
-                .chain(this::enqueueChain);
-    }
-
-    /** Enqueues the jobs in order, each depending on the one before it. */
-    private Uni<List<Job>> enqueueChain(List<NewJob> jobs) {
-        Uni<List<Job>> chain = Uni.createFrom().item(new ArrayList<>());
-        for (NewJob job : jobs) {
-            chain = chain.chain(done -> queue.enqueue(done.isEmpty() ? job : job.dependsOn(done.get(done.size() - 1).id()))
-                    .map(added -> {
-                        done.add(added);
-                        return done;
-                    }));
-        }
-        return chain;
+                .chain(queue::enqueueChain);
     }
 
     List<NewJob> jobs(Run run, StyleSet set, List<StyleImage> images, String team) {
