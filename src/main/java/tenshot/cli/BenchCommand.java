@@ -12,7 +12,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import tenshot.diffusion.schedulers.Scheduler;
 import tenshot.diffusion.DeviceMemory;
 import tenshot.diffusion.EngineDevice;
 import tenshot.diffusion.StepListener;
@@ -26,55 +30,102 @@ import tenshot.diffusion.train.TrainingRecipe;
  * {@code bench}: UNet forward time per batch and size, seconds per image of an N-step txt2img, and
  * peak memory, on random weights shaped by a diffusers config folder (full-size SD 2.1 by default).
  */
-final class BenchCommand implements Cli.Command {
+@Command(name = "bench", sortOptions = false,
+        description = "benchmark UNet forwards, txt2img seconds per image and peak memory on random full-size weights")
+final class BenchCommand implements Callable<Integer> {
 
-    private static final Set<String> VALUED = Set.of("device", "sizes", "batches", "steps", "config", "tokenizer", "repeats",
-            "warmup", "txt2img-size", "txt2img-batch", "scheduler", "threads", "train-sizes", "train-rank", "train-repeats", "train-styles",
-            "board-styles", "board-batch", "board-size", "whole-board", "whole-board-styles", "whole-board-steps");
-    private static final Set<String> FLAGS = Set.of("skip-unet", "skip-txt2img", "skip-training");
+    @Mixin
+    HelpOption help;
 
-    static final String USAGE = """
-            usage: bench [options]
-              --device cpu|cuda|cuda:N (cpu)
-              --config DIR        diffusers config folder for random weights (../shared/fixtures/sd21-configs)
-              --tokenizer DIR     tokenizer folder when the config has none (../shared/fixtures/tiny-sd21/tokenizer)
-              --sizes 512,768     image sizes of the UNet rows
-              --batches 2,16      UNet batch sizes (a CFG pair of one image is batch 2)
-              --warmup 1 --repeats 3   untimed and timed UNet forwards per row
-              --steps 40          txt2img steps;  --txt2img-size 512  --txt2img-batch 1 (prompts; UNet batch x2)
-              --scheduler ddim    txt2img sampler
-              --threads N         torch intra-op threads (default: torch's choice, one per core)
-              --train-sizes 512,768  training-step rows (batch 2 = instance + class, LoRA, AdamW; default --sizes)
-              --train-rank 32  --train-repeats 2   LoRA rank and timed steps per training row
-              --train-styles 1,15 styles trained together per training row (a board run: 2 rows per style)
-              --board-styles 15 --board-batch 32 --board-size 512   board generation row (with --steps; off unless given)
-              --whole-board DIR --whole-board-styles 15 --whole-board-steps 800   a whole board run (class images,
-                                  training, generation) over DIR's style sets with the safe recipe at --board-size (off unless given)
-              --skip-unet / --skip-txt2img / --skip-training""";
+    @Option(names = "--device", paramLabel = "cpu|cuda|cuda:N", defaultValue = "cpu", description = "where to run (${DEFAULT-VALUE})")
+    EngineDevice device;
+
+    @Option(names = "--config", paramLabel = "DIR", description = "diffusers config folder for random weights (../shared/fixtures/sd21-configs)")
+    Path config;
+
+    @Option(names = "--tokenizer", paramLabel = "DIR", description = "tokenizer folder when the config has none (../shared/fixtures/tiny-sd21/tokenizer)")
+    Path tokenizer;
+
+    @Option(names = "--sizes", split = ",", paramLabel = "PX", description = "image sizes of the UNet rows (512,768)")
+    List<Integer> sizes;
+
+    @Option(names = "--batches", split = ",", paramLabel = "N", description = "UNet batch sizes; a CFG pair of one image is batch 2 (2,16)")
+    List<Integer> batches;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "1", description = "untimed UNet forwards per row (${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--repeats", paramLabel = "N", defaultValue = "3", description = "timed UNet forwards per row (${DEFAULT-VALUE})")
+    int repeats;
+
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "40", description = "txt2img (and board) steps (${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--txt2img-size", paramLabel = "PX", defaultValue = "512", description = "txt2img image size (${DEFAULT-VALUE})")
+    int txt2imgSize;
+
+    @Option(names = "--txt2img-batch", paramLabel = "N", defaultValue = "1", description = "txt2img prompts; UNet batch x2 (${DEFAULT-VALUE})")
+    int txt2imgBatch;
+
+    @Option(names = "--scheduler", paramLabel = "NAME", description = "txt2img sampler (the config's)")
+    Scheduler.Kind scheduler;
+
+    @Option(names = "--threads", paramLabel = "N", description = "torch intra-op threads (default: torch's choice, one per core)")
+    Integer threads;
+
+    @Option(names = "--train-sizes", split = ",", paramLabel = "PX",
+            description = "training-step rows (batch 2 = instance + class, LoRA, AdamW; default --sizes)")
+    List<Integer> trainSizes;
+
+    @Option(names = "--train-rank", paramLabel = "R", defaultValue = "32", description = "LoRA rank of training and board rows (${DEFAULT-VALUE})")
+    int trainRank;
+
+    @Option(names = "--train-repeats", paramLabel = "N", defaultValue = "2", description = "timed steps per training row (${DEFAULT-VALUE})")
+    int trainRepeats;
+
+    @Option(names = "--train-styles", split = ",", paramLabel = "N",
+            description = "styles trained together per training row; a board run has 2 rows per style (1)")
+    List<Integer> trainStyles;
+
+    @Option(names = "--board-styles", paramLabel = "N", description = "board generation row with this many styles (off unless given; 15)")
+    Integer boardStyles;
+
+    @Option(names = "--board-batch", paramLabel = "N", defaultValue = "32", description = "board row batch (${DEFAULT-VALUE})")
+    int boardBatch;
+
+    @Option(names = "--board-size", paramLabel = "PX", defaultValue = "512", description = "board row image size (${DEFAULT-VALUE})")
+    int boardSize;
+
+    @Option(names = "--whole-board", paramLabel = "DIR",
+            description = "a whole board run (class images, training, generation) over DIR's style sets with the safe recipe at --board-size (off unless given)")
+    Path wholeBoard;
+
+    @Option(names = "--whole-board-styles", paramLabel = "N", defaultValue = "15", description = "styles of the whole board; DIR's sets in turn (${DEFAULT-VALUE})")
+    int wholeBoardStyles;
+
+    @Option(names = "--whole-board-steps", paramLabel = "N", description = "training steps of the whole board (the safe recipe's)")
+    Integer wholeBoardSteps;
+
+    @Option(names = "--skip-unet", description = "no UNet forward rows")
+    boolean skipUnet;
+
+    @Option(names = "--skip-txt2img", description = "no txt2img row")
+    boolean skipTxt2img;
+
+    @Option(names = "--skip-training", description = "no training-step rows")
+    boolean skipTraining;
 
     @Override
-    public String summary() {
-        return "benchmark UNet forwards, txt2img seconds per image and peak memory on random full-size weights";
-    }
-
-    @Override
-    public int run(String[] args) throws Exception {
-        if (List.of(args).contains("--help")) {
-            System.out.println(USAGE);
-            return 0;
-        }
-        CommandOptions options = CommandOptions.parse(args, VALUED, FLAGS);
-        EngineDevice device = EngineDevice.parse(options.string("device", "cpu"));
+    public Integer call() throws Exception {
         Path shared = sharedRoot();
-        Path config = Path.of(options.string("config", shared.resolve("fixtures/sd21-configs").toString()));
-        Path tokenizer = options.has("tokenizer") ? Path.of(options.string("tokenizer", ""))
+        Path config = this.config != null ? this.config : shared.resolve("fixtures/sd21-configs");
+        Path tokenizer = this.tokenizer != null ? this.tokenizer
                 : Files.isDirectory(config.resolve("tokenizer")) ? config.resolve("tokenizer")
                 : shared.resolve("fixtures/tiny-sd21/tokenizer");
-        List<Integer> sizes = options.integers("sizes", List.of(512, 768));
-        List<Integer> batches = options.integers("batches", List.of(2, 16));
-        int warmup = options.integer("warmup", 1);
-        int repeats = options.integer("repeats", 3);
-        int steps = options.integer("steps", 40);
+        List<Integer> sizes = positive("--sizes", this.sizes, List.of(512, 768));
+        List<Integer> batches = positive("--batches", this.batches, List.of(2, 16));
+        List<Integer> trainSizes = positive("--train-sizes", this.trainSizes, sizes);
+        List<Integer> trainStyles = positive("--train-styles", this.trainStyles, List.of(1));
         if (repeats < 1 || warmup < 0 || steps < 1) throw new IllegalArgumentException("--repeats and --steps must be >= 1, --warmup >= 0");
 
         System.out.printf("bench on %s, random weights from %s%n", device, config);
@@ -89,10 +140,10 @@ final class BenchCommand implements Cli.Command {
         List<String[]> rows = new ArrayList<>();
         try (StableDiffusion model = StableDiffusionLoader.random(config, tokenizer, device, 0)) {
             JniUtils.setGradMode(false);
-            if (options.has("threads")) JniUtils.setNumThreads(options.integer("threads", 1));
+            if (threads != null) JniUtils.setNumThreads(threads);
             System.out.printf("torch intra-op threads: %d%n", JniUtils.getNumThreads());
             System.out.printf("random weights created in %.1f s, RSS %s%n", (System.nanoTime() - loadStart) / 1e9, mib(rss()));
-            if (!options.has("skip-unet")) {
+            if (!skipUnet) {
                 for (int size : sizes) {
                     for (int batch : batches) {
                         memory.releaseCached();
@@ -104,14 +155,12 @@ final class BenchCommand implements Cli.Command {
                     }
                 }
             }
-            if (!options.has("skip-txt2img")) {
-                int size = options.integer("txt2img-size", 512);
-                int images = options.integer("txt2img-batch", 1);
+            if (!skipTxt2img) {
+                int size = txt2imgSize;
+                int images = txt2imgBatch;
                 List<String> prompts = Collections.nCopies(images, "an image of a dolphin in style_00");
                 GenerationRequest.Builder request = GenerationRequest.builder(prompts).size(size, size).steps(steps).seed(0);
-                if (options.has("scheduler")) {
-                    request.scheduler(tenshot.diffusion.schedulers.Scheduler.Kind.parse(options.string("scheduler", "ddim")));
-                }
+                if (scheduler != null) request.scheduler(scheduler);
                 memory.releaseCached();
                 new DiffusionPipeline(model).generate(request.build(), StepListener.NONE); // warm-up: kernels, allocator
                 long start = System.nanoTime();
@@ -122,26 +171,22 @@ final class BenchCommand implements Cli.Command {
                 rows.add(row);
                 System.out.println("  " + String.join(" | ", row));
             }
-            if (options.has("board-styles")) {
+            if (boardStyles != null) {
                 memory.releaseCached();
-                String[] row = BoardBenchRows.measure(model, options.integer("board-styles", 15), options.integer("board-batch", 32),
-                        options.integer("board-size", 512), steps, options.integer("train-rank", 32));
+                String[] row = BoardBenchRows.measure(model, boardStyles, boardBatch, boardSize, steps, trainRank);
                 row[4] = memory(device, memory);
                 rows.add(row);
                 System.out.println("  " + String.join(" | ", row));
             }
         }
-        if (!options.has("skip-training")) {
+        if (!skipTraining) {
             // after the inference model is closed, so the training rows measure their own weights only
-            rows.addAll(TrainingBenchRows.measure(config, device, options.integers("train-sizes", sizes),
-                    options.integers("train-styles", List.of(1)), options.integer("train-rank", 32), warmup,
-                    options.integer("train-repeats", 2)));
+            rows.addAll(TrainingBenchRows.measure(config, device, trainSizes, trainStyles, trainRank, warmup, trainRepeats));
         }
-        if (options.has("whole-board")) {
-            TrainingRecipe recipe = TrainingRecipe.safe().with(Map.of("resolution", options.integer("board-size", 512)));
-            if (options.has("whole-board-steps")) recipe = recipe.withSteps(options.integer("whole-board-steps", recipe.steps()));
-            for (String[] row : WholeBoardBench.measure(config, tokenizer, device, Path.of(options.string("whole-board", "")),
-                    options.integer("whole-board-styles", 15), recipe, options.integer("board-batch", 32))) {
+        if (wholeBoard != null) {
+            TrainingRecipe recipe = TrainingRecipe.safe().with(Map.of("resolution", boardSize));
+            if (wholeBoardSteps != null) recipe = recipe.withSteps(wholeBoardSteps);
+            for (String[] row : WholeBoardBench.measure(config, tokenizer, device, wholeBoard, wholeBoardStyles, recipe, boardBatch)) {
                 rows.add(row);
                 System.out.println("  " + String.join(" | ", row));
             }
@@ -205,6 +250,15 @@ final class BenchCommand implements Cli.Command {
             return -1;
         }
         return -1;
+    }
+
+    /** {@code given}, checked to hold positive numbers only, or {@code fallback} when the option is absent. */
+    private static List<Integer> positive(String option, List<Integer> given, List<Integer> fallback) {
+        if (given == null) return fallback;
+        if (given.isEmpty() || given.stream().anyMatch(n -> n <= 0)) {
+            throw new IllegalArgumentException(option + " must be a comma-separated list of positive integers, got " + given);
+        }
+        return given;
     }
 
     private static Path sharedRoot() {

@@ -1,53 +1,110 @@
 package tenshot.cli;
 
-import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.function.Function;
+import picocli.CommandLine;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+import tenshot.diffusion.EngineDevice;
+import tenshot.diffusion.schedulers.Scheduler;
+import tenshot.scoring.ScoringMode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
 
-/** Engine commands that run without the web service. Each command returns a process exit code. */
-public final class Cli {
+/**
+ * Engine commands that run without the web service. Path options resolve against the caller's
+ * working directory ({@link #CALLER_DIR_ENV}, set by {@code ./tenshot} before it changes into the
+ * checkout). A user error (bad option, missing file, invalid value) prints one line naming the
+ * command and exits 2 (usage) or 1 (I/O); only a bug prints a stack trace.
+ */
+@Command(name = "tenshot", synopsisSubcommandLabel = "<command>",
+        description = "Engine commands that run without the web service. With no command, the studio starts.",
+        subcommands = {GenerateCommand.class, BenchCommand.class, ScoreCommand.class, TrainCommand.class, SelfTestCommand.class,
+            CommandLine.HelpCommand.class})
+public final class Cli implements Runnable {
 
-    /** One command line verb. */
-    public interface Command {
-        String summary();
+    /** The folder relative path options resolve against; the JVM's working directory when unset. */
+    public static final String CALLER_DIR_ENV = "TENSHOT_CALLER_DIR";
 
-        int run(String[] args) throws Exception;
+    @CommandLine.Mixin
+    HelpOption help;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
-
-    private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
-
-    static {
-        // register each command here: COMMANDS.put("generate", new GenerateCommand());
-        COMMANDS.put("generate", new GenerateCommand());
-        COMMANDS.put("bench", new BenchCommand());
-        COMMANDS.put("score", new ScoreCommand());
-        COMMANDS.put("train", new TrainCommand());
-        COMMANDS.put("selftest", new SelfTestCommand());
-    }
-
-    private Cli() {}
 
     public static boolean isCommand(String name) {
-        return COMMANDS.containsKey(name) || "help".equals(name) || "--help".equals(name);
+        return commandLine(Path.of("")).getSubcommands().containsKey(name) || "--help".equals(name) || "-h".equals(name);
     }
 
     public static int run(String... args) {
-        Command command = COMMANDS.get(args[0]);
-        if (command == null) {
-            StringBuilder usage = new StringBuilder("usage: tenshot <command> [options]\n\ncommands:\n");
-            COMMANDS.forEach((name, c) -> usage.append(String.format("  %-10s %s%n", name, c.summary())));
-            usage.append("\nWith no command, the studio starts.");
-            System.out.println(usage);
-            return 0;
+        String callerDir = System.getenv(CALLER_DIR_ENV);
+        Path base = callerDir != null && !callerDir.isBlank() ? Path.of(callerDir) : Path.of("");
+        return commandLine(base).execute(args);
+    }
+
+    /** The command tree with path options resolved against {@code callerDir}. */
+    static CommandLine commandLine(Path callerDir) {
+        Path base = callerDir.toAbsolutePath().normalize();
+        CommandLine cli = new CommandLine(new Cli());
+        cli.registerConverter(Path.class, value -> base.resolve(value).normalize());
+        cli.registerConverter(EngineDevice.class, checked(EngineDevice::parse));
+        cli.registerConverter(ScoringMode.class, checked(ScoringMode::fromKey));
+        cli.registerConverter(Scheduler.Kind.class, checked(Scheduler.Kind::parse));
+        cli.setParameterExceptionHandler(Cli::usageError);
+        cli.setExecutionExceptionHandler((e, command, parseResult) -> {
+            if (e instanceof IllegalArgumentException) return fail(command, e.getMessage(), 2);
+            if (e instanceof IOException || e instanceof UncheckedIOException) return fail(command, ioMessage(e), 1);
+            throw e;
+        });
+        return cli;
+    }
+
+    /** A parser whose {@link IllegalArgumentException} becomes picocli's "Invalid value for option" error. */
+    private static <T> ITypeConverter<T> checked(Function<String, T> parser) {
+        return value -> {
+            try {
+                return parser.apply(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        };
+    }
+
+    private static int usageError(ParameterException e, String[] args) {
+        CommandLine command = e.getCommandLine();
+        PrintWriter err = command.getErr();
+        err.println(command.getCommandSpec().qualifiedName() + ": " + e.getMessage());
+        UnmatchedArgumentException.printSuggestions(e, err);
+        err.println("Try '" + command.getCommandSpec().qualifiedName() + " --help' for more information.");
+        return command.getCommandSpec().exitCodeOnInvalidInput();
+    }
+
+    private static int fail(CommandLine command, String message, int code) {
+        command.getErr().println(command.getCommandSpec().qualifiedName() + ": " + message);
+        return code;
+    }
+
+    /** An I/O failure's message; {@code NoSuchFileException} and its kin carry only the path. */
+    private static String ioMessage(Exception e) {
+        Throwable io = e instanceof UncheckedIOException u ? u.getCause() : e;
+        String message = io.getMessage();
+        if (io instanceof java.nio.file.FileSystemException fs && fs.getReason() == null) {
+            String kind = io instanceof java.nio.file.NoSuchFileException ? "no such file or folder"
+                    : io instanceof java.nio.file.AccessDeniedException ? "access denied"
+                    : io instanceof java.nio.file.FileAlreadyExistsException ? "already exists" : io.getClass().getSimpleName();
+            return kind + ": " + message;
         }
-        try {
-            return command.run(Arrays.copyOfRange(args, 1, args.length));
-        } catch (IllegalArgumentException e) {
-            System.err.println(args[0] + ": " + e.getMessage());
-            return 2;
-        } catch (Exception e) {
-            e.printStackTrace();
-            return 1;
-        }
+        return message;
     }
 }

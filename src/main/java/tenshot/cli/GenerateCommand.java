@@ -8,6 +8,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import tenshot.diffusion.EngineDevice;
 import tenshot.diffusion.StepListener;
 import tenshot.diffusion.pipeline.DiffusionPipeline;
@@ -21,82 +25,102 @@ import tenshot.diffusion.train.StyleImageReader;
 import tenshot.diffusion.train.StyleSet;
 
 /** {@code generate}: a prompt list into a folder of PNGs, one per prompt, named after the prompt. */
-final class GenerateCommand implements Cli.Command {
+@Command(name = "generate", sortOptions = false,
+        description = "generate PNGs from a prompt list (txt2img, or img2img from a style set's average image)")
+final class GenerateCommand implements Callable<Integer> {
 
-    private static final Set<String> VALUED = Set.of("model", "prompts", "out", "steps", "cfg", "seed", "size", "scheduler",
-            "lora", "lora-scale", "init-average", "strength", "device", "style-id", "template", "negative", "batch");
+    @Mixin
+    HelpOption help;
 
-    static final String USAGE = """
-            usage: generate --model DIR --prompts FILE.json --out DIR [options]
-              --model DIR            diffusers-format Stable Diffusion folder (model_index.json, unet/, vae/, ...)
-              --prompts FILE.json    {"0": "Dolphin", ...} or ["a prompt", ...]
-              --out DIR              where the PNGs go (one per prompt, named after it)
-              --style-id ID          prompts become "an image of {object} in style_{ID}" (or --template)
-              --template TEXT        prompt template with {object} and {id}
-              --negative TEXT        negative prompt (default "")
-              --steps N (40)  --cfg G (7.5)  --seed S (0; prompt i uses S+i)  --size PX or WxH (model's)
-              --scheduler ddim|dpmpp2m|dpmpp2m_karras|euler|pndm (the model's scheduler config)
-              --lora FILE [--lora-scale 1.0]   a diffusers/peft UNet LoRA (pytorch_lora_weights.safetensors)
-              --init-average STYLE_DIR [--strength 0.8]  img2img from the average image of STYLE_DIR/images
-              --batch N (4)  prompts per batch;  --device cpu|cuda|cuda:N (cpu)""";
+    @Option(names = "--model", required = true, paramLabel = "DIR",
+            description = "diffusers-format Stable Diffusion folder (model_index.json, unet/, vae/, ...)")
+    Path model;
+
+    @Option(names = "--prompts", required = true, paramLabel = "FILE.json", description = "{\"0\": \"Dolphin\", ...} or [\"a prompt\", ...]")
+    Path prompts;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "where the PNGs go (one per prompt, named after it)")
+    Path out;
+
+    @Option(names = "--style-id", paramLabel = "ID", description = "prompts become \"an image of {object} in style_{ID}\" (or --template)")
+    String styleId;
+
+    @Option(names = "--template", paramLabel = "TEXT", description = "prompt template with {object} and {id}")
+    String template;
+
+    @Option(names = "--negative", paramLabel = "TEXT", defaultValue = "", description = "negative prompt (default \"\")")
+    String negative;
+
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "40", description = "denoising steps (${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--cfg", paramLabel = "G", defaultValue = "7.5", description = "classifier-free guidance scale (${DEFAULT-VALUE})")
+    double cfg;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "seed; prompt i uses S+i (${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--size", paramLabel = "PX|WxH", description = "image size in multiples of 8 (the model's)")
+    String size;
+
+    @Option(names = "--scheduler", paramLabel = "ddim|dpmpp2m|dpmpp2m_karras|euler|pndm", description = "sampler (the model's scheduler config)")
+    Scheduler.Kind scheduler;
+
+    @Option(names = "--lora", paramLabel = "FILE", description = "a diffusers/peft UNet LoRA (pytorch_lora_weights.safetensors)")
+    Path lora;
+
+    @Option(names = "--lora-scale", paramLabel = "S", defaultValue = "1.0", description = "LoRA scale (${DEFAULT-VALUE})")
+    double loraScale;
+
+    @Option(names = "--init-average", paramLabel = "STYLE_DIR", description = "img2img from the average image of STYLE_DIR/images")
+    Path initAverage;
+
+    @Option(names = "--strength", paramLabel = "S", defaultValue = "0.8", description = "img2img strength (${DEFAULT-VALUE})")
+    double strength;
+
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "4", description = "prompts per batch (${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--device", paramLabel = "cpu|cuda|cuda:N", defaultValue = "cpu", description = "where to run (${DEFAULT-VALUE})")
+    EngineDevice device;
 
     @Override
-    public String summary() {
-        return "generate PNGs from a prompt list (txt2img, or img2img from a style set's average image)";
-    }
-
-    @Override
-    public int run(String[] args) throws Exception {
-        if (args.length == 0 || List.of(args).contains("--help")) {
-            System.out.println(USAGE);
-            return args.length == 0 ? 2 : 0;
-        }
-        CommandOptions options = CommandOptions.parse(args, VALUED, Set.of());
-        Path modelDir = options.path("model");
-        List<String> objects = PromptFile.read(options.path("prompts"));
-        Path out = options.path("out");
+    public Integer call() throws Exception {
+        if (batch < 1) throw new IllegalArgumentException("--batch must be at least 1");
+        List<String> objects = PromptFile.read(this.prompts);
         List<String> prompts = new ArrayList<>();
-        if (options.has("style-id") || options.has("template")) {
-            PromptTemplate template = new PromptTemplate(options.string("template", PromptTemplate.DEFAULT_INSTANCE.template()));
-            String styleId = options.string("style-id", "");
-            for (String object : objects) prompts.add(template.render(object, styleId));
+        if (styleId != null || template != null) {
+            PromptTemplate promptTemplate = new PromptTemplate(template != null ? template : PromptTemplate.DEFAULT_INSTANCE.template());
+            for (String object : objects) prompts.add(promptTemplate.render(object, styleId != null ? styleId : ""));
         } else {
             prompts.addAll(objects);
         }
-        EngineDevice device = EngineDevice.parse(options.string("device", "cpu"));
-        int batch = options.integer("batch", 4);
-        if (batch < 1) throw new IllegalArgumentException("--batch must be at least 1");
-        long seed = options.longValue("seed", 0);
-        Scheduler.Kind scheduler = options.has("scheduler") ? Scheduler.Kind.parse(options.string("scheduler", "")) : null;
         Files.createDirectories(out);
 
-        try (StableDiffusion model = StableDiffusionLoader.load(modelDir, device)) {
-            if (options.has("lora")) {
-                StableDiffusionLoader.applyLora(model, options.path("lora"), options.number("lora-scale", 1.0));
-            }
-            int[] size = parseSize(options.string("size", null), model.defaultSize());
+        try (StableDiffusion sd = StableDiffusionLoader.load(model, device)) {
+            if (lora != null) StableDiffusionLoader.applyLora(sd, lora, loraScale);
+            int[] size = parseSize(this.size, sd.defaultSize());
             BufferedImage init = null;
-            double strength = options.number("strength", 0.8);
-            if (options.has("init-average")) {
-                StyleSet style = StyleSet.open(options.path("init-average"));
+            if (initAverage != null) {
+                StyleSet style = StyleSet.open(initAverage);
                 List<BufferedImage> images = new ArrayList<>();
                 for (Path image : style.images()) images.add(StyleImageReader.read(image));
                 init = Images.average(images, size[0], size[1]);
             }
-            DiffusionPipeline pipeline = new DiffusionPipeline(model);
+            DiffusionPipeline pipeline = new DiffusionPipeline(sd);
             List<String> names = fileNames(objects);
             System.out.printf("generating %d images %dx%d on %s, %d steps, cfg %.2f%n", prompts.size(), size[0], size[1],
-                    device, options.integer("steps", 40), options.number("cfg", 7.5));
+                    device, steps, cfg);
             for (int from = 0; from < prompts.size(); from += batch) {
                 int to = Math.min(prompts.size(), from + batch);
                 long[] seeds = new long[to - from];
                 for (int i = from; i < to; i++) seeds[i - from] = seed + i;
                 GenerationRequest.Builder request = GenerationRequest.builder(prompts.subList(from, to))
-                        .negativePrompt(options.string("negative", ""))
+                        .negativePrompt(negative)
                         .seeds(seeds)
                         .size(size[0], size[1])
-                        .steps(options.integer("steps", 40))
-                        .guidanceScale(options.number("cfg", 7.5))
+                        .steps(steps)
+                        .guidanceScale(cfg)
                         .scheduler(scheduler);
                 if (init != null) request.initImage(init, strength);
                 int first = from;

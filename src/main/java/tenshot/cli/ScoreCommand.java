@@ -5,7 +5,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import tenshot.diffusion.EngineDevice;
 import tenshot.scoring.Metric;
 import tenshot.scoring.MetricStatus;
@@ -22,59 +25,66 @@ import tenshot.scoring.submission.SubmissionArchive;
 import tenshot.scoring.submission.SubmissionCheck;
 
 /** {@code score}: a submission folder or zip ({@code NN/{Prompt}.png}) against a reference dataset. */
-final class ScoreCommand implements Cli.Command {
+@Command(name = "score", sortOptions = false,
+        description = "score a submission with the Jittor 2024 metrics (hist always; models from --models)")
+final class ScoreCommand implements Callable<Integer> {
 
-    private static final Set<String> VALUED = Set.of("dataset", "submission", "models", "mode", "device", "json", "csv",
-            "size", "styles");
+    @Mixin
+    HelpOption help;
 
-    static final String USAGE = """
-            usage: score --dataset DIR --submission DIR|ZIP [options]
-              --dataset DIR        reference dataset: NN/images/*.png and NN/prompt.json per style
-              --submission PATH    folder (or zip) with NN/{Prompt}.png for each style and prompt
-              --models DIR         metric models (docs/scoring.md); without it only hist is computed
-              --mode official|corrected (official)   --device cpu|cuda (cpu)
-              --styles 00,01       score only these styles (default: all styles of the dataset)
-              --size PX            required image size (default: any, but the same for all images)
-              --json FILE  --csv FILE   write the scorecard
-            """;
+    @Option(names = "--dataset", required = true, paramLabel = "DIR",
+            description = "reference dataset: NN/images/*.png and NN/prompt.json per style")
+    Path dataset;
+
+    @Option(names = "--submission", required = true, paramLabel = "DIR|ZIP",
+            description = "folder (or zip) with NN/{Prompt}.png for each style and prompt")
+    Path submission;
+
+    @Option(names = "--models", paramLabel = "DIR", description = "metric models (docs/scoring.md); without it only hist is computed")
+    Path models;
+
+    @Option(names = "--mode", paramLabel = "official|corrected", defaultValue = "official", description = "scoring mode (${DEFAULT-VALUE})")
+    ScoringMode mode;
+
+    @Option(names = "--device", paramLabel = "cpu|cuda", defaultValue = "cpu", description = "where the metric models run (${DEFAULT-VALUE})")
+    EngineDevice device;
+
+    @Option(names = "--styles", split = ",", paramLabel = "ID", description = "score only these styles, e.g. 00,01 (default: all styles of the dataset)")
+    List<String> styles;
+
+    @Option(names = "--size", paramLabel = "PX", defaultValue = "0", description = "required image size (default: any, but the same for all images)")
+    int size;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "write the scorecard as JSON")
+    Path json;
+
+    @Option(names = "--csv", paramLabel = "FILE", description = "write the scorecard as CSV")
+    Path csv;
 
     @Override
-    public String summary() {
-        return "score a submission with the Jittor 2024 metrics (hist always; models from --models)";
-    }
-
-    @Override
-    public int run(String[] args) throws Exception {
-        if (args.length == 0) {
-            System.out.println(USAGE);
-            return 2;
-        }
-        CommandOptions o = CommandOptions.parse(args, VALUED, Set.of());
-        ReferenceDataset dataset = ReferenceDataset.open(o.path("dataset"));
-        if (o.has("styles")) {
+    public Integer call() throws Exception {
+        ReferenceDataset reference = ReferenceDataset.open(dataset);
+        if (styles != null) {
             List<ReferenceDataset.Style> chosen = new ArrayList<>();
-            for (String id : o.required("styles").split(",")) chosen.add(dataset.style(id.trim()));
-            dataset = new ReferenceDataset(dataset.root(), chosen);
+            for (String id : styles) chosen.add(reference.style(id.trim()));
+            reference = new ReferenceDataset(reference.root(), chosen);
         }
-        Path submission = o.path("submission");
-        if (Files.isRegularFile(submission) && submission.toString().toLowerCase(Locale.ROOT).endsWith(".zip")) {
-            submission = SubmissionArchive.extract(submission, Files.createTempDirectory("tenshot-submission-"), 4L << 30);
+        Path folder = submission;
+        if (Files.isRegularFile(folder) && folder.toString().toLowerCase(Locale.ROOT).endsWith(".zip")) {
+            folder = SubmissionArchive.extract(folder, Files.createTempDirectory("tenshot-submission-"), 4L << 30);
         }
-        int size = o.integer("size", 0);
-        SubmissionCheck check = SubmissionCheck.run(submission, dataset, size, size);
+        SubmissionCheck check = SubmissionCheck.run(folder, reference, size, size, mode);
         for (LayoutProblem p : check.problems()) System.out.println("layout: " + p.file() + ": " + p.message());
-        if (check.scorable().isEmpty()) throw new IllegalArgumentException("nothing to score in " + submission);
+        if (check.scorable().isEmpty()) throw new IllegalArgumentException("nothing to score in " + folder);
 
-        ScoringMode mode = ScoringMode.fromKey(o.string("mode", "official"));
-        EngineDevice device = EngineDevice.parse(o.string("device", "cpu"));
         Scorecard card;
-        try (ScoringModels models = o.has("models") ? ModelDirectory.load(o.path("models"), device)
+        try (ScoringModels loaded = models != null ? ModelDirectory.load(models, device)
                 : ScoringModels.none("model not installed: no --models directory given")) {
-            card = new Scorer(models, mode).score(check.scorable());
+            card = new Scorer(loaded, mode).score(check.scorable());
         }
         print(card);
-        if (o.has("json")) Files.writeString(o.path("json"), ScorecardExport.toJson(card));
-        if (o.has("csv")) Files.writeString(o.path("csv"), ScorecardExport.toCsv(card));
+        if (json != null) Files.writeString(json, ScorecardExport.toJson(card));
+        if (csv != null) Files.writeString(csv, ScorecardExport.toCsv(card));
         return 0;
     }
 

@@ -4,7 +4,10 @@ import ai.djl.engine.Engine;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import tenshot.diffusion.EngineDevice;
 import tenshot.diffusion.GoldenParity;
 
@@ -12,27 +15,23 @@ import tenshot.diffusion.GoldenParity;
  * {@code selftest}: the golden parity checks ({@code fixtures/golden}) on a device, one line per check
  * with its error and its stated tolerance; exit code 1 when any check fails.
  */
-final class SelfTestCommand implements Cli.Command {
+@Command(name = "selftest", sortOptions = false,
+        description = "run the golden parity checks (text encoder, UNet, LoRA, VAE, one training step) on a device")
+final class SelfTestCommand implements Callable<Integer> {
 
-    static final String USAGE = """
-            usage: selftest [options]
-              --device cpu|cuda|cuda:N   where to run (cpu; fp32 on the CPU, fp16 on CUDA)
-              --fixtures DIR             folder with tiny-sd21/ and golden/ (../shared/fixtures)""";
+    @Mixin
+    HelpOption help;
+
+    @Option(names = "--device", paramLabel = "cpu|cuda|cuda:N", defaultValue = "cpu",
+            description = "where to run (${DEFAULT-VALUE}; fp32 on the CPU, fp16 on CUDA)")
+    EngineDevice device;
+
+    @Option(names = "--fixtures", paramLabel = "DIR", description = "folder with tiny-sd21/ and golden/ (the checkout's ../shared/fixtures)")
+    Path fixtures;
 
     @Override
-    public String summary() {
-        return "run the golden parity checks (text encoder, UNet, LoRA, VAE, one training step) on a device";
-    }
-
-    @Override
-    public int run(String[] args) {
-        if (List.of(args).contains("--help")) {
-            System.out.println(USAGE);
-            return 0;
-        }
-        CommandOptions options = CommandOptions.parse(args, Set.of("device", "fixtures"), Set.of());
-        EngineDevice device = EngineDevice.parse(options.string("device", "cpu"));
-        Path fixtures = Path.of(options.string("fixtures", Path.of("..", "shared", "fixtures").toString()));
+    public Integer call() {
+        Path fixtures = this.fixtures != null ? this.fixtures : Path.of("..", "shared", "fixtures");
         Engine engine = Engine.getEngine("PyTorch");
         System.out.printf("selftest on %s (%s %s)%n", device, engine.getEngineName(), engine.getVersion());
         List<GoldenParity.Check> checks = new GoldenParity(fixtures, device).all();

@@ -4,7 +4,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import tenshot.diffusion.EngineDevice;
 import tenshot.diffusion.StepListener;
 import tenshot.diffusion.StepReport;
@@ -19,42 +22,85 @@ import tenshot.diffusion.train.TrainingResult;
  * {@code pytorch_lora_weights.safetensors}, {@code samples/}, {@code recipe.json} and
  * {@code checkpoints/} into {@code --out}; {@code --resume} continues from the latest checkpoint.
  */
-public final class TrainCommand implements Cli.Command {
+@Command(name = "train", sortOptions = false,
+        description = "train a style LoRA: --model DIR --style DIR --style-id 00 --recipe safe [--steps N --out DIR --device cpu --resume]")
+public final class TrainCommand implements Callable<Integer> {
 
-    private static final Set<String> VALUED = Set.of("model", "model-id", "style", "style-id", "recipe", "recipe-file", "steps",
-            "out", "device", "seed", "resolution", "checkpoint-every", "preview-every", "preview-steps", "class-images",
-            "class-images-per-prompt", "class-image-steps", "lr");
-    private static final Set<String> FLAGS = Set.of("resume");
+    @Mixin
+    HelpOption help;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "diffusers-format Stable Diffusion folder")
+    Path model;
+
+    @Option(names = "--model-id", paramLabel = "ID", description = "stable name of the base model for class-image cache keys and file metadata (default: its folder)")
+    String modelId;
+
+    @Option(names = "--style", required = true, paramLabel = "DIR", description = "style set: DIR/images/*.png")
+    Path style;
+
+    @Option(names = "--style-id", required = true, paramLabel = "ID", description = "the style's id in prompts (style_{ID})")
+    String styleId;
+
+    @Option(names = "--recipe", paramLabel = "NAME", defaultValue = "safe", description = "recipe preset (${DEFAULT-VALUE})")
+    String recipe;
+
+    @Option(names = "--recipe-file", paramLabel = "FILE.json", description = "recipe as JSON (instead of --recipe)")
+    Path recipeFile;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "train-out", description = "output folder (${DEFAULT-VALUE})")
+    Path out;
+
+    @Option(names = "--device", paramLabel = "cpu|cuda|cuda:N", defaultValue = "cpu", description = "where to train (${DEFAULT-VALUE})")
+    EngineDevice device;
+
+    @Option(names = "--class-images", paramLabel = "DIR", description = "class-image cache folder")
+    Path classImages;
+
+    @Option(names = "--resume", description = "continue from the latest checkpoint in --out")
+    boolean resume;
+
+    @Option(names = "--steps", paramLabel = "N", description = "override the recipe's training steps")
+    Integer steps;
+
+    @Option(names = "--seed", paramLabel = "S", description = "override the recipe's seed")
+    Long seed;
+
+    @Option(names = "--resolution", paramLabel = "PX", description = "override the recipe's resolution")
+    Integer resolution;
+
+    @Option(names = "--checkpoint-every", paramLabel = "N", description = "override: steps between checkpoints")
+    Integer checkpointEvery;
+
+    @Option(names = "--preview-every", paramLabel = "N", description = "override: steps between sample images")
+    Integer previewEvery;
+
+    @Option(names = "--preview-steps", paramLabel = "N", description = "override: denoising steps of a sample image")
+    Integer previewSteps;
+
+    @Option(names = "--class-images-per-prompt", paramLabel = "N", description = "override: class images per prompt")
+    Integer classImagesPerPrompt;
+
+    @Option(names = "--class-image-steps", paramLabel = "N", description = "override: denoising steps of a class image")
+    Integer classImageSteps;
+
+    @Option(names = "--lr", paramLabel = "RATE", description = "override the recipe's learning rate")
+    Double learningRate;
 
     @Override
-    public String summary() {
-        return "train a style LoRA: --model DIR --style DIR --style-id 00 --recipe safe [--steps N --out DIR --device cpu --resume]";
-    }
-
-    @Override
-    public int run(String[] args) throws Exception {
-        CommandOptions options = CommandOptions.parse(args, VALUED, FLAGS);
-        Path model = options.path("model");
-        Path style = options.path("style");
-        String styleId = options.required("style-id");
-        TrainingRecipe recipe = options.has("recipe-file")
-                ? TrainingRecipe.fromJson(Files.readString(options.path("recipe-file")))
-                : TrainingRecipe.preset(options.string("recipe", "safe"));
+    public Integer call() throws Exception {
+        TrainingRecipe recipe = recipeFile != null ? TrainingRecipe.fromJson(Files.readString(recipeFile)) : TrainingRecipe.preset(this.recipe);
         Map<String, Object> overrides = new LinkedHashMap<>();
-        if (options.has("steps")) overrides.put("steps", options.integer("steps", 0));
-        if (options.has("seed")) overrides.put("seed", options.longValue("seed", 0));
-        if (options.has("resolution")) overrides.put("resolution", options.integer("resolution", 0));
-        if (options.has("checkpoint-every")) overrides.put("checkpointEvery", options.integer("checkpoint-every", 0));
-        if (options.has("preview-every")) overrides.put("previewEvery", options.integer("preview-every", 0));
-        if (options.has("preview-steps")) overrides.put("previewSteps", options.integer("preview-steps", 1));
-        if (options.has("class-images-per-prompt")) overrides.put("classImagesPerPrompt", options.integer("class-images-per-prompt", 1));
-        if (options.has("class-image-steps")) overrides.put("classImageSteps", options.integer("class-image-steps", 1));
-        if (options.has("lr")) overrides.put("learningRate", options.number("lr", 0));
+        putIfGiven(overrides, "steps", steps);
+        putIfGiven(overrides, "seed", seed);
+        putIfGiven(overrides, "resolution", resolution);
+        putIfGiven(overrides, "checkpointEvery", checkpointEvery);
+        putIfGiven(overrides, "previewEvery", previewEvery);
+        putIfGiven(overrides, "previewSteps", previewSteps);
+        putIfGiven(overrides, "classImagesPerPrompt", classImagesPerPrompt);
+        putIfGiven(overrides, "classImageSteps", classImageSteps);
+        putIfGiven(overrides, "learningRate", learningRate);
         if (!overrides.isEmpty()) recipe = recipe.with(overrides);
-        Path out = Path.of(options.string("out", "train-out"));
-        TrainingJob job = new TrainingJob(model, options.string("model-id", null), style, styleId, recipe, out, null,
-                options.has("class-images") ? options.path("class-images") : null,
-                EngineDevice.parse(options.string("device", "cpu")), options.has("resume"));
+        TrainingJob job = new TrainingJob(model, modelId, style, styleId, recipe, out, null, classImages, device, resume);
 
         System.out.printf("training %s on %s (style_%s), recipe %s: %d steps, rank %d, device %s%n", model, style, styleId,
                 recipe.name(), recipe.steps(), recipe.rank(), job.device());
@@ -79,5 +125,9 @@ public final class TrainCommand implements Cli.Command {
         System.out.printf("checkpoint: %s%n", result.checkpoint());
         System.out.printf("final loss: %.5f after %d steps%n", result.finalLoss(), result.steps());
         return 0;
+    }
+
+    private static void putIfGiven(Map<String, Object> overrides, String key, Object value) {
+        if (value != null) overrides.put(key, value);
     }
 }

@@ -35,15 +35,19 @@ public class JobQueue {
         return pool.withTransaction(conn -> enqueue(conn, spec));
     }
 
-    /** Enqueues several jobs in one transaction, in order (later ones may depend on earlier ids). */
-    public Uni<List<Job>> enqueueAll(List<NewJob> specs) {
+    /**
+     * Enqueues jobs in order, each after the first depending on the one before it, in one transaction:
+     * their notifications arrive together at commit, so no listener sees a run with half of its jobs.
+     */
+    public Uni<List<Job>> enqueueChain(List<NewJob> specs) {
         return pool.withTransaction(conn -> {
             Uni<List<Job>> chain = Uni.createFrom().item(new ArrayList<>());
             for (NewJob spec : specs) {
-                chain = chain.flatMap(done -> enqueue(conn, spec).map(job -> {
-                    done.add(job);
-                    return done;
-                }));
+                chain = chain.flatMap(done -> enqueue(conn, done.isEmpty() ? spec : spec.dependsOn(done.get(done.size() - 1).id()))
+                        .map(job -> {
+                            done.add(job);
+                            return done;
+                        }));
             }
             return chain;
         });

@@ -39,7 +39,9 @@ public class BaseModels {
         return dataDir.resolve("models").resolve(DEMO).toAbsolutePath().normalize();
     }
 
+    /** The installed models; lists the models directory, so never on the event loop ({@link BlockingIo}). */
     public List<BaseModel> list() {
+        BlockingIo.requireOffEventLoop("listing the models directory");
         if (modelsDir.isEmpty()) {
             Path demo = demoPath();
             return List.of(new BaseModel(DEMO, demo.toString(), true, Files.isRegularFile(demo.resolve("model_index.json")),

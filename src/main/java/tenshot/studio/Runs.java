@@ -63,6 +63,9 @@ public class Runs {
     Caller caller;
 
     @Inject
+    BlockingIo blockingIo;
+
+    @Inject
     AuditLog audit;
 
     /**
@@ -84,9 +87,9 @@ public class Runs {
         // Another team's style set answers 404 before anything about the request is judged.
         return Panache.withTransaction(() -> scope.styleSet(request.styleSetId()).chain(set -> {
             TrainingRecipe recipe = recipe(request.recipe());
-            String model = model(request.baseModel());
             String mode = scoringMode(request.scoringMode());
-            return persist(set, set.teamId, recipe, model, null, null, mode).call(quotas::admitStart);
+            return blockingIo.run(() -> model(request.baseModel()))
+                    .chain(model -> persist(set, set.teamId, recipe, model, null, null, mode).call(quotas::admitStart));
         })).call(this::enqueue);
     }
 
@@ -102,7 +105,6 @@ public class Runs {
                     throw ApiException.badField("recipe", e.getMessage());
                 }
             }
-            String model = request != null && request.baseModel() != null ? model(request.baseModel()) : parent.baseModel;
             ObjectNode changes = JSON.createObjectNode();
             before.changesTo(after).forEach((field, values) -> {
                 if (field.equals("name")) return;
@@ -110,13 +112,15 @@ public class Runs {
                 change.set("from", JSON.valueToTree(values.get(0)));
                 change.set("to", JSON.valueToTree(values.get(1)));
             });
-            if (!model.equals(parent.baseModel)) {
-                changes.putObject("baseModel").put("from", parent.baseModel).put("to", model);
-            }
             TrainingRecipe recipe = after;
-            return StyleSet.<StyleSet>findById(parent.styleSetId)
-                    .chain(set -> persist(set, parent.teamId, recipe, model, parent.id, changes.toString(), parent.scoringMode)
-                            .call(quotas::admitStart));
+            Uni<String> model = request != null && request.baseModel() != null
+                    ? blockingIo.run(() -> model(request.baseModel())) : Uni.createFrom().item(parent.baseModel);
+            return model.chain(chosen -> {
+                if (!chosen.equals(parent.baseModel)) changes.putObject("baseModel").put("from", parent.baseModel).put("to", chosen);
+                return StyleSet.<StyleSet>findById(parent.styleSetId)
+                        .chain(set -> persist(set, parent.teamId, recipe, chosen, parent.id, changes.toString(), parent.scoringMode)
+                                .call(quotas::admitStart));
+            });
         })).call(this::enqueue);
     }
 
@@ -150,20 +154,7 @@ public class Runs {
         return Panache.withSession(() -> StyleSet.<StyleSet>findById(run.styleSetId)
                 .chain(set -> StyleImage.of(set.id).chain(images -> Team.<Team>findById(run.teamId)
                         .map(team -> jobs(run, set, images, team.name)))))
-                .chain(this::enqueueChain);
-    }
-
-    /** Enqueues the jobs in order, each depending on the one before it. */
-    private Uni<List<Job>> enqueueChain(List<NewJob> jobs) {
-        Uni<List<Job>> chain = Uni.createFrom().item(new ArrayList<>());
-        for (NewJob job : jobs) {
-            chain = chain.chain(done -> queue.enqueue(done.isEmpty() ? job : job.dependsOn(done.get(done.size() - 1).id()))
-                    .map(added -> {
-                        done.add(added);
-                        return done;
-                    }));
-        }
-        return chain;
+                .chain(queue::enqueueChain);
     }
 
     List<NewJob> jobs(Run run, StyleSet set, List<StyleImage> images, String team) {

@@ -46,9 +46,10 @@ public class StyleSets {
     @ConfigProperty(name = "tenshot.import-root")
     Optional<Path> importRoot;
 
-    public Uni<StyleSet> upload(String team, String name, String styleId, List<IncomingFile> images, byte[] promptJson) {
+    /** @param promptJson the prompt list's bytes, read on the worker thread that prepares the set (it may read a file) */
+    public Uni<StyleSet> upload(String team, String name, String styleId, List<IncomingFile> images, Supplier<byte[]> promptJson) {
         return save(team, () -> {
-            List<String> prompts = PromptList.parse(promptJson, "prompts");
+            List<String> prompts = PromptList.parse(promptJson.get(), "prompts");
             return List.of(preparer().prepare(name, styleId, images, prompts));
         }).map(list -> list.get(0));
     }
@@ -75,6 +76,7 @@ public class StyleSets {
 
     static Path resolveUnder(Path root, String relative) {
         if (relative == null || relative.isBlank()) throw ApiException.badField("path", "missing");
+        BlockingIo.requireOffEventLoop("resolving an import path");
         try {
             Path realRoot = root.toRealPath();
             Path candidate = realRoot.resolve(relative).normalize();

@@ -1,25 +1,26 @@
 package tenshot.diffusion.image;
 
+import com.drew.imaging.ImageMetadataReader;
+import com.drew.imaging.ImageProcessingException;
+import com.drew.metadata.Metadata;
+import com.drew.metadata.exif.ExifIFD0Directory;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The EXIF orientation tag (0x0112) of a JPEG (APP1 "Exif" segment) or PNG ({@code eXIf} chunk), and
- * the transform that makes such an image upright, as PIL's {@code ImageOps.exif_transpose} does.
+ * The EXIF orientation tag (0x0112) of a JPEG (APP1 "Exif" segment) or PNG ({@code eXIf} chunk), read
+ * with metadata-extractor, and the transform that makes such an image upright, as PIL's {@code ImageOps.exif_transpose} does.
  * {@code javax.imageio} ignores the tag, so photos taken on a phone would otherwise train sideways.
  */
 public final class ExifOrientation {
 
     /** The orientation when a file has none: the pixels are already upright. */
     public static final int NORMAL = 1;
-
-    private static final int ORIENTATION_TAG = 0x0112;
 
     private ExifOrientation() {}
 
@@ -52,74 +53,20 @@ public final class ExifOrientation {
         return rgb;
     }
 
-    /** The orientation (1..8) recorded in the file's bytes, or {@link #NORMAL} when there is none. */
+    /**
+     * The orientation (1..8) recorded in the file's bytes (JPEG APP1, PNG {@code eXIf}, or any format
+     * metadata-extractor reads), or {@link #NORMAL} when there is none or the metadata is malformed.
+     */
     public static int read(byte[] file) {
-        if (file.length > 4 && (file[0] & 0xFF) == 0xFF && (file[1] & 0xFF) == 0xD8) return fromJpeg(file);
-        if (file.length > 8 && (file[0] & 0xFF) == 0x89 && file[1] == 'P' && file[2] == 'N' && file[3] == 'G') {
-            return fromPng(file);
+        Metadata metadata;
+        try {
+            metadata = ImageMetadataReader.readMetadata(new ByteArrayInputStream(file), file.length);
+        } catch (ImageProcessingException | IOException | RuntimeException e) {
+            return NORMAL; // unknown format or broken metadata: the decoder decides whether the pixels are usable
         }
-        return NORMAL;
-    }
-
-    private static int fromJpeg(byte[] b) {
-        int pos = 2;
-        while (pos + 4 <= b.length) {
-            if ((b[pos] & 0xFF) != 0xFF) return NORMAL;
-            int marker = b[pos + 1] & 0xFF;
-            if (marker == 0xFF) { // fill byte
-                pos++;
-                continue;
-            }
-            if (marker == 0xD9 || marker == 0xDA) return NORMAL; // end of image, start of scan
-            if (marker >= 0xD0 && marker <= 0xD7 || marker == 0x01) { // markers without a length
-                pos += 2;
-                continue;
-            }
-            int length = ((b[pos + 2] & 0xFF) << 8) | (b[pos + 3] & 0xFF);
-            int data = pos + 4;
-            if (marker == 0xE1 && length >= 8 && data + 6 <= b.length
-                    && b[data] == 'E' && b[data + 1] == 'x' && b[data + 2] == 'i' && b[data + 3] == 'f'
-                    && b[data + 4] == 0 && b[data + 5] == 0) {
-                return fromTiff(b, data + 6, Math.min(b.length, pos + 2 + length));
-            }
-            pos += 2 + length;
-        }
-        return NORMAL;
-    }
-
-    private static int fromPng(byte[] b) {
-        int pos = 8;
-        while (pos + 12 <= b.length) {
-            int length = ByteBuffer.wrap(b, pos, 4).getInt();
-            if (length < 0 || pos + 12L + length > b.length) return NORMAL;
-            String type = new String(b, pos + 4, 4, java.nio.charset.StandardCharsets.US_ASCII);
-            if (type.equals("eXIf")) return fromTiff(b, pos + 8, pos + 8 + length);
-            if (type.equals("IDAT") || type.equals("IEND")) return NORMAL; // eXIf must come before the image data
-            pos += 12 + length;
-        }
-        return NORMAL;
-    }
-
-    /** Reads IFD0 of a TIFF structure in {@code b[start, end)}; malformed data counts as no orientation. */
-    private static int fromTiff(byte[] b, int start, int end) {
-        if (end - start < 8) return NORMAL;
-        ByteOrder order;
-        if (b[start] == 'I' && b[start + 1] == 'I') order = ByteOrder.LITTLE_ENDIAN;
-        else if (b[start] == 'M' && b[start + 1] == 'M') order = ByteOrder.BIG_ENDIAN;
-        else return NORMAL;
-        ByteBuffer tiff = ByteBuffer.wrap(b, start, end - start).slice().order(order);
-        if (tiff.getShort(2) != 42) return NORMAL;
-        long ifd = Integer.toUnsignedLong(tiff.getInt(4));
-        if (ifd + 2 > tiff.limit()) return NORMAL;
-        int entries = tiff.getShort((int) ifd) & 0xFFFF;
-        for (int i = 0; i < entries; i++) {
-            int entry = (int) ifd + 2 + 12 * i;
-            if (entry + 12 > tiff.limit()) return NORMAL;
-            if ((tiff.getShort(entry) & 0xFFFF) == ORIENTATION_TAG) {
-                int type = tiff.getShort(entry + 2) & 0xFFFF;
-                int value = type == 3 ? tiff.getShort(entry + 8) & 0xFFFF : type == 4 ? tiff.getInt(entry + 8) : 0;
-                return value >= 1 && value <= 8 ? value : NORMAL;
-            }
+        for (ExifIFD0Directory ifd0 : metadata.getDirectoriesOfType(ExifIFD0Directory.class)) {
+            Integer value = ifd0.getInteger(ExifIFD0Directory.TAG_ORIENTATION);
+            if (value != null) return value >= 1 && value <= 8 ? value : NORMAL;
         }
         return NORMAL;
     }

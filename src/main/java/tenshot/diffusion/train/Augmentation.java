@@ -2,6 +2,7 @@ package tenshot.diffusion.train;
 
 import java.awt.image.BufferedImage;
 import java.util.SplittableRandom;
+import tenshot.diffusion.image.PilResize;
 
 /**
  * Turns an upright RGB image into one training view: the short side resized to {@code resizeFactor}
@@ -45,7 +46,7 @@ public record Augmentation(int resolution, double resizeFactor, boolean flip, do
         int shortSide = resizedShortSide();
         int outW = w <= h ? shortSide : (int) ((long) shortSide * w / h);
         int outH = w <= h ? (int) ((long) shortSide * h / w) : shortSide;
-        float[] planes = Resampling.resize(Resampling.toPlanes(image), w, h, outW, outH);
+        float[] planes = PilResize.resizePlanes(Resampling.toPlanes(image), 3, w, h, outW, outH, PilResize.Filter.BILINEAR);
         double angle = maxRotationDegrees > 0 ? (random.nextDouble() * 2 - 1) * maxRotationDegrees : 0;
         boolean mirror = flip && random.nextBoolean();
         int left = random.nextInt(outW - resolution + 1);

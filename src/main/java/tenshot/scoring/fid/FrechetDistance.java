@@ -1,5 +1,10 @@
 package tenshot.scoring.fid;
 
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
+import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
+import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
+
 /**
  * The Fréchet distance between two Gaussians, in float64:
  * {@code |μ1−μ2|² + tr Σ1 + tr Σ2 − 2·tr √(Σ1·Σ2)}.
@@ -28,50 +33,32 @@ public final class FrechetDistance {
 
     /** {@code tr √(A·B)} for symmetric positive semi-definite A and B. */
     public static double traceSqrtProduct(double[][] a, double[][] b) {
-        double[][] rootA = sqrtPsd(a);
-        double[][] m = multiply(multiply(rootA, b), rootA);
-        int n = m.length;
-        for (int i = 0; i < n; i++) {
-            for (int j = i + 1; j < n; j++) {
-                double s = (m[i][j] + m[j][i]) / 2;
-                m[i][j] = s;
-                m[j][i] = s;
-            }
-        }
+        DMatrixRMaj rootA = sqrtPsd(new DMatrixRMaj(a));
+        DMatrixRMaj m = new DMatrixRMaj(a.length, a.length);
+        CommonOps_DDRM.mult(CommonOps_DDRM.mult(rootA, new DMatrixRMaj(b), null), rootA, m);
+        CommonOps_DDRM.add(0.5, m, 0.5, CommonOps_DDRM.transpose(m, null), m); // symmetric up to round-off; make it exact
+        EigenDecomposition_F64<DMatrixRMaj> eig = symmetricEigen(m);
         double sum = 0;
-        for (double lambda : SymmetricEigen.of(m).values()) sum += Math.sqrt(Math.max(lambda, 0));
+        for (int k = 0; k < eig.getNumberOfEigenvalues(); k++) sum += Math.sqrt(Math.max(eig.getEigenvalue(k).getReal(), 0));
         return sum;
     }
 
-    static double[][] sqrtPsd(double[][] a) {
-        SymmetricEigen eig = SymmetricEigen.of(a);
-        double[] values = eig.values();
-        double[][] v = eig.vectors();
-        int n = a.length;
-        double[][] out = new double[n][n];
-        for (int k = 0; k < n; k++) {
-            double r = Math.sqrt(Math.max(values[k], 0));
-            if (r == 0) continue;
-            for (int i = 0; i < n; i++) {
-                double vik = v[i][k] * r;
-                for (int j = 0; j < n; j++) out[i][j] += vik * v[j][k];
-            }
+    static DMatrixRMaj sqrtPsd(DMatrixRMaj a) {
+        EigenDecomposition_F64<DMatrixRMaj> eig = symmetricEigen(a);
+        DMatrixRMaj out = new DMatrixRMaj(a.numRows, a.numCols);
+        for (int k = 0; k < eig.getNumberOfEigenvalues(); k++) {
+            double r = Math.sqrt(Math.max(eig.getEigenvalue(k).getReal(), 0));
+            if (r > 0) CommonOps_DDRM.multAddTransB(r, eig.getEigenVector(k), eig.getEigenVector(k), out);
         }
         return out;
     }
 
-    static double[][] multiply(double[][] a, double[][] b) {
-        int n = a.length;
-        int m = b[0].length;
-        int k = b.length;
-        double[][] out = new double[n][m];
-        for (int i = 0; i < n; i++) {
-            for (int p = 0; p < k; p++) {
-                double aip = a[i][p];
-                if (aip == 0) continue;
-                for (int j = 0; j < m; j++) out[i][j] += aip * b[p][j];
-            }
+    private static EigenDecomposition_F64<DMatrixRMaj> symmetricEigen(DMatrixRMaj matrix) {
+        if (matrix.numRows != matrix.numCols) {
+            throw new IllegalArgumentException("covariance is not square: " + matrix.numRows + "x" + matrix.numCols);
         }
-        return out;
+        EigenDecomposition_F64<DMatrixRMaj> eig = DecompositionFactory_DDRM.eig(matrix.numRows, true, true);
+        if (!eig.decompose(matrix.copy())) throw new ArithmeticException("eigen-decomposition of a covariance did not converge");
+        return eig;
     }
 }

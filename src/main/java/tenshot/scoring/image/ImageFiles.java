@@ -12,9 +12,10 @@ import java.nio.file.Path;
 import javax.imageio.ImageIO;
 
 /**
- * Reads PNG and JPEG files into {@link RgbImage}s through javax.imageio, reading 8-bit samples from the
+ * Reads PNG and JPEG files into {@link RgbImage}s through javax.imageio, reading samples from the
  * raster directly (BufferedImage.getRGB would push grey through a colour-space conversion and change
- * the values). EXIF orientation is not applied: the metrics see the stored pixels, as OpenCV's
+ * the values). Every mode converts to 8-bit RGB as {@code cv2.imread} does (see {@link #toRgb}); the
+ * file's mode stays in {@link RgbImage#colorMode()} for the checks that refuse non-RGB uploads. EXIF orientation is not applied: the metrics see the stored pixels, as OpenCV's
  * {@code imread} with default flags on PNG and PIL's {@code open} do.
  */
 public final class ImageFiles {
@@ -52,34 +53,34 @@ public final class ImageFiles {
         };
     }
 
+    /**
+     * 8-bit RGB as OpenCV's {@code imread} with default flags makes it: alpha dropped (not composited),
+     * palette expanded, grey replicated, 16-bit samples cut to their high byte (libpng's
+     * {@code png_set_strip_16}, which OpenCV asks for when it reads into 8 bits).
+     */
     static RgbImage toRgb(BufferedImage image, String mode) {
         int w = image.getWidth();
         int h = image.getHeight();
         byte[] rgb = new byte[w * h * 3];
         Raster raster = image.getRaster();
+        int transfer = raster.getTransferType();
         boolean direct = image.getColorModel() instanceof ComponentColorModel
-                && raster.getTransferType() == DataBuffer.TYPE_BYTE
+                && (transfer == DataBuffer.TYPE_BYTE || transfer == DataBuffer.TYPE_USHORT)
                 && !mode.equals("CMYK");
         if (direct) {
+            int shift = transfer == DataBuffer.TYPE_USHORT ? 8 : 0;
             int bands = raster.getNumBands();
             int[] row = new int[w * bands];
             for (int y = 0; y < h; y++) {
                 raster.getPixels(0, y, w, 1, row);
                 for (int x = 0; x < w; x++) {
                     int o = (y * w + x) * 3;
-                    if (bands >= 3) {
-                        rgb[o] = (byte) row[x * bands];
-                        rgb[o + 1] = (byte) row[x * bands + 1];
-                        rgb[o + 2] = (byte) row[x * bands + 2];
-                    } else {
-                        byte g = (byte) row[x * bands];
-                        rgb[o] = g;
-                        rgb[o + 1] = g;
-                        rgb[o + 2] = g;
-                    }
+                    int p = x * bands;
+                    for (int c = 0; c < 3; c++) rgb[o + c] = (byte) (row[bands >= 3 ? p + c : p] >>> shift);
                 }
             }
         } else {
+            // palettes, and ImageIO's 1/2/4-bit grey (an IndexColorModel ramp): the entry's colour, alpha aside
             int[] row = new int[w];
             for (int y = 0; y < h; y++) {
                 image.getRGB(0, y, w, 1, row, 0, w);

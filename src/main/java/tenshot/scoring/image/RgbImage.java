@@ -2,6 +2,7 @@ package tenshot.scoring.image;
 
 import java.awt.image.BufferedImage;
 import java.util.Objects;
+import tenshot.diffusion.image.PilResize;
 
 /**
  * An 8-bit RGB image, pixels interleaved row by row ({@code r, g, b} per pixel), which is what every
@@ -28,6 +29,17 @@ public record RgbImage(int width, int height, byte[] rgb, String colorMode) {
     /** Channel {@code c} (0 = R, 1 = G, 2 = B) of pixel (x, y), 0..255. */
     public int get(int x, int y, int c) {
         return rgb[(y * width + x) * 3 + c] & 0xFF;
+    }
+
+    /** Resized as Pillow's {@code Image.resize} does, bit-exact ({@link PilResize}); this image when the size is the same. */
+    public RgbImage resized(int newWidth, int newHeight, PilResize.Filter filter) {
+        return resized(newWidth, newHeight, filter, false);
+    }
+
+    /** As {@link #resized(int, int, PilResize.Filter)}, with torchvision's uint8 kernel precision when {@code torchvision}. */
+    public RgbImage resized(int newWidth, int newHeight, PilResize.Filter filter, boolean torchvision) {
+        if (newWidth == width && newHeight == height) return this;
+        return new RgbImage(newWidth, newHeight, PilResize.resizeRgb(rgb, width, height, newWidth, newHeight, filter, torchvision));
     }
 
     public boolean isRgb() {

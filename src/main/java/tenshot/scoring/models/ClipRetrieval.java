@@ -16,13 +16,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import tenshot.diffusion.EngineDevice;
+import tenshot.diffusion.image.PilResize;
 import tenshot.diffusion.text.ClipTextConfig;
 import tenshot.diffusion.text.ClipTextModel;
 import tenshot.diffusion.tokenizer.ClipTokenizer;
 import tenshot.diffusion.weights.Weights;
 import tenshot.scoring.ClipRModel;
 import tenshot.scoring.image.Crops;
-import tenshot.scoring.image.PilResize;
 import tenshot.scoring.image.RgbImage;
 import tenshot.scoring.image.TensorImages;
 
@@ -102,7 +102,7 @@ public final class ClipRetrieval implements ClipRModel, AutoCloseable {
 
     public float[] preprocess(RgbImage image) {
         int[] size = Crops.shortestEdge(image.width(), image.height(), shortestEdge);
-        RgbImage resized = PilResize.resize(image, size[0], size[1], PilResize.Filter.BICUBIC, true);
+        RgbImage resized = image.resized(size[0], size[1], PilResize.Filter.BICUBIC, true);
         return TensorImages.normalized(Crops.center(resized, crop, crop), 1 / 255.0, MEAN, STD);
     }
 

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import tenshot.diffusion.EngineDevice;
+import tenshot.diffusion.image.PilResize;
 import tenshot.diffusion.nn.Activations;
 import tenshot.diffusion.nn.Attention;
 import tenshot.diffusion.nn.LayerNorm;
@@ -19,7 +20,6 @@ import tenshot.diffusion.nn.Linear;
 import tenshot.diffusion.weights.Weights;
 import tenshot.scoring.DinoModel;
 import tenshot.scoring.image.Crops;
-import tenshot.scoring.image.PilResize;
 import tenshot.scoring.image.RgbImage;
 import tenshot.scoring.image.TensorImages;
 import tenshot.scoring.image.TorchInterpolate;
@@ -114,7 +114,7 @@ public final class Dinov2 implements DinoModel, AutoCloseable {
     /** The processor's pixel values {@code [3, crop, crop]} for an image. */
     public float[] preprocess(RgbImage image) {
         int[] size = Crops.shortestEdge(image.width(), image.height(), config.shortestEdge);
-        RgbImage resized = PilResize.resize(image, size[0], size[1], PilResize.Filter.BICUBIC);
+        RgbImage resized = image.resized(size[0], size[1], PilResize.Filter.BICUBIC);
         return TensorImages.normalized(Crops.center(resized, config.crop, config.crop), 1 / 255.0, MEAN, STD);
     }
 

@@ -11,9 +11,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import tenshot.diffusion.EngineDevice;
+import tenshot.diffusion.image.PilResize;
 import tenshot.diffusion.weights.Weights;
 import tenshot.scoring.LpipsModel;
-import tenshot.scoring.image.PilResize;
 import tenshot.scoring.image.RgbImage;
 import tenshot.scoring.image.TensorImages;
 import tenshot.scoring.pth.PthCheckpoint;
@@ -105,7 +105,7 @@ public final class LpipsSqueeze implements LpipsModel, AutoCloseable {
 
     /** The network input for an image: PIL bilinear 256x256, then [−1, 1]. */
     public static float[] preprocess(RgbImage image) {
-        return TensorImages.chw(PilResize.resize(image, SIZE, SIZE, PilResize.Filter.BILINEAR), 2f / 255f, -1f);
+        return TensorImages.chw(image.resized(SIZE, SIZE, PilResize.Filter.BILINEAR), 2f / 255f, -1f);
     }
 
     @Override

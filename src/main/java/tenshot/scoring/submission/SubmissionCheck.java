@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
+import tenshot.scoring.ScoringMode;
 import tenshot.scoring.StyleSet;
 import tenshot.scoring.image.ImageFiles;
 import tenshot.scoring.image.RgbImage;
@@ -28,9 +29,14 @@ public record SubmissionCheck(List<LayoutProblem> problems, List<StyleSet> scora
         return problems.isEmpty();
     }
 
-    /** @param expectedWidth required width and height, or 0 for "any size, but the same for all images" */
-    public static SubmissionCheck run(Path upload, ReferenceDataset dataset, int expectedWidth, int expectedHeight)
-            throws IOException {
+    /**
+     * @param expectedWidth required width and height, or 0 for "any size, but the same for all images"
+     * @param mode official mode scores RGBA, palette, grey and 16-bit PNGs converted as the kit's
+     *     {@code cv2.imread} converts them; corrected mode refuses them, since that conversion drops alpha
+     *     without compositing and the metrics would see colours the image never showed
+     */
+    public static SubmissionCheck run(Path upload, ReferenceDataset dataset, int expectedWidth, int expectedHeight,
+            ScoringMode mode) throws IOException {
         if (!Files.isDirectory(upload)) throw new IOException("submission folder not found: " + upload);
         List<LayoutProblem> problems = new ArrayList<>();
         List<StyleSet> scorable = new ArrayList<>();
@@ -65,9 +71,10 @@ public record SubmissionCheck(List<LayoutProblem> problems, List<StyleSet> scora
                     continue;
                 }
                 boolean ok = true;
-                if (!image.isRgb()) {
-                    problems.add(new LayoutProblem(rel, LayoutProblem.Kind.NOT_RGB,
-                            "image mode is " + image.colorMode() + ", expected 8-bit RGB"));
+                if (!image.isRgb() && !mode.official()) {
+                    problems.add(new LayoutProblem(rel, LayoutProblem.Kind.NOT_RGB, "image mode is " + image.colorMode()
+                            + ", expected 8-bit RGB in corrected mode (official mode converts it as cv2.imread does:"
+                            + " alpha dropped, not composited)"));
                     ok = false;
                 }
                 if (expectedWidth > 0 && (image.width() != expectedWidth || image.height() != expectedHeight)) {

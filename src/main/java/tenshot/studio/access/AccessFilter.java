@@ -122,6 +122,6 @@ public class AccessFilter {
     }
 
     static Response problem(int status, String title, String detail, String subject) {
-        return Response.status(status).type(Problem.MEDIA_TYPE).entity(Problem.of(status, title, detail, subject)).build();
+        return Problem.of(status, title, detail, subject).toResponse();
     }
 }

@@ -23,7 +23,6 @@ import tenshot.queue.JobQueue;
 import tenshot.queue.JobState;
 import tenshot.queue.JobStateConflict;
 import tenshot.queue.JobView;
-import tenshot.queue.Problems;
 import tenshot.queue.QueueEstimator;
 import tenshot.studio.access.AuditLog;
 import tenshot.studio.access.Caller;
@@ -129,7 +128,7 @@ public class JobResource {
     public Uni<Response> preview(@PathParam("id") long id) {
         return visibleJob(id).chain(job -> queue.preview(id)).map(png -> png
                 .map(bytes -> Response.ok(bytes, "image/png").header("Cache-Control", "no-store").build())
-                .orElseGet(() -> Problems.of(Response.Status.NOT_FOUND, "job " + id + " has no preview image")));
+                .orElseGet(() -> Problem.of(Response.Status.NOT_FOUND, "job " + id + " has no preview image").toResponse()));
     }
 
     /** The queue as the workers will take it. */
@@ -154,17 +153,17 @@ public class JobResource {
 
     @ServerExceptionMapper
     public Response notFound(JobNotFound e) {
-        return Problems.of(Response.Status.NOT_FOUND, e.getMessage());
+        return Problem.of(Response.Status.NOT_FOUND, e.getMessage()).toResponse();
     }
 
     @ServerExceptionMapper
     public Response conflict(JobStateConflict e) {
-        return Problems.of(Response.Status.CONFLICT, e.getMessage());
+        return Problem.of(Response.Status.CONFLICT, e.getMessage()).toResponse();
     }
 
     @ServerExceptionMapper
     public Response badRequest(IllegalArgumentException e) {
-        return Problems.of(Response.Status.BAD_REQUEST, e.getMessage());
+        return Problem.of(Response.Status.BAD_REQUEST, e.getMessage()).toResponse();
     }
 
     private static String blankToNull(String s) {

@@ -27,6 +27,7 @@ import org.jboss.resteasy.reactive.server.multipart.MultipartFormDataInput;
 import tenshot.diffusion.train.TrainingRecipe;
 import tenshot.store.Run;
 import tenshot.studio.BaseModels;
+import tenshot.studio.BlockingIo;
 import tenshot.studio.Runs;
 import tenshot.studio.access.Caller;
 import tenshot.studio.access.Public;
@@ -73,6 +74,9 @@ public class PageResource {
 
     @Inject
     BaseModels models;
+
+    @Inject
+    BlockingIo blockingIo;
 
     @Inject
     tenshot.studio.board.StoredScorecards scorecards;
@@ -126,7 +130,7 @@ public class PageResource {
     @WithSession
     @Operation(hidden = true)
     public Uni<TemplateInstance> styleSet(@PathParam("id") long id) {
-        return styleSetApi.get(id).map(set -> styleSetPage(set, null, RunForm.EMPTY));
+        return styleSetApi.get(id).chain(set -> styleSetPage(set, null, RunForm.EMPTY));
     }
 
     @POST
@@ -146,15 +150,13 @@ public class PageResource {
     /** A form the person got wrong: the style set's page again, the problem above the form as they sent it. */
     private Uni<Response> refusedRun(long styleSetId, RunForm form, ApiException refused) {
         Problem problem = Problem.of(refused.status(), refused.title(), refused.getMessage(), refused.subject());
-        return Panache.withSession(() -> styleSetApi.get(styleSetId)).map(set -> Response.status(refused.status())
-                .type(MediaType.TEXT_HTML_TYPE)
-                .entity(styleSetPage(set, problem, form))
-                .build());
+        return Panache.withSession(() -> styleSetApi.get(styleSetId)).chain(set -> styleSetPage(set, problem, form))
+                .map(page -> Response.status(refused.status()).type(MediaType.TEXT_HTML_TYPE).entity(page).build());
     }
 
-    private TemplateInstance styleSetPage(StyleSetView set, Problem problem, RunForm form) {
-        return styleSetPage.data("set", set).data("problem", problem).data("form", form)
-                .data("presets", presets()).data("models", models.list()).data("demo", models.demoOnly());
+    private Uni<TemplateInstance> styleSetPage(StyleSetView set, Problem problem, RunForm form) {
+        return blockingIo.run(models::list).map(list -> styleSetPage.data("set", set).data("problem", problem).data("form", form)
+                .data("presets", presets()).data("models", list).data("demo", models.demoOnly()));
     }
 
     @GET
@@ -172,13 +174,14 @@ public class PageResource {
     @WithSession
     @Operation(hidden = true)
     public Uni<TemplateInstance> run(@PathParam("id") long id) {
-        return scope.run(id).chain(runs::view).chain(view -> styleSetApi.get(view.styleSetId()).map(set -> runPage.data("run", view)
-                .data("styleImages", set.images())
-                .data("images", view.downloads().images())
-                .data("changes", view.changes() == null ? null : changes(view.changes()))
-                .data("settings", pretty(view.recipe()))
-                .data("scorecard", scorecards.view(id))
-                .data("demo", models.demoOnly())));
+        return scope.run(id).chain(runs::view).chain(view -> styleSetApi.get(view.styleSetId())
+                .chain(set -> blockingIo.run(() -> java.util.Optional.ofNullable(scorecards.view(id))).map(card -> runPage.data("run", view)
+                        .data("styleImages", set.images())
+                        .data("images", view.downloads().images())
+                        .data("changes", view.changes() == null ? null : changes(view.changes()))
+                        .data("settings", pretty(view.recipe()))
+                        .data("scorecard", card.orElse(null))
+                        .data("demo", models.demoOnly()))));
     }
 
     @POST

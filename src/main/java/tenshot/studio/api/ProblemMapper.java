@@ -49,7 +49,7 @@ public class ProblemMapper {
     }
 
     private static Response answer(Problem problem) {
-        return Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(problem).build();
+        return problem.toResponse();
     }
 
 }

@@ -1,5 +1,7 @@
 package tenshot.studio.api;
 
+import tenshot.studio.BlockingIo;
+import java.util.function.Supplier;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.vertx.VertxContextSupport;
@@ -96,7 +98,7 @@ public class StyleSetResource {
             if (!value.isFileItem()) throw new UploadRejected("images", "each images part must be a file");
             images.add(new IncomingFile(value.getFileName(), value.getFileItem().getFile()));
         }
-        byte[] prompts = bytes(form, "prompts");
+        Supplier<byte[]> prompts = bytes(form, "prompts");
         return styleSets.upload(scope.teamForNewWork(), name, styleId, images, prompts)
                 .chain(set -> StyleImage.of(set.id).map(rows -> Response.status(201)
                         .header("Location", "/api/style-sets/" + set.id).entity(StyleSetView.of(set, rows)).build()));
@@ -147,22 +149,28 @@ public class StyleSetResource {
         return text.isEmpty() ? null : text;
     }
 
-    /** A field that may come as text or as a file (prompt.json). */
-    private static byte[] bytes(Map<String, Collection<FormValue>> form, String field) {
+    /** A field that may come as text or as a file (prompt.json); a file is read when the supplier is called, off the event loop. */
+    private static Supplier<byte[]> bytes(Map<String, Collection<FormValue>> form, String field) {
         Collection<FormValue> values = form.getOrDefault(field, List.of());
         if (values.isEmpty()) throw new UploadRejected(field, "missing: the prompt list, as JSON");
         if (values.size() > 1) throw new UploadRejected(field, "given more than once");
         FormValue value = values.iterator().next();
-        if (!value.isFileItem()) return value.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        try {
-            long size = value.getFileItem().getFileSize();
-            if (size > PromptList.MAX_JSON_BYTES) {
-                throw new UploadRejected(field, "the prompt list is " + size + " bytes; the limit is "
-                        + PromptList.MAX_JSON_BYTES + " bytes", 413);
-            }
-            return Files.readAllBytes(value.getFileItem().getFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        if (!value.isFileItem()) {
+            byte[] text = value.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            return () -> text;
         }
+        return () -> {
+            BlockingIo.requireOffEventLoop("reading an uploaded prompt file");
+            try {
+                long size = value.getFileItem().getFileSize();
+                if (size > PromptList.MAX_JSON_BYTES) {
+                    throw new UploadRejected(field, "the prompt list is " + size + " bytes; the limit is "
+                            + PromptList.MAX_JSON_BYTES + " bytes", 413);
+                }
+                return Files.readAllBytes(value.getFileItem().getFile());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        };
     }
 }

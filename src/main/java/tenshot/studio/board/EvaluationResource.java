@@ -145,7 +145,7 @@ public class EvaluationResource {
             ReferenceDataset dataset = new ReferenceDataset(work.resolve("references"), styles);
             java.nio.file.Path upload = zip != null ? unzip(zip, work.resolve("upload"))
                     : folder(files, work.resolve("upload"), styles.stream().map(ReferenceDataset.Style::id).toList());
-            SubmissionCheck check = SubmissionCheck.run(upload, dataset, 0, 0);
+            SubmissionCheck check = SubmissionCheck.run(upload, dataset, 0, 0, scoringMode);
             if (!check.complete()) return new Submitted(null, check.problems());
             return new Submitted(enqueue(references, check.scorable(), scoringMode), null);
         } finally {

@@ -1,5 +1,6 @@
 package tenshot.studio.board;
 
+import tenshot.studio.BlockingIo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -53,6 +54,7 @@ public class StoredScorecards {
 
     /** What the run page shows: the card, or null when there is none. */
     public ScorecardView view(long runId) {
+        BlockingIo.requireOffEventLoop("reading a stored scorecard");
         return card(runId).map(ScorecardView::of).orElse(null);
     }
 }

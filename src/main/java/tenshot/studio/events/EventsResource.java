@@ -28,7 +28,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import tenshot.queue.JobEvent;
-import tenshot.queue.Problems;
+import tenshot.studio.api.Problem;
 import tenshot.queue.QueueNotifications;
 import tenshot.worker.WorkerRegistry;
 import tenshot.worker.Workers;
@@ -73,9 +73,9 @@ public class EventsResource {
     private static final ObjectMapper WORKER_JSON = new ObjectMapper().findAndRegisterModules()
             .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
+    /** An event of JSON text; no media type, which would add a {@code content-type:} line to every event. */
     private static OutboundSseEvent text(Sse sse, String name, long id, String data) {
-        return sse.newEventBuilder().name(name).id(Long.toString(id)).mediaType(MediaType.TEXT_PLAIN_TYPE)
-                .data(String.class, data).build();
+        return sse.newEventBuilder().name(name).id(Long.toString(id)).data(String.class, data).build();
     }
 
     @GET
@@ -142,8 +142,7 @@ public class EventsResource {
             }
             if (signal instanceof WorkerChange w) {
                 // no id: worker changes are not part of the resumable job history
-                return Multi.createFrom().item(sse.newEventBuilder().name("worker")
-                        .mediaType(MediaType.TEXT_PLAIN_TYPE).data(String.class, w.json().toString()).build());
+                return Multi.createFrom().item(sse.newEventBuilder().name("worker").data(String.class, w.json().toString()).build());
             }
             return query(filter, Scope.CHANGED, watermark.get()).onItem().transformToMulti(rows -> {
                 List<OutboundSseEvent> out = new ArrayList<>();
@@ -174,8 +173,7 @@ public class EventsResource {
         if (previous != null && previous >= e.version()) return java.util.Optional.empty();
         sentVersion.put(e.jobId(), e.version());
         watermark.accumulateAndGet(e.version(), Math::max);
-        return java.util.Optional.of(sse.newEventBuilder().name("job").id(Long.toString(e.version()))
-                .mediaType(MediaType.TEXT_PLAIN_TYPE).data(String.class, e.json().toString()).build());
+        return java.util.Optional.of(text(sse, "job", e.version(), e.json().toString()));
     }
 
     private enum Scope {
@@ -227,6 +225,6 @@ public class EventsResource {
 
     @ServerExceptionMapper
     public Response badRequest(IllegalArgumentException e) {
-        return Problems.of(Response.Status.BAD_REQUEST, e.getMessage());
+        return Problem.of(Response.Status.BAD_REQUEST, e.getMessage()).toResponse();
     }
 }

@@ -17,7 +17,6 @@ public class LimitsProblemMapper {
     /** Jackson's REST reader wraps most parse errors as 400s but lets this one through (an over-long number). */
     @ServerExceptionMapper
     public Response jsonPastItsLimits(StreamConstraintsException e) {
-        return Response.status(400).type(Problem.MEDIA_TYPE).entity(Problem.of(400, "Bad Request",
-                "the JSON body cannot be read: " + e.getOriginalMessage(), "body")).build();
+        return Problem.of(400, "Bad Request", "the JSON body cannot be read: " + e.getOriginalMessage(), "body").toResponse();
     }
 }

@@ -114,6 +114,6 @@ public class RequestSizeFilter {
     }
 
     private static Response problem(int status, String title, String detail) {
-        return Response.status(status).type(Problem.MEDIA_TYPE).entity(Problem.of(status, title, detail, "body")).build();
+        return Problem.of(status, title, detail, "body").toResponse();
     }
 }

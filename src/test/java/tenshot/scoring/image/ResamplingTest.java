@@ -9,6 +9,7 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import tenshot.diffusion.image.PilResize;
 import tenshot.scoring.MetricFixtures;
 import tenshot.scoring.TensorFixture;
 import tenshot.testing.Fixtures;
@@ -27,7 +28,7 @@ class ResamplingTest {
         for (int i = 0; i < names.size(); i++) {
             RgbImage image = ImageFiles.read(MetricFixtures.image(names.get(i).asText()));
             int[] size = Crops.shortestEdge(image.width(), image.height(), 256);
-            RgbImage prepared = Crops.center(PilResize.resize(image, size[0], size[1], PilResize.Filter.BICUBIC), 224, 224);
+            RgbImage prepared = Crops.center(image.resized(size[0], size[1], PilResize.Filter.BICUBIC), 224, 224);
             float[] got = TensorImages.normalized(prepared, 1 / 255.0, IMAGENET_MEAN, IMAGENET_STD);
             assertClose(Arrays.copyOfRange(expected, i * plane, (i + 1) * plane), got, 1e-5, names.get(i).asText());
         }
@@ -41,7 +42,7 @@ class ResamplingTest {
         int plane = 3 * 256 * 256;
         for (int i = 0; i < names.size(); i++) {
             RgbImage image = ImageFiles.read(MetricFixtures.image(names.get(i).asText()));
-            float[] got = TensorImages.chw(PilResize.resize(image, 256, 256, PilResize.Filter.BILINEAR), 2f / 255f, -1f);
+            float[] got = TensorImages.chw(image.resized(256, 256, PilResize.Filter.BILINEAR), 2f / 255f, -1f);
             assertClose(Arrays.copyOfRange(expected, i * plane, (i + 1) * plane), got, 1e-5, names.get(i).asText());
         }
     }
@@ -63,7 +64,7 @@ class ResamplingTest {
         byte[] px = new byte[4 * 2 * 3];
         for (int i = 0; i < px.length; i++) px[i] = (byte) (i * 10);
         RgbImage small = new RgbImage(4, 2, px);
-        RgbImage big = PilResize.resize(small, 8, 4, PilResize.Filter.BICUBIC);
+        RgbImage big = small.resized(8, 4, PilResize.Filter.BICUBIC);
         assertEquals(8, big.width());
         assertEquals(4, big.height());
         RgbImage crop = Crops.center(small, 2, 2);

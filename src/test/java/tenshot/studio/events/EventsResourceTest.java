@@ -29,6 +29,7 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import tenshot.queue.Job;
 import tenshot.queue.NewJob;
 import tenshot.queue.QueueTestProfile;
 import tenshot.studio.access.SessionCookies;
@@ -62,6 +63,8 @@ class EventsResourceTest extends QueueTestBase {
     static final class Stream implements AutoCloseable {
         final BlockingQueue<Message> messages = new LinkedBlockingQueue<>();
         final List<Message> seen = new ArrayList<>();
+        /** Lines that are none of id, event, data, comment or blank (a {@code content-type:} line, say). */
+        final List<String> otherLines = java.util.Collections.synchronizedList(new ArrayList<>());
         final java.util.concurrent.CompletableFuture<HttpResponse<java.util.stream.Stream<String>>> response;
 
         Stream(URI uri, String lastEventId) {
@@ -91,6 +94,8 @@ class EventsResourceTest extends QueueTestBase {
                     } else if (line.startsWith("data:")) {
                         String part = line.substring(5).startsWith(" ") ? line.substring(6) : line.substring(5);
                         data = data == null ? new StringBuilder(part) : data.append('\n').append(part);
+                    } else {
+                        otherLines.add(line);
                     }
                 }
             });
@@ -181,6 +186,28 @@ class EventsResourceTest extends QueueTestBase {
         assertEquals(8, preview.getWidth());
         given().get("/api/jobs/{id}/preview", other).then().statusCode(404).contentType("application/problem+json");
         given().get("/api/events?run=x1").then().statusCode(400).contentType("application/problem+json");
+    }
+
+    @Test
+    void aNewRunsFirstRunEventCountsAllOfItsJobsAndEventsCarryNoContentType() throws Exception {
+        try (Stream stream = new Stream(URI.create(events + "?run=79"), null)) {
+            stream.next("end of snapshot", m -> "synced".equals(m.event()));
+            List<Job> jobs = queue.enqueueChain(List.of(NewJob.of("COUNT").run(79L).team("a"), NewJob.of("COUNT").run(79L).team("a"),
+                    NewJob.of("COUNT").run(79L).team("a"))).await().indefinitely();
+            assertEquals(3, jobs.size());
+            Message first = stream.next("the run's first summary", m -> "run".equals(m.event()) && m.json().get("runId").asLong() == 79L);
+            assertEquals(3, first.json().get("jobs").asInt(), "the first run event already counts every job: " + first.data());
+            Predicate<Message> lastJob = m -> "job".equals(m.event()) && m.json().get("id").asLong() == jobs.get(2).id();
+            if (stream.seen.stream().noneMatch(lastJob)) stream.next("the last job's event", lastJob);
+            assertEquals(jobs.stream().map(Job::id).toList(), stream.seen.stream().filter(m -> "job".equals(m.event()))
+                    .map(m -> m.json().get("id").asLong()).toList(), "a job event for each job");
+            List<String> edges = new ArrayList<>();
+            pool.preparedQuery("SELECT job_id, depends_on FROM job_dependency ORDER BY job_id").execute().await().indefinitely()
+                    .forEach(row -> edges.add(row.getLong(0) + "<-" + row.getLong(1)));
+            assertEquals(List.of(jobs.get(1).id() + "<-" + jobs.get(0).id(), jobs.get(2).id() + "<-" + jobs.get(1).id()), edges,
+                    "each job after the first waits for the one before");
+            assertEquals(List.of(), stream.otherLines, "SSE lines besides id, event, data and comments");
+        }
     }
 
     @Test
