@@ -30,8 +30,8 @@ class StyleIdTest {
 
     @BeforeAll
     static void load() throws Exception {
-        JniUtils.setGradMode(false);
         manager = NDManager.newBaseManager();
+        JniUtils.setGradMode(false);
         unet = UNet2DConditionModel.load(Fixtures.tinySd21().resolve("unet"), EngineDevice.cpu(), manager);
         schedule = new NoiseSchedule(SchedulerConfig.load(Fixtures.tinySd21().resolve("scheduler/scheduler_config.json")));
         SafetensorsFile golden = SafetensorsFile.open(Fixtures.golden("unet.safetensors"));

@@ -37,8 +37,8 @@ class DoraParityTest {
 
     @Test
     void forwardMatchesPeft() {
-        JniUtils.setGradMode(false);
         try (NDManager m = NDManager.newBaseManager()) {
+            JniUtils.setGradMode(false);
             UNet2DConditionModel unet = UNet2DConditionModel.load(Fixtures.tinySd21().resolve("unet"), EngineDevice.cpu(), m);
             SafetensorsFile inputs = SafetensorsFile.open(Fixtures.golden("unet.safetensors"));
             NDArray expected = SafetensorsFile.open(Fixtures.golden("dora/train_step.safetensors")).load("out_with_dora", m);
@@ -126,8 +126,8 @@ class DoraParityTest {
 
     @Test
     void savedFileHasDiffusersKeysAndLoadsBack(@TempDir Path dir) throws Exception {
-        JniUtils.setGradMode(false);
         try (NDManager m = NDManager.newBaseManager()) {
+            JniUtils.setGradMode(false);
             UNet2DConditionModel unet = UNet2DConditionModel.load(Fixtures.tinySd21().resolve("unet"), EngineDevice.cpu(), m);
             Path written = dir.resolve("pytorch_lora_weights.safetensors");
             try (LoraSet fresh = LoraSet.createTrainable(
