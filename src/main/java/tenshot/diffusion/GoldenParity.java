@@ -56,7 +56,7 @@ public final class GoldenParity {
         ai.djl.engine.Engine.getEngine("PyTorch"); // loads the native library JniUtils calls into
     }
 
-    /** Every check, in the order a reader follows the model: text encoder, UNet, LoRA, VAE, one training step. */
+    /** Every check, in the order a reader follows the model: text encoder, UNet, LoRA, DoRA, VAE, one training step. */
     public List<Check> all() {
         List<Check> checks = new ArrayList<>();
         checks.addAll(textEncoder());
@@ -95,6 +95,11 @@ public final class GoldenParity {
                     Map.of("unet", unet.linears()), 1.0, m, device.dtype())) {
                 SafetensorsFile withLora = SafetensorsFile.open(golden.resolve("unet_lora.safetensors"));
                 checks.add(compare("UNet output with LoRA", withLora.load("out_with_lora", m), unet.forward(sample, timestep, context), tol));
+            }
+            try (LoraSet dora = LoraSet.load(golden.resolve("dora/pytorch_lora_weights.safetensors"),
+                    Map.of("unet", unet.linears()), 1.0, m, device.dtype())) {
+                SafetensorsFile withDora = SafetensorsFile.open(golden.resolve("dora/train_step.safetensors"));
+                checks.add(compare("UNet output with DoRA", withDora.load("out_with_dora", m), unet.forward(sample, timestep, context), tol));
             }
             return checks;
         });

@@ -13,6 +13,8 @@ import tenshot.diffusion.nn.Linear;
  *   <li>peft: {@code <module>.lora_A.weight} / {@code lora_B}, also with an adapter name
  *       ({@code lora_A.default.weight}) and a {@code base_model.model.} prefix;
  *   <li>{@code lora_down} / {@code lora_up}, and {@code <module>.alpha} scalars;
+ *   <li>DoRA's magnitude: diffusers {@code <module>.lora_magnitude_vector}, peft
+ *       {@code <module>.lora_magnitude_vector.default.weight};
  *   <li>kohya: {@code lora_unet_<module with dots as underscores>.lora_down.weight}, text encoder
  *       {@code lora_te_text_model_encoder_layers_0_self_attn_q_proj...}.
  * </ul>
@@ -31,7 +33,8 @@ final class LoraKeys {
             new String[] {".lora_up.weight", "up"},
             new String[] {".lora_A.weight", "down"},
             new String[] {".lora_B.weight", "up"},
-            new String[] {".alpha", "alpha"});
+            new String[] {".alpha", "alpha"},
+            new String[] {".lora_magnitude_vector", "magnitude"});
 
     private LoraKeys() {}
 
@@ -54,6 +57,8 @@ final class LoraKeys {
         }
         // peft with an adapter name: lora_A.<name>.weight
         k = k.replaceAll("\\.lora_([AB])\\.[^.]+\\.weight$", ".lora_$1.weight");
+        // peft names DoRA's magnitude lora_magnitude_vector[.<name>].weight; diffusers drops the suffix.
+        k = k.replaceAll("\\.lora_magnitude_vector(\\.[^.]+)?\\.weight$", ".lora_magnitude_vector");
         for (String[] suffix : SUFFIXES) {
             if (k.endsWith(suffix[0])) {
                 String module = k.substring(0, k.length() - suffix[0].length());

@@ -64,7 +64,9 @@ public final class LoraSet implements AutoCloseable {
     /**
      * Creates fresh trainable fp32 adapters as peft initialises them: {@code down} (lora_A)
      * kaiming-uniform with {@code a = sqrt(5)}, i.e. uniform in {@code ±1/sqrt(in)}, from {@code seed};
-     * {@code up} (lora_B) zeros. They live in {@code manager}, require gradients and are attached.
+     * {@code up} (lora_B) zeros; a DoRA spec's magnitude starts at the row norms of the layer's weight
+     * (with {@code up} zero, that is {@code ‖W + scale·up·down‖}), so the adapted layer starts as the
+     * base layer. They live in {@code manager}, require gradients and are attached.
      */
     public static LoraSet createTrainable(List<LoraSpec> specs, long seed, NDManager manager) {
         List<Attached> out = new ArrayList<>();
@@ -80,7 +82,8 @@ public final class LoraSet implements AutoCloseable {
                 for (int i = 0; i < a.length; i++) a[i] = (float) ((random.nextDouble() * 2 - 1) * bound);
                 NDArray down = trainable(onDevice(manager.create(a, new Shape(spec.rank(), in)), linear));
                 NDArray up = trainable(onDevice(manager.zeros(new Shape(linear.outFeatures(), spec.rank())), linear));
-                out.add(attach(spec.component(), e.getKey(), linear, new LoraAdapter(down, up, spec.alpha(), 1.0)));
+                NDArray magnitude = spec.dora() ? trainable(initialMagnitude(down, up, spec.alpha(), linear)) : null;
+                out.add(attach(spec.component(), e.getKey(), linear, new LoraAdapter(down, up, magnitude, spec.alpha(), 1.0)));
                 matched++;
             }
             if (matched == 0) {
@@ -115,7 +118,7 @@ public final class LoraSet implements AutoCloseable {
             LoraKeys.Parsed parsed = LoraKeys.parse(key);
             if (parsed == null) {
                 throw new IllegalArgumentException("LoRA file " + file + ": key '" + key + "' is not a LoRA weight"
-                        + " (expected lora.down/lora.up, lora_A/lora_B, lora_linear_layer.down/up or alpha)");
+                        + " (expected lora.down/lora.up, lora_A/lora_B, lora_linear_layer.down/up, lora_magnitude_vector or alpha)");
             }
             Map<String, Linear> linears = components.get(parsed.component());
             if (linears == null) {
@@ -169,19 +172,32 @@ public final class LoraSet implements AutoCloseable {
                 } else if (metadataAlpha.containsKey(component)) {
                     alpha = metadataAlpha.get(component);
                 }
+                String magnitudeKey = e.getValue().get("magnitude");
+                if (magnitudeKey != null && !lora.entry(magnitudeKey).shape().equals(new Shape(linear.outFeatures()))) {
+                    throw new IllegalArgumentException("LoRA file " + file + ": '" + magnitudeKey + "' has shape "
+                            + lora.entry(magnitudeKey).shape() + " but expected [" + linear.outFeatures() + "]");
+                }
                 NDArray down = onDevice(lora.load(downKey, manager, dtype), linear);
                 NDArray up = onDevice(lora.load(upKey, manager, dtype), linear);
+                // The magnitude divides by a norm computed in fp32: keep it in fp32 whatever the engine dtype.
+                NDArray magnitude = magnitudeKey == null ? null : onDevice(lora.load(magnitudeKey, manager, DataType.FLOAT32), linear);
                 if (trainable) {
                     trainable(down);
                     trainable(up);
+                    if (magnitude != null) trainable(magnitude);
                 }
-                out.add(attach(component, module, linear, new LoraAdapter(down, up, alpha, scale)));
+                out.add(attach(component, module, linear, new LoraAdapter(down, up, magnitude, alpha, scale)));
             }
         } catch (RuntimeException failure) {
             new LoraSet(out).close();
             throw failure;
         }
         return new LoraSet(out);
+    }
+
+    /** peft's DoRA initialisation: {@code ‖W + scale·up·down‖} per output row, fp32. */
+    private static NDArray initialMagnitude(NDArray down, NDArray up, double alpha, Linear linear) {
+        return Weights.persistent(LoraAdapter.weightNorm(linear.weight(), down, up, alpha / down.getShape().get(0)));
     }
 
     private static NDArray onDevice(NDArray array, Linear linear) {
@@ -224,7 +240,7 @@ public final class LoraSet implements AutoCloseable {
         return attached;
     }
 
-    /** Every adapter tensor, down before up, in module order. */
+    /** Every adapter tensor, down before up before a DoRA magnitude, in module order. */
     public List<Parameter> parameters() {
         List<Parameter> out = new ArrayList<>();
         for (Attached a : attached) {
@@ -233,6 +249,10 @@ public final class LoraSet implements AutoCloseable {
                     m + ".lora_A.default.weight", a.adapter().down()));
             out.add(new Parameter(a.component(), a.fileKey() + ".lora.up.weight", m + ".lora.up.weight",
                     m + ".lora_B.default.weight", a.adapter().up()));
+            if (a.adapter().isDora()) {
+                out.add(new Parameter(a.component(), a.fileKey() + ".lora_magnitude_vector", m + ".lora_magnitude_vector",
+                        m + ".lora_magnitude_vector.default.weight", a.adapter().magnitude()));
+            }
         }
         return Collections.unmodifiableList(out);
     }
@@ -244,7 +264,8 @@ public final class LoraSet implements AutoCloseable {
     }
 
     /**
-     * Merges the adapters into their layers' weights ({@code W + scale·up·down}, computed in fp32) and
+     * Merges the adapters into their layers' weights ({@code W + scale·up·down}, for DoRA
+     * {@code m · (W + scale·up·down) / ‖W + scale·up·down‖}, computed in fp32) and
      * detaches them: inference then costs nothing extra per step. The originals are kept for
      * {@link #unfuse()}. Not for training (the merged weight has no gradient path to the adapters).
      */
@@ -255,9 +276,11 @@ public final class LoraSet implements AutoCloseable {
             Linear linear = a.linear();
             NDArray weight = linear.weight();
             LoraAdapter adapter = a.adapter();
-            NDArray delta = adapter.up().toType(DataType.FLOAT32, false).matMul(adapter.down().toType(DataType.FLOAT32, false))
-                    .mul((float) adapter.scale());
-            NDArray merged = Weights.persistent(weight.toType(DataType.FLOAT32, false).add(delta).toType(weight.getDataType(), false));
+            NDArray merged32 = weight.toType(DataType.FLOAT32, false).add(adapter.delta32());
+            if (adapter.isDora()) {
+                merged32 = merged32.mul(adapter.magnitude().toType(DataType.FLOAT32, false).div(adapter.weightNorm(weight)).expandDims(1));
+            }
+            NDArray merged = Weights.persistent(merged32.toType(weight.getDataType(), false));
             unfused.put(linear, linear.replaceWeight(merged));
         }
     }
@@ -276,7 +299,8 @@ public final class LoraSet implements AutoCloseable {
     /**
      * Writes the adapters as diffusers' {@code pytorch_lora_weights.safetensors}: UNet keys
      * {@code unet.<module>.lora.down.weight}/{@code .lora.up.weight}, text-encoder keys
-     * {@code text_encoder.<module>.lora_linear_layer.down.weight}/{@code .up.weight}; the rank and alpha
+     * {@code text_encoder.<module>.lora_linear_layer.down.weight}/{@code .up.weight}, DoRA magnitudes
+     * {@code <component>.<module>.lora_magnitude_vector}; the rank, alpha and {@code use_dora}
      * of each component go into diffusers' {@code lora_adapter_metadata}, beside {@code metadata}.
      */
     public void save(Path file, Map<String, String> metadata) {
@@ -289,6 +313,7 @@ public final class LoraSet implements AutoCloseable {
             String layer = text ? ".lora_linear_layer." : ".lora.";
             tensors.put(a.fileKey() + layer + "down.weight", fp32(a.adapter().down(), copies));
             tensors.put(a.fileKey() + layer + "up.weight", fp32(a.adapter().up(), copies));
+            if (a.adapter().isDora()) tensors.put(a.fileKey() + ".lora_magnitude_vector", fp32(a.adapter().magnitude(), copies));
             firstOfComponent.putIfAbsent(a.component(), a.adapter());
             targets.computeIfAbsent(a.component(), c -> new TreeSet<>()).add(targetName(a.module()));
         }
@@ -296,6 +321,8 @@ public final class LoraSet implements AutoCloseable {
         firstOfComponent.forEach((component, adapter) -> {
             packed.put(component + ".r", adapter.rank());
             packed.put(component + ".lora_alpha", adapter.alpha());
+            // diffusers builds peft's LoraConfig from this metadata, so DoRA must say so to load its magnitudes.
+            packed.put(component + ".use_dora", adapter.isDora());
             targets.get(component).forEach(packed.withArray(component + ".target_modules")::add);
         });
         Map<String, String> meta = new LinkedHashMap<>();

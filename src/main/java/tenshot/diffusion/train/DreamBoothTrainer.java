@@ -92,6 +92,10 @@ public final class DreamBoothTrainer {
             throw new IllegalArgumentException("a board run trains UNet adapters only: set textEncoderRank to 0 in the recipe"
                     + " (it is " + first.recipe().textEncoderRank() + ")");
         }
+        if (jobs.size() > 1 && first.recipe().usesDora()) {
+            throw new IllegalArgumentException("a board run trains LoRA adapters only: train each style's DoRA in its own run"
+                    + " (recipe adapter \"dora\")");
+        }
         this.jobs = List.copyOf(jobs);
         this.loader = loader;
     }
@@ -186,7 +190,7 @@ public final class DreamBoothTrainer {
                 if (style.prior != null) prompts.addAll(style.prior.prompts);
             }
             List<TrainableModel.AdapterParameters> adapters = model.attachLora(styles.size(), recipe.rank(), recipe.alpha(),
-                    recipe.targetModules(), recipe.textEncoderRank(), recipe.textEncoderAlpha(), recipe.seed());
+                    recipe.usesDora(), recipe.targetModules(), recipe.textEncoderRank(), recipe.textEncoderAlpha(), recipe.seed());
             model.setAdaptersEnabled(true);
             List<AdamW> optimizers = new ArrayList<>();
             try {

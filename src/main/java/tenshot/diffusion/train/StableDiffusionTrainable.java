@@ -160,15 +160,16 @@ public final class StableDiffusionTrainable implements TrainableModel {
     }
 
     @Override
-    public List<AdapterParameters> attachLora(int count, int rank, double alpha, List<String> targets, int textRank, double textAlpha,
-            long seed) {
+    public List<AdapterParameters> attachLora(int count, int rank, double alpha, boolean dora, List<String> targets, int textRank,
+            double textAlpha, long seed) {
         if (!styles.isEmpty()) throw new IllegalStateException("LoRA adapters are already attached");
         if (count < 1) throw new IllegalArgumentException("need at least one style's adapters, got " + count);
         if (count > 1 && textRank > 0) throw new IllegalArgumentException("several styles train UNet adapters only (text rank 0)");
+        if (count > 1 && dora) throw new IllegalArgumentException("several styles train LoRA adapters only; DoRA trains one style per run");
         List<AdapterParameters> out = new ArrayList<>();
         for (int s = 0; s < count; s++) {
             List<LoraSpec> specs = new ArrayList<>();
-            specs.add(new LoraSpec("unet", unet.linears(), targets, rank, alpha));
+            specs.add(new LoraSpec("unet", unet.linears(), targets, rank, alpha, dora));
             if (textRank > 0) specs.add(new LoraSpec("text_encoder", textEncoder.linears(), LoraSpec.TEXT_ATTENTION, textRank, textAlpha));
             LoraSet set = LoraSet.createTrainable(specs, seed, manager);
             styles.add(set);

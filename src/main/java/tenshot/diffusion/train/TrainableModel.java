@@ -51,14 +51,15 @@ public interface TrainableModel extends AutoCloseable {
 
     /**
      * Attaches fresh LoRA adapters for {@code styles} styles, each with peft's initialisation from
-     * {@code seed} (A Kaiming-uniform, B zero), to the UNet modules whose names end in one of
+     * {@code seed} (A Kaiming-uniform, B zero; with {@code dora}, a magnitude per output row starting at
+     * the weight's row norm, on the UNet adapters), to the UNet modules whose names end in one of
      * {@code targets} and, when {@code textRank > 0} (one style only), to the text encoder's q/k/v/out
      * projections. The trainable fp32 tensors require gradients; UNet names are peft's
      * ({@code <module>.lora_A.default.weight}), text-encoder names start with {@code text_encoder.}.
      * Returns each style's tensors, in style order.
      */
-    List<AdapterParameters> attachLora(int styles, int rank, double alpha, List<String> targets, int textRank, double textAlpha,
-            long seed);
+    List<AdapterParameters> attachLora(int styles, int rank, double alpha, boolean dora, List<String> targets, int textRank,
+            double textAlpha, long seed);
 
     /** With several styles attached: batch row {@code n} of the next predictions uses style {@code rowStyles[n]}. */
     void routeRows(int[] rowStyles);

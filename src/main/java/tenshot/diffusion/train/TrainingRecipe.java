@@ -23,7 +23,8 @@ import java.util.Set;
  * between two runs. Every field is validated and an error names the field.
  *
  * @param name the preset it came from, or a user's name for it
- * @param adapter the adapter type; only {@code lora} exists today
+ * @param adapter the adapter type: {@code lora}, or {@code dora} (LoRA with a trained magnitude per output row,
+ *     weight-decomposed as in DoRA; UNet only)
  * @param rank UNet LoRA rank
  * @param alpha UNet LoRA alpha (the update is scaled by alpha / rank)
  * @param targetModules UNet attention projections that get adapters
@@ -116,10 +117,11 @@ public record TrainingRecipe(
     public static final Set<String> KNOWN_UNET_TARGETS = Set.of(
             "to_q", "to_k", "to_v", "to_out.0", "proj_in", "proj_out", "ff.net.0.proj", "ff.net.2");
     public static final Set<String> LATENT_SAMPLINGS = Set.of("sample", "mean");
+    public static final List<String> ADAPTERS = List.of("lora", "dora");
 
     public TrainingRecipe {
         requireText("name", name);
-        if (!"lora".equals(adapter)) throw field("adapter", "must be \"lora\", was " + adapter);
+        if (adapter == null || !ADAPTERS.contains(adapter)) throw field("adapter", "must be one of " + ADAPTERS + ", was " + adapter);
         if (rank < 1) throw field("rank", "must be >= 1, was " + rank);
         if (!(alpha > 0)) throw field("alpha", "must be > 0, was " + alpha);
         if (targetModules == null || targetModules.isEmpty()) throw field("targetModules", "must name at least one module");
@@ -128,6 +130,9 @@ public record TrainingRecipe(
         }
         targetModules = List.copyOf(targetModules);
         if (textEncoderRank < 0) throw field("textEncoderRank", "must be >= 0, was " + textEncoderRank);
+        if (textEncoderRank > 0 && "dora".equals(adapter)) {
+            throw field("textEncoderRank", "must be 0 with the \"dora\" adapter (DoRA adapts the UNet only), was " + textEncoderRank);
+        }
         if (textEncoderRank > 0 && !(textEncoderAlpha > 0)) throw field("textEncoderAlpha", "must be > 0, was " + textEncoderAlpha);
         if (!(textEncoderLearningRate >= 0)) throw field("textEncoderLearningRate", "must be >= 0, was " + textEncoderLearningRate);
         if (steps < 1) throw field("steps", "must be >= 1, was " + steps);
@@ -222,6 +227,11 @@ public record TrainingRecipe(
 
     public boolean usesPrior() {
         return priorLossWeight > 0;
+    }
+
+    /** Whether the adapters are DoRA's (a magnitude vector beside each LoRA pair). */
+    public boolean usesDora() {
+        return "dora".equals(adapter);
     }
 
     public boolean trainsTextEncoder() {

@@ -43,6 +43,11 @@ final class BasicTransformerBlock {
         return Scoped.run(() -> ffOut.forward(ffIn.forward(norm3.forward(h))));
     }
 
+    void collectAttentions(Map<String, CrossAttention> out) {
+        out.put(attn1.name(), attn1);
+        out.put(attn2.name(), attn2);
+    }
+
     void collectLinears(Map<String, Linear> out) {
         attn1.collectLinears(out);
         attn2.collectLinears(out);

@@ -55,6 +55,10 @@ final class DownBlock {
         });
     }
 
+    void collectAttentions(Map<String, CrossAttention> out) {
+        for (Transformer2DModel t : attentions) t.collectAttentions(out);
+    }
+
     void collectLinears(Map<String, Linear> out) {
         for (Transformer2DModel t : attentions) t.collectLinears(out);
     }

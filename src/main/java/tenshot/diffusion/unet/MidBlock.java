@@ -30,6 +30,10 @@ final class MidBlock {
         return resnet1.forward(h, temb);
     }
 
+    void collectAttentions(Map<String, CrossAttention> out) {
+        attention.collectAttentions(out);
+    }
+
     void collectLinears(Map<String, Linear> out) {
         attention.collectLinears(out);
     }

@@ -86,6 +86,10 @@ final class Transformer2DModel {
         return tokens.reshape(b, h, w, c).transpose(0, 3, 1, 2);
     }
 
+    void collectAttentions(Map<String, CrossAttention> out) {
+        for (BasicTransformerBlock block : blocks) block.collectAttentions(out);
+    }
+
     void collectLinears(Map<String, Linear> out) {
         if (linearProjection) {
             out.put(projInLinear.key(), projInLinear);

@@ -32,6 +32,7 @@ public final class UNet2DConditionModel {
     private final GroupNorm convNormOut;
     private final Conv2d convOut;
     private final Map<String, Linear> linears;
+    private final Map<String, CrossAttention> attentions;
 
     public UNet2DConditionModel(Weights weights, UNetConfig config) {
         this.config = config;
@@ -70,6 +71,11 @@ public final class UNet2DConditionModel {
         midBlock.collectLinears(all);
         for (UpBlock b : upBlocks) b.collectLinears(all);
         this.linears = Collections.unmodifiableMap(all);
+        Map<String, CrossAttention> layers = new LinkedHashMap<>();
+        for (DownBlock b : downBlocks) b.collectAttentions(layers);
+        midBlock.collectAttentions(layers);
+        for (UpBlock b : upBlocks) b.collectAttentions(layers);
+        this.attentions = Collections.unmodifiableMap(layers);
     }
 
     /** Loads {@code unet/} of a diffusers model folder (config.json + safetensors). */
@@ -124,5 +130,27 @@ public final class UNet2DConditionModel {
      */
     public Map<String, Linear> linears() {
         return linears;
+    }
+
+    /** Every attention layer by diffusers module name ({@code ...transformer_blocks.0.attn1}), in forward order. */
+    public Map<String, CrossAttention> attentions() {
+        return attentions;
+    }
+
+    /** Sets the processor of the attention layer {@code name}; returns the one it replaces. */
+    public AttentionProcessor setAttentionProcessor(String name, AttentionProcessor processor) {
+        CrossAttention layer = attentions.get(name);
+        if (layer == null) {
+            throw new IllegalArgumentException("the UNet has no attention layer '" + name + "' (layers look like "
+                    + attentions.keySet().iterator().next() + ")");
+        }
+        AttentionProcessor previous = layer.processor();
+        layer.setProcessor(processor);
+        return previous;
+    }
+
+    /** Puts {@link AttentionProcessor#DEFAULT} back on every attention layer. */
+    public void resetAttentionProcessors() {
+        for (CrossAttention layer : attentions.values()) layer.setProcessor(AttentionProcessor.DEFAULT);
     }
 }

@@ -65,6 +65,10 @@ final class UpBlock {
         });
     }
 
+    void collectAttentions(Map<String, CrossAttention> out) {
+        for (Transformer2DModel t : attentions) t.collectAttentions(out);
+    }
+
     void collectLinears(Map<String, Linear> out) {
         for (Transformer2DModel t : attentions) t.collectLinears(out);
     }

@@ -92,8 +92,9 @@ final class AnalyticTrainableModel implements TrainableModel {
     }
 
     @Override
-    public List<AdapterParameters> attachLora(int styles, int rank, double alpha, List<String> targets, int textRank, double textAlpha,
-            long seed) {
+    public List<AdapterParameters> attachLora(int styles, int rank, double alpha, boolean dora, List<String> targets, int textRank,
+            double textAlpha, long seed) {
+        if (dora) throw new UnsupportedOperationException("the analytic model has no weight for DoRA to decompose");
         if (textRank > 0) throw new UnsupportedOperationException("the analytic model has no text encoder to adapt");
         if (styles != 1) throw new UnsupportedOperationException("the analytic model trains one style (board runs are tested on the tiny model)");
         float bound = (float) (1 / Math.sqrt(4));

@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import tenshot.diffusion.EngineDevice;
 import tenshot.diffusion.StepListener;
@@ -40,13 +42,13 @@ class DreamBoothTinyModelTest {
         for (String name : List.of("boat.png", "cypress_tree.png")) Files.copy(images.resolve(name), style.resolve("images/" + name));
     }
 
-    private static TrainingRecipe recipe() {
+    private static TrainingRecipe recipe(String adapter) {
         return TrainingRecipe.safe().with(Map.of("steps", 4, "rank", 2, "alpha", 2, "checkpointEvery", 2, "previewEvery", 0,
-                "previewSteps", 1, "classImagesPerPrompt", 1, "classImageSteps", 2, "learningRate", 1e-2));
+                "previewSteps", 1, "classImagesPerPrompt", 1, "classImageSteps", 2, "learningRate", 1e-2, "adapter", adapter));
     }
 
-    private static TrainingJob job(Path out) {
-        return new TrainingJob(Fixtures.tinySd21(), "tiny-sd21", style, "00", recipe(), out, null, work.resolve("class-cache"),
+    private static TrainingJob job(Path out, String adapter) {
+        return new TrainingJob(Fixtures.tinySd21(), "tiny-sd21", style, "00", recipe(adapter), out, null, work.resolve("class-cache"),
                 EngineDevice.cpu(), false);
     }
 
@@ -54,37 +56,48 @@ class DreamBoothTinyModelTest {
         return new DreamBoothTrainer(job, j -> StableDiffusionTrainable.load(j.modelDir(), j.device()));
     }
 
-    @Test
-    void cancelAndResumeEndsWhereTheUninterruptedRunEnds() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"lora", "dora"})
+    void cancelAndResumeEndsWhereTheUninterruptedRunEnds(String adapter) throws Exception {
+        boolean dora = adapter.equals("dora");
         List<StepReport> reports = new ArrayList<>();
-        TrainingResult whole = trainer(job(work.resolve("whole"))).run(reports::add);
+        TrainingResult whole = trainer(job(work.resolve("whole-" + adapter), adapter)).run(reports::add);
         assertEquals(4, reports.stream().filter(r -> r.phase().equals("training")).count());
         assertEquals(2, reports.stream().filter(r -> r.phase().equals("class-images")).mapToInt(StepReport::step).max().orElse(0));
         assertTrue(Files.isRegularFile(whole.loraFile()));
         assertEquals(1, whole.samples().size());
         assertTrue(Files.isDirectory(whole.checkpoint()));
 
-        Path out = work.resolve("parts");
+        Path out = work.resolve("parts-" + adapter);
         StepListener cancelAtTwo = r -> {
             if (r.phase().equals("training") && r.step() == 2) throw new StepListener.Cancelled("stop");
         };
-        assertThrows(StepListener.Cancelled.class, () -> trainer(job(out)).run(cancelAtTwo));
+        assertThrows(StepListener.Cancelled.class, () -> trainer(job(out, adapter)).run(cancelAtTwo));
         assertFalse(Files.exists(out.resolve("pytorch_lora_weights.safetensors")));
-        TrainingResult resumed = trainer(job(out).resuming()).run(StepListener.NONE);
+        TrainingResult resumed = trainer(job(out, adapter).resuming()).run(StepListener.NONE);
         assertEquals(2, resumed.resumedFrom());
 
         SafetensorsFile a = SafetensorsFile.open(whole.loraFile());
         SafetensorsFile b = SafetensorsFile.open(resumed.loraFile());
         assertEquals(a.keys(), b.keys());
-        assertEquals(128 * 2, a.keys().size(), "rank-2 down+up for 4 projections of 32 attention modules");
+        assertEquals(128 * (dora ? 3 : 2), a.keys().size(),
+                "rank-2 down+up (and DoRA's magnitude) for 4 projections of 32 attention modules");
         try (NDManager m = NDManager.newBaseManager()) {
+            UNet2DConditionModel unet = UNet2DConditionModel.load(Fixtures.tinySd21().resolve("unet"), EngineDevice.cpu(), m);
             boolean anyUpMoved = false;
+            boolean anyMagnitudeMoved = false;
             for (String key : a.keys()) {
                 float[] x = a.load(key, m).toFloatArray();
                 assertArrayEquals(x, b.load(key, m).toFloatArray(), key);
                 if (key.endsWith("lora.up.weight")) for (float v : x) anyUpMoved |= v != 0f;
+                if (key.endsWith(".lora_magnitude_vector")) {
+                    String module = key.substring("unet.".length(), key.length() - ".lora_magnitude_vector".length());
+                    float[] norms = unet.linears().get(module).weight().square().sum(new int[] {1}).sqrt().toFloatArray();
+                    for (int i = 0; i < x.length; i++) anyMagnitudeMoved |= Math.abs(x[i] - norms[i]) > 1e-6f;
+                }
             }
             assertTrue(anyUpMoved, "training must move lora_B away from zero");
+            assertEquals(dora, anyMagnitudeMoved, "DoRA training moves the magnitudes away from the weight norms");
         }
         assertTrue(a.metadata().get("tenshot.recipe").contains("\"priorLossWeight\""));
         assertTrue(a.metadata().containsKey(LoraSet.ADAPTER_METADATA_KEY));

@@ -70,6 +70,10 @@ class TrainingRecipeTest {
         assertEquals(Map.of("steps", List.of(800, 400), "generation.steps", List.of(40, 30)), changes);
         assertEquals(Map.of(), edited.changesTo(edited));
         assertEquals(7, TrainingRecipe.safe().with(Map.of("seed", 7)).seed());
+        TrainingRecipe dora = TrainingRecipe.fromJson("{\"base\": \"safe\", \"adapter\": \"dora\"}");
+        assertTrue(dora.usesDora());
+        assertEquals(dora, TrainingRecipe.fromJson(dora.toJson()));
+        assertEquals(Map.of("adapter", List.of("lora", "dora")), TrainingRecipe.safe().changesTo(dora));
     }
 
     @Test
@@ -85,6 +89,8 @@ class TrainingRecipeTest {
         assertField("latentSampling", "{\"base\": \"safe\", \"latentSampling\": \"mode\"}");
         assertField("warmupSteps", "{\"base\": \"safe\", \"warmupSteps\": 900}");
         assertField("base", "{\"base\": 3}");
+        assertField("adapter", "{\"base\": \"safe\", \"adapter\": \"lokr\"}");
+        assertField("textEncoderRank", "{\"base\": \"aggressive\", \"adapter\": \"dora\"}");
         IllegalArgumentException incomplete = assertThrows(IllegalArgumentException.class,
                 () -> TrainingRecipe.fromJson("{\"name\": \"x\"}"));
         assertTrue(incomplete.getMessage().contains("recipe"), incomplete.getMessage());
