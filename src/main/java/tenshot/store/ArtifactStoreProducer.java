@@ -47,8 +47,8 @@ public class ArtifactStoreProducer {
     @ConfigProperty(name = "tenshot.store.s3.path-style", defaultValue = "false")
     boolean pathStyle;
 
-    @ConfigProperty(name = "tenshot.store.s3.prefix", defaultValue = "")
-    String prefix;
+    @ConfigProperty(name = "tenshot.store.s3.prefix")
+    Optional<String> prefix;
 
     @ConfigProperty(name = "tenshot.store.s3.part-size", defaultValue = "16M")
     MemorySize partSize;
@@ -93,7 +93,7 @@ public class ArtifactStoreProducer {
             builder.requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED);
             builder.responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
         });
-        return new S3ArtifactStore(builder.build(), name, prefix, (int) part);
+        return new S3ArtifactStore(builder.build(), name, prefix.orElse(""), (int) part);
     }
 
     private Region region() {
