@@ -39,7 +39,8 @@ public final class TrainingCheckpoints {
     private static final String PREFIX = "checkpoint-";
     static final String ADAPTERS = "adapters.safetensors";
     static final String OPTIMIZER = "optimizer.safetensors";
-    static final String STATE = "state.json";
+    /** Written last: a checkpoint folder is complete once it holds this file. */
+    public static final String STATE = "state.json";
 
     private final Path root;
     private final int keep;
@@ -164,8 +165,14 @@ public final class TrainingCheckpoints {
     }
 
     private static long stepOf(Path dir) {
+        return stepOf(dir.getFileName().toString());
+    }
+
+    /** The step of a checkpoint folder's name ({@code checkpoint-000040} → 40), or -1 for any other name. */
+    public static long stepOf(String folderName) {
+        if (!folderName.startsWith(PREFIX)) return -1;
         try {
-            return Long.parseLong(dir.getFileName().toString().substring(PREFIX.length()));
+            return Long.parseLong(folderName.substring(PREFIX.length()));
         } catch (NumberFormatException e) {
             return -1;
         }

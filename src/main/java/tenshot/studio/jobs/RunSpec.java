@@ -43,6 +43,11 @@ public record RunSpec(long runId, long styleSetId, String styleId, String baseMo
         return prefix(runId) + SCORECARD;
     }
 
+    /** Where the TRAIN job's resumable checkpoints live while it runs. */
+    public String checkpointPrefix() {
+        return prefix(runId) + CHECKPOINTS;
+    }
+
     /** Where a run's results live in the artifact store, relative to {@link #prefix(long)}. */
     public static final String IMAGES = "images/";
     public static final String GRID = "grid.png";
@@ -50,6 +55,7 @@ public record RunSpec(long runId, long styleSetId, String styleId, String baseMo
     public static final String CONFIG = "config.json";
     public static final String LORA = "lora/pytorch_lora_weights.safetensors";
     public static final String SCORECARD = "scorecard.json";
+    public static final String CHECKPOINTS = "checkpoints/";
 
     /** The seed of the noise the run's {@code promptIndex}-th image starts from (prompts in the style set's order). */
     public static long imageSeed(long recipeSeed, int promptIndex) {
