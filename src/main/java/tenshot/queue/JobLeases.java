@@ -36,16 +36,22 @@ public class JobLeases {
     }
 
     /**
-     * Takes the next ready job of one of {@code kinds}: highest priority first, then the team that
-     * was served longest ago (round-robin between teams), then the oldest job.
+     * Takes the next ready job of one of {@code kinds} that this worker's device may run (see
+     * {@link GpuRouting}; the worker's row says whether it is a GPU worker): highest priority first,
+     * then the team that was served longest ago (round-robin between teams), then the oldest job.
      */
-    public Uni<Optional<Claim>> claim(String workerId, Collection<String> kinds, Duration lease) {
+    public Uni<Optional<Claim>> claim(String workerId, Collection<String> kinds, Duration lease, GpuRouting routing) {
         String[] kindArray = kinds.toArray(String[]::new);
         return pool.withTransaction(conn -> conn.preparedQuery("""
                         WITH candidate AS (
                             SELECT j.id FROM job j LEFT JOIN team_claim t ON t.team = j.team
                              WHERE j.state = 'queued' AND j.pending_deps = 0 AND j.not_before <= now()
                                AND j.kind = ANY($2)
+                               AND (j.needs = 'any' OR $4
+                                    OR coalesce((SELECT w.gpu FROM worker w WHERE w.id = $1), false)
+                                    OR NOT EXISTS (SELECT 1 FROM worker g
+                                                    WHERE g.gpu AND g.stopped_at IS NULL AND j.kind = ANY(g.kinds)
+                                                      AND g.last_heartbeat >= now() - make_interval(secs => $5)))
                              ORDER BY j.priority DESC, t.last_claimed_at ASC NULLS FIRST, j.id
                              LIMIT 1
                                FOR UPDATE OF j SKIP LOCKED)
@@ -54,7 +60,8 @@ public class JobLeases {
                                        started_at = coalesce(job.started_at, now()), error = NULL
                           FROM candidate WHERE job.id = candidate.id
                         RETURNING\s""" + JobRows.COLUMNS)
-                .execute(Tuple.of(workerId, kindArray, seconds(lease)))
+                .execute(Tuple.of(workerId, kindArray, seconds(lease), routing.cpuTakesGpuJobs(),
+                        seconds(routing.lostAfter())))
                 .flatMap(rows -> {
                     if (rows.size() == 0) return Uni.createFrom().item(Optional.<Claim>empty());
                     Job job = JobRows.job(rows.iterator().next());

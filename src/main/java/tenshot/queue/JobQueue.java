@@ -93,16 +93,17 @@ public class JobQueue {
                     String cancelReason = deadReason;
                     return conn.preparedQuery("""
                             INSERT INTO job (kind, run_id, team, priority, payload, dedupe_key, pending_deps,
-                                             max_attempts, state, cancel_reason, error, finished_at)
+                                             max_attempts, state, cancel_reason, error, finished_at, needs)
                             VALUES ($1, $2, $3, $4, $5::text::jsonb, $6, $7, $8,
                                     CASE WHEN $9::text IS NULL THEN 'queued' ELSE 'cancelled' END,
-                                    $9, $9, CASE WHEN $9::text IS NULL THEN NULL ELSE now() END)
+                                    $9, $9, CASE WHEN $9::text IS NULL THEN NULL ELSE now() END, $10)
                             RETURNING id""")
                             .execute(Tuple.tuple()
                                     .addString(spec.kind()).addLong(spec.runId()).addString(spec.team())
                                     .addInteger(spec.priority()).addString(JobRows.text(spec.payload()))
                                     .addString(spec.dedupeKey()).addInteger(pending)
-                                    .addInteger(spec.maxAttempts()).addString(cancelReason))
+                                    .addInteger(spec.maxAttempts()).addString(cancelReason)
+                                    .addString(spec.needs().db()))
                             .map(inserted -> inserted.iterator().next().getLong("id"));
                 })
                 .flatMap(id -> conn.preparedQuery(

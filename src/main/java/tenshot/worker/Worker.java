@@ -16,6 +16,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
+import tenshot.diffusion.DeviceMemory;
 import tenshot.diffusion.EngineDevice;
 import tenshot.diffusion.EngineRuntime;
 import tenshot.diffusion.StepListener;
@@ -91,7 +92,7 @@ public final class Worker {
     public void start() {
         EngineRuntime.requireUsable(device);
         LOG.infof("worker %s engine: %s", id, EngineRuntime.describe(device));
-        registry.register(id, host, deviceSpec, handlers.keySet()).await().atMost(DB_TIMEOUT);
+        registry.register(id, host, deviceSpec, device.isGpu(), handlers.keySet()).await().atMost(DB_TIMEOUT);
         long beat = settings.heartbeat().toMillis();
         heartbeats.scheduleWithFixedDelay(this::beat, beat, beat, TimeUnit.MILLISECONDS);
         engine.start();
@@ -167,11 +168,23 @@ public final class Worker {
     private void beat() {
         if (halted) return;
         try {
-            registry.heartbeat(id).await().atMost(DB_TIMEOUT);
+            registry.heartbeat(id, memory()).await().atMost(DB_TIMEOUT);
             RunningJob r = current;
             if (r != null) r.apply(leases.renew(r.jobId(), id, settings.lease()).await().atMost(DB_TIMEOUT));
         } catch (RuntimeException e) {
             LOG.warnf("worker %s heartbeat failed: %s", id, e.toString());
+        }
+    }
+
+    /** The device's memory now (free and total bytes), or none on the CPU or when it cannot be read. */
+    Optional<WorkerRegistry.Memory> memory() {
+        if (!device.isGpu()) return Optional.empty();
+        try {
+            long total = DeviceMemory.total(device);
+            return Optional.of(new WorkerRegistry.Memory(total - DeviceMemory.inUse(device), total));
+        } catch (RuntimeException | LinkageError e) {
+            LOG.debugf("worker %s cannot read its device memory: %s", id, e);
+            return Optional.empty();
         }
     }
 
@@ -180,7 +193,7 @@ public final class Worker {
         while (!stopping && !halted) {
             Optional<Claim> claim;
             try {
-                claim = leases.claim(id, handlers.keySet(), settings.lease()).await().atMost(DB_TIMEOUT);
+                claim = leases.claim(id, handlers.keySet(), settings.lease(), settings.routing()).await().atMost(DB_TIMEOUT);
             } catch (RuntimeException e) {
                 if (stopping || halted) break;
                 LOG.warnf("worker %s could not claim a job: %s", id, e.toString());

@@ -65,6 +65,7 @@ public class Workers {
                    @ConfigProperty(name = "tenshot.worker.scratch-dir") Optional<String> scratchDir,
                    @ConfigProperty(name = "tenshot.worker.model-cache-size", defaultValue = "2") int modelCacheSize,
                    @ConfigProperty(name = "tenshot.worker.shutdown-grace", defaultValue = "30s") Duration shutdownGrace,
+                   @ConfigProperty(name = "tenshot.worker.cpu-takes-gpu-jobs", defaultValue = "false") boolean cpuTakesGpuJobs,
                    @ConfigProperty(name = "tenshot.queue.reap-interval", defaultValue = "5s") Duration reapInterval,
                    @Any Instance<JobHandler> handlerBeans, JobLeases leases, WorkerRegistry registry,
                    QueueNotifications notifications) {
@@ -74,7 +75,7 @@ public class Workers {
         Path scratch = scratchDir.map(Path::of)
                 .orElse(Path.of(System.getProperty("java.io.tmpdir"), "tenshot-scratch"));
         this.settings = new WorkerSettings(lease, heartbeat, poll, progressInterval, previewInterval, scratch,
-                modelCacheSize, shutdownGrace);
+                modelCacheSize, shutdownGrace, cpuTakesGpuJobs);
         this.reapInterval = reapInterval;
         this.handlerBeans = handlerBeans;
         this.leases = leases;
