@@ -210,6 +210,23 @@ public class JobQueue {
     }
 
     /**
+     * Sets a queued or running job's priority (higher runs first; it matters until the job is claimed).
+     *
+     * @throws JobStateConflict (in the Uni) when the job already ended
+     */
+    public Uni<Job> setPriority(long id, int priority) {
+        return pool.withTransaction(conn -> lockState(conn, id).flatMap(row -> {
+            JobState state = JobState.fromDb(row.getString("state"));
+            if (state != JobState.QUEUED && state != JobState.RUNNING) {
+                return Uni.createFrom().failure(new JobStateConflict(
+                        "job " + id + " already " + state.db() + "; only queued or running jobs take a priority"));
+            }
+            return conn.preparedQuery("UPDATE job SET priority = $2 WHERE id = $1").execute(Tuple.of(id, priority))
+                    .flatMap(x -> load(conn, id));
+        }));
+    }
+
+    /**
      * Cancels every queued or running job of a run, except jobs that another run's live jobs wait
      * for (a prior-images job shared through its dedupe key); returns how many were affected.
      */

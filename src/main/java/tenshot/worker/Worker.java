@@ -21,6 +21,7 @@ import tenshot.diffusion.EngineDevice;
 import tenshot.diffusion.EngineRuntime;
 import tenshot.diffusion.StepListener;
 import tenshot.queue.Claim;
+import tenshot.queue.FailureKind;
 import tenshot.queue.Job;
 import tenshot.queue.JobLeases;
 
@@ -258,7 +259,8 @@ public final class Worker {
                 boolean last = permanent || job.attempts() >= job.maxAttempts();
                 LOG.warnf("worker %s: job %d (%s) attempt %d failed: %s", id, job.id(), job.kind(), claim.attempt(), e);
                 try {
-                    leases.fail(job.id(), id, claim.attempt(), reason(e), stackTrace(e), permanent).await().atMost(DB_TIMEOUT);
+                    leases.fail(job.id(), id, claim.attempt(), reason(e), stackTrace(e),
+                            permanent ? FailureKind.INPUT : FailureKind.INTERNAL).await().atMost(DB_TIMEOUT);
                     finished = last;
                 } catch (RuntimeException dbError) {
                     LOG.errorf("worker %s could not record the failure of job %d: %s", id, job.id(), dbError);

@@ -25,6 +25,7 @@ import org.jboss.logging.Logger;
 import tenshot.queue.JobEvent;
 import tenshot.queue.JobLeases;
 import tenshot.queue.JobState;
+import tenshot.queue.TakenBack;
 import tenshot.queue.QueueNotifications;
 
 /**
@@ -146,9 +147,9 @@ public class Workers {
 
     private void reap() {
         try {
-            List<Long> taken = leases.reapExpired().await().atMost(Duration.ofSeconds(30));
+            List<TakenBack> taken = leases.reapExpired().await().atMost(Duration.ofSeconds(30));
             if (!taken.isEmpty()) {
-                LOG.infof("took back jobs %s whose lease expired", taken);
+                LOG.infof("took back jobs whose lease expired or whose progress stalled: %s", taken);
                 workers.forEach(Worker::wake);
             }
         } catch (RuntimeException e) {

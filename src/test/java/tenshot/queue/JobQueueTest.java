@@ -58,7 +58,7 @@ class JobQueueTest {
         assertEquals(prior.id(), claim.job().id());
         assertTrue(leases.claim("w1", Set.of("A", "B", "C"), LEASE, ROUTING).await().indefinitely().isEmpty());
 
-        leases.fail(prior.id(), "w1", claim.attempt(), "out of memory", null, false).await().indefinitely();
+        leases.fail(prior.id(), "w1", claim.attempt(), "out of memory", null, FailureKind.INTERNAL).await().indefinitely();
         Job failed = queue.get(prior.id()).await().indefinitely();
         assertEquals(JobState.FAILED, failed.state(), "one attempt allowed");
         Job b = queue.get(train.id()).await().indefinitely();
