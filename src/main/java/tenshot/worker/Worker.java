@@ -45,6 +45,7 @@ public final class Worker {
     private final WorkerRegistry registry;
     private final WorkerSettings settings;
     private final ModelCache models;
+    private final JobMetrics metrics;
     private final Thread engine;
     private final ScheduledExecutorService heartbeats;
     private final Object wakeLock = new Object();
@@ -52,9 +53,11 @@ public final class Worker {
     private volatile boolean stopping;
     private volatile boolean halted;
     private volatile RunningJob current;
+    private volatile java.time.Instant lastHeartbeat;
+    private volatile Optional<WorkerRegistry.Memory> lastMemory = Optional.empty();
 
     Worker(String id, String host, String deviceSpec, Map<String, JobHandler> handlers, JobLeases leases,
-           WorkerRegistry registry, WorkerSettings settings) {
+           WorkerRegistry registry, WorkerSettings settings, JobMetrics metrics) {
         this.id = id;
         this.host = host;
         this.deviceSpec = deviceSpec;
@@ -63,6 +66,7 @@ public final class Worker {
         this.leases = leases;
         this.registry = registry;
         this.settings = settings;
+        this.metrics = metrics;
         this.models = new ModelCache(settings.modelCacheSize());
         this.engine = new Thread(this::engineLoop, "tenshot-engine-" + id);
         this.engine.setDaemon(true);
@@ -75,10 +79,27 @@ public final class Worker {
 
     public String id() { return id; }
     public EngineDevice device() { return device; }
+    /** The device as configured ({@code cpu}, {@code cuda:0}). */
+    public String deviceName() { return deviceSpec; }
     public boolean stopping() { return stopping; }
     public boolean halted() { return halted; }
     JobLeases leases() { return leases; }
     ModelCache models() { return models; }
+
+    /** Whether the engine thread runs (false before {@link #start()} and after it ended). */
+    public boolean engineAlive() {
+        return engine.isAlive();
+    }
+
+    /** When the worker last told the database it is alive; empty before its first heartbeat. */
+    public Optional<java.time.Instant> lastHeartbeat() {
+        return Optional.ofNullable(lastHeartbeat);
+    }
+
+    /** The device memory read at the last heartbeat (empty on the CPU, or when the GPU did not answer). */
+    public Optional<WorkerRegistry.Memory> lastMemory() {
+        return lastMemory;
+    }
 
     /** The job this worker runs right now. */
     public OptionalLong currentJob() {
@@ -169,7 +190,10 @@ public final class Worker {
     private void beat() {
         if (halted) return;
         try {
-            registry.heartbeat(id, memory()).await().atMost(DB_TIMEOUT);
+            Optional<WorkerRegistry.Memory> memory = memory();
+            lastMemory = memory;
+            registry.heartbeat(id, memory).await().atMost(DB_TIMEOUT);
+            lastHeartbeat = java.time.Instant.now();
             RunningJob r = current;
             if (r != null) r.apply(leases.renew(r.jobId(), id, settings.lease()).await().atMost(DB_TIMEOUT));
         } catch (RuntimeException e) {
@@ -237,6 +261,8 @@ public final class Worker {
         current = running;
         Path scratch = settings.scratchRoot().resolve("job-" + job.id());
         boolean finished = false;
+        JobMetrics.Outcome outcome = JobMetrics.Outcome.STOPPED;
+        long started = System.nanoTime();
         LOG.infof("worker %s runs job %d (%s), attempt %d", id, job.id(), job.kind(), claim.attempt());
         try {
             JobHandler handler = handlers.get(job.kind());
@@ -246,7 +272,8 @@ public final class Worker {
             if (halted) return;
             finished = leases.succeed(job.id(), id, claim.attempt(), result == null ? null : JSON.writeValueAsString(result))
                     .await().atMost(DB_TIMEOUT);
-            if (!finished) LOG.warnf("worker %s finished job %d after losing its lease; result dropped", id, job.id());
+            if (finished) outcome = JobMetrics.Outcome.SUCCEEDED;
+            else LOG.warnf("worker %s finished job %d after losing its lease; result dropped", id, job.id());
         } catch (StepListener.Cancelled e) {
             if (halted) return;
             finished = stopped(running, e);
@@ -258,6 +285,7 @@ public final class Worker {
                 boolean permanent = e instanceof PermanentJobFailure;
                 boolean last = permanent || job.attempts() >= job.maxAttempts();
                 LOG.warnf("worker %s: job %d (%s) attempt %d failed: %s", id, job.id(), job.kind(), claim.attempt(), e);
+                outcome = JobMetrics.Outcome.FAILED;
                 try {
                     leases.fail(job.id(), id, claim.attempt(), reason(e), stackTrace(e),
                             permanent ? FailureKind.INPUT : FailureKind.INTERNAL).await().atMost(DB_TIMEOUT);
@@ -269,6 +297,7 @@ public final class Worker {
         } finally {
             current = null;
             Thread.interrupted();
+            if (!halted) metrics.attemptEnded(job.kind(), outcome, Duration.ofNanos(System.nanoTime() - started));
             if (finished) deleteQuietly(scratch);
         }
     }

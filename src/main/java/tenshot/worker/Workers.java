@@ -49,6 +49,7 @@ public class Workers {
     private final JobLeases leases;
     private final WorkerRegistry registry;
     private final QueueNotifications notifications;
+    private final JobMetrics metrics;
     private final List<Worker> workers = new CopyOnWriteArrayList<>();
     private final String host = hostName();
     private ScheduledExecutorService reaper;
@@ -69,7 +70,7 @@ public class Workers {
                    @ConfigProperty(name = "tenshot.worker.cpu-takes-gpu-jobs", defaultValue = "false") boolean cpuTakesGpuJobs,
                    @ConfigProperty(name = "tenshot.queue.reap-interval", defaultValue = "5s") Duration reapInterval,
                    @Any Instance<JobHandler> handlerBeans, JobLeases leases, WorkerRegistry registry,
-                   QueueNotifications notifications) {
+                   QueueNotifications notifications, JobMetrics metrics) {
         this.role = Role.parse(role);
         this.device = device;
         this.configuredId = configuredId;
@@ -82,6 +83,7 @@ public class Workers {
         this.leases = leases;
         this.registry = registry;
         this.notifications = notifications;
+        this.metrics = metrics;
     }
 
     public Role role() {
@@ -107,8 +109,9 @@ public class Workers {
 
     /** A new worker of this process (not started yet); it gets wake-ups and cancellations from now on. */
     public Worker create(String id, String deviceSpec) {
-        Worker worker = new Worker(id, host, deviceSpec, handlers(), leases, registry, settings);
+        Worker worker = new Worker(id, host, deviceSpec, handlers(), leases, registry, settings, metrics);
         workers.add(worker);
+        metrics.watch(worker);
         return worker;
     }
 
@@ -148,6 +151,7 @@ public class Workers {
     private void reap() {
         try {
             List<TakenBack> taken = leases.reapExpired().await().atMost(Duration.ofSeconds(30));
+            taken.forEach(metrics::takenBack);
             if (!taken.isEmpty()) {
                 LOG.infof("took back jobs whose lease expired or whose progress stalled: %s", taken);
                 workers.forEach(Worker::wake);

@@ -61,6 +61,8 @@ public class EventsResource {
 
     @Inject tenshot.studio.access.Caller caller;
 
+    @Inject SseClients clients;
+
     @ConfigProperty(name = "tenshot.events.heartbeat", defaultValue = "15s")
     Duration heartbeat;
 
@@ -154,7 +156,9 @@ public class EventsResource {
 
         Multi<OutboundSseEvent> beats = Multi.createFrom().ticks().every(heartbeat)
                 .map(t -> sse.newEventBuilder().comment("heartbeat").build());
-        return Multi.createBy().merging().streams(Multi.createBy().concatenating().streams(snapshot, live), beats);
+        return Multi.createBy().merging().streams(Multi.createBy().concatenating().streams(snapshot, live), beats)
+                .onSubscription().invoke(clients::opened)
+                .onTermination().invoke(clients::closed);
     }
 
     /** A worker event as the stream's viewer may see it: another team's job and run are left out. */
