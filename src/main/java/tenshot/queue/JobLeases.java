@@ -26,9 +26,10 @@ public class JobLeases {
     private final Duration backoff;
     private final Duration maxBackoff;
     private final Duration stallTimeout;
+    private final TeamUsage usage;
 
     @Inject
-    public JobLeases(Pool pool,
+    public JobLeases(Pool pool, TeamUsage usage,
                      @ConfigProperty(name = "tenshot.queue.retry-backoff", defaultValue = "10s") Duration backoff,
                      @ConfigProperty(name = "tenshot.queue.retry-backoff-max", defaultValue = "10m") Duration maxBackoff,
                      @ConfigProperty(name = "tenshot.queue.stall-timeout", defaultValue = "30m") Duration stallTimeout) {
@@ -39,18 +40,21 @@ public class JobLeases {
         this.backoff = backoff;
         this.maxBackoff = maxBackoff;
         this.stallTimeout = stallTimeout;
+        this.usage = usage;
     }
 
     /**
      * Takes the next ready job of one of {@code kinds} that this worker's device may run (see
      * {@link GpuRouting}; the worker's row says whether it is a GPU worker): highest priority first,
-     * then the team that was served longest ago (round-robin between teams), then the oldest job.
+     * then the team that used the least worker time lately ({@link TeamUsage}), then the team that was
+     * served longest ago (round-robin between teams of equal use), then the oldest job.
      */
     public Uni<Optional<Claim>> claim(String workerId, Collection<String> kinds, Duration lease, GpuRouting routing) {
         String[] kindArray = kinds.toArray(String[]::new);
-        return pool.withTransaction(conn -> conn.preparedQuery("""
-                        WITH candidate AS (
+        return pool.withTransaction(conn -> conn.preparedQuery("WITH " + TeamUsage.cte("$6", "$7") + """
+                        , candidate AS (
                             SELECT j.id FROM job j LEFT JOIN team_claim t ON t.team = j.team
+                                   LEFT JOIN team_usage u ON u.team = j.team
                              WHERE j.state = 'queued' AND j.pending_deps = 0 AND j.not_before <= now()
                                AND j.kind = ANY($2)
                                AND (j.needs = 'any' OR $4
@@ -58,7 +62,7 @@ public class JobLeases {
                                     OR NOT EXISTS (SELECT 1 FROM worker g
                                                     WHERE g.gpu AND g.stopped_at IS NULL AND j.kind = ANY(g.kinds)
                                                       AND g.last_heartbeat >= now() - make_interval(secs => $5)))
-                             ORDER BY j.priority DESC, t.last_claimed_at ASC NULLS FIRST, j.id
+                             ORDER BY j.priority DESC, coalesce(u.quanta, 0), t.last_claimed_at ASC NULLS FIRST, j.id
                              LIMIT 1
                                FOR UPDATE OF j SKIP LOCKED)
                         UPDATE job SET state = 'running', attempts = job.attempts + 1, lease_owner = $1,
@@ -66,8 +70,9 @@ public class JobLeases {
                                        started_at = coalesce(job.started_at, now()), error = NULL, progress_at = now()
                           FROM candidate WHERE job.id = candidate.id
                         RETURNING\s""" + JobRows.COLUMNS)
-                .execute(Tuple.of(workerId, kindArray, seconds(lease), routing.cpuTakesGpuJobs(),
-                        seconds(routing.lostAfter())))
+                .execute(Tuple.tuple().addString(workerId).addArrayOfString(kindArray).addDouble(seconds(lease))
+                        .addBoolean(routing.cpuTakesGpuJobs()).addDouble(seconds(routing.lostAfter()))
+                        .addDouble(usage.windowSeconds()).addDouble(usage.quantumSeconds()))
                 .flatMap(rows -> {
                     if (rows.size() == 0) return Uni.createFrom().item(Optional.<Claim>empty());
                     Job job = JobRows.job(rows.iterator().next());
