@@ -69,6 +69,9 @@ describe("describeWorker", () => {
       "cuda:0 on gpu1: training Van Gogh x default",
     );
     expect(describeWorker({ id: "w", device: "cpu", host: "laptop" })).toBe("cpu on laptop: idle");
+    expect(
+      describeWorker({ id: "w", device: "cuda:1", host: "gpu2", memoryFree: 61 * 1024 ** 3, memoryTotal: 80 * 1024 ** 3, state: "busy" }),
+    ).toBe("cuda:1 (61 of 80 GiB free) on gpu2: busy with another team's job");
   });
 });
 

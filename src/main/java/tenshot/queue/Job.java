@@ -10,6 +10,7 @@ import java.util.List;
  * @param attempts attempts counted against {@code maxAttempts} since the job was (re)queued by hand
  * @param pendingDeps dependencies that have not succeeded yet; the job is claimable at zero
  * @param checkpoint a reference (path, artifact key) the handler saved to resume from
+ * @param needs the device the job needs (see {@link Needs})
  * @param version the last change's number, increasing over all jobs; the SSE event id
  */
 public record Job(
@@ -17,4 +18,4 @@ public record Job(
         JobState state, List<Long> dependsOn, int pendingDeps, int attempts, int maxAttempts,
         Instant notBefore, String leaseOwner, Instant leaseExpiresAt, boolean cancelRequested,
         String cancelReason, JsonNode progress, String checkpoint, JsonNode result, String error,
-        Instant createdAt, Instant startedAt, Instant finishedAt, long version) {}
+        Instant createdAt, Instant startedAt, Instant finishedAt, long version, Needs needs) {}

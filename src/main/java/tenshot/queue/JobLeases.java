@@ -25,36 +25,54 @@ public class JobLeases {
     private final Pool pool;
     private final Duration backoff;
     private final Duration maxBackoff;
+    private final Duration stallTimeout;
+    private final TeamUsage usage;
 
     @Inject
-    public JobLeases(Pool pool,
+    public JobLeases(Pool pool, TeamUsage usage,
                      @ConfigProperty(name = "tenshot.queue.retry-backoff", defaultValue = "10s") Duration backoff,
-                     @ConfigProperty(name = "tenshot.queue.retry-backoff-max", defaultValue = "10m") Duration maxBackoff) {
+                     @ConfigProperty(name = "tenshot.queue.retry-backoff-max", defaultValue = "10m") Duration maxBackoff,
+                     @ConfigProperty(name = "tenshot.queue.stall-timeout", defaultValue = "30m") Duration stallTimeout) {
+        if (stallTimeout.isNegative() || stallTimeout.isZero()) {
+            throw new IllegalArgumentException("tenshot.queue.stall-timeout must be positive, got " + stallTimeout);
+        }
         this.pool = pool;
         this.backoff = backoff;
         this.maxBackoff = maxBackoff;
+        this.stallTimeout = stallTimeout;
+        this.usage = usage;
     }
 
     /**
-     * Takes the next ready job of one of {@code kinds}: highest priority first, then the team that
-     * was served longest ago (round-robin between teams), then the oldest job.
+     * Takes the next ready job of one of {@code kinds} that this worker's device may run (see
+     * {@link GpuRouting}; the worker's row says whether it is a GPU worker): highest priority first,
+     * then the team that used the least worker time lately ({@link TeamUsage}), then the team that was
+     * served longest ago (round-robin between teams of equal use), then the oldest job.
      */
-    public Uni<Optional<Claim>> claim(String workerId, Collection<String> kinds, Duration lease) {
+    public Uni<Optional<Claim>> claim(String workerId, Collection<String> kinds, Duration lease, GpuRouting routing) {
         String[] kindArray = kinds.toArray(String[]::new);
-        return pool.withTransaction(conn -> conn.preparedQuery("""
-                        WITH candidate AS (
+        return pool.withTransaction(conn -> conn.preparedQuery("WITH " + TeamUsage.cte("$6", "$7") + """
+                        , candidate AS (
                             SELECT j.id FROM job j LEFT JOIN team_claim t ON t.team = j.team
+                                   LEFT JOIN team_usage u ON u.team = j.team
                              WHERE j.state = 'queued' AND j.pending_deps = 0 AND j.not_before <= now()
                                AND j.kind = ANY($2)
-                             ORDER BY j.priority DESC, t.last_claimed_at ASC NULLS FIRST, j.id
+                               AND (j.needs = 'any' OR $4
+                                    OR coalesce((SELECT w.gpu FROM worker w WHERE w.id = $1), false)
+                                    OR NOT EXISTS (SELECT 1 FROM worker g
+                                                    WHERE g.gpu AND g.stopped_at IS NULL AND j.kind = ANY(g.kinds)
+                                                      AND g.last_heartbeat >= now() - make_interval(secs => $5)))
+                             ORDER BY j.priority DESC, coalesce(u.quanta, 0), t.last_claimed_at ASC NULLS FIRST, j.id
                              LIMIT 1
                                FOR UPDATE OF j SKIP LOCKED)
                         UPDATE job SET state = 'running', attempts = job.attempts + 1, lease_owner = $1,
                                        lease_expires_at = now() + make_interval(secs => $3),
-                                       started_at = coalesce(job.started_at, now()), error = NULL
+                                       started_at = coalesce(job.started_at, now()), error = NULL, progress_at = now()
                           FROM candidate WHERE job.id = candidate.id
                         RETURNING\s""" + JobRows.COLUMNS)
-                .execute(Tuple.of(workerId, kindArray, seconds(lease)))
+                .execute(Tuple.tuple().addString(workerId).addArrayOfString(kindArray).addDouble(seconds(lease))
+                        .addBoolean(routing.cpuTakesGpuJobs()).addDouble(seconds(routing.lostAfter()))
+                        .addDouble(usage.windowSeconds()).addDouble(usage.quantumSeconds()))
                 .flatMap(rows -> {
                     if (rows.size() == 0) return Uni.createFrom().item(Optional.<Claim>empty());
                     Job job = JobRows.job(rows.iterator().next());
@@ -86,7 +104,7 @@ public class JobLeases {
     /** Stores the job's progress (a small JSON object; it is announced to listeners). */
     public Uni<LeaseStatus> progress(long jobId, String workerId, String progressJson) {
         return pool.preparedQuery("""
-                        UPDATE job SET progress = $3::text::jsonb
+                        UPDATE job SET progress = $3::text::jsonb, progress_at = now()
                          WHERE id = $1 AND lease_owner = $2 AND state = 'running'
                         RETURNING cancel_requested, cancel_reason""")
                 .execute(Tuple.of(jobId, workerId, progressJson))
@@ -129,10 +147,11 @@ public class JobLeases {
 
     /**
      * The attempt failed. The job goes back to the queue after an exponential backoff while it has
-     * attempts left (and {@code permanent} is false); otherwise it fails and its dependents are
-     * cancelled. False when the lease was lost before.
+     * attempts left and the failure is {@link FailureKind#INTERNAL}; otherwise it fails and its
+     * dependents are cancelled. False when the lease was lost before.
      */
-    public Uni<Boolean> fail(long jobId, String workerId, int attempt, String reason, String detail, boolean permanent) {
+    public Uni<Boolean> fail(long jobId, String workerId, int attempt, String reason, String detail, FailureKind kind) {
+        boolean permanent = kind == FailureKind.INPUT;
         return pool.withTransaction(conn -> conn.preparedQuery("""
                         SELECT kind, attempts, max_attempts FROM job
                          WHERE id = $1 AND lease_owner = $2 AND state = 'running' FOR UPDATE""")
@@ -153,7 +172,7 @@ public class JobLeases {
                                     UPDATE job SET state = 'queued', error = $2, lease_owner = NULL, lease_expires_at = NULL,
                                                    not_before = now() + make_interval(secs => $3)
                                      WHERE id = $1""").execute(Tuple.of(jobId, reason, seconds(backoffAfter(attempts))));
-                    return update.flatMap(x -> closeAttempt(conn, jobId, attempt, "failed", reason, detail))
+                    return update.flatMap(x -> closeAttempt(conn, jobId, attempt, "failed", kind, reason, detail))
                             .flatMap(x -> idle(conn, workerId, jobId))
                             .map(x -> true);
                 }));
@@ -196,48 +215,56 @@ public class JobLeases {
     }
 
     /**
-     * Takes back every job whose lease expired (its worker died or lost the database): it is queued
-     * again to resume from its checkpoint, failed when it has no attempts left, or cancelled when a
-     * cancel was pending. Returns the ids it took back. Any process may run this; SKIP LOCKED keeps
-     * two reapers from taking the same job.
+     * Takes back every running job whose lease expired (its worker died or lost the database) or whose
+     * progress has not moved for {@code tenshot.queue.stall-timeout} (a hung engine; its worker loses the
+     * lease and drops whatever it does later): it is queued again after the retry backoff to resume from
+     * its checkpoint, failed when it has no attempts left, or cancelled when a cancel was pending.
+     * Any process may run this; SKIP LOCKED keeps two reapers from taking the same job.
      */
-    public Uni<List<Long>> reapExpired() {
+    public Uni<List<TakenBack>> reapExpired() {
         return pool.withTransaction(conn -> conn.preparedQuery("""
                         WITH expired AS (
-                            SELECT id, lease_owner FROM job
-                             WHERE state = 'running' AND lease_expires_at < now()
+                            SELECT id, lease_owner, lease_expires_at < now() AS lapsed FROM job
+                             WHERE state = 'running'
+                               AND (lease_expires_at < now()
+                                    OR coalesce(progress_at, started_at) < now() - make_interval(secs => $1))
                                FOR UPDATE SKIP LOCKED)
                         UPDATE job SET
                                state = CASE WHEN job.cancel_requested THEN 'cancelled'
                                             WHEN job.attempts >= job.max_attempts THEN 'failed'
                                             ELSE 'queued' END,
-                               error = 'lease expired on worker ' || expired.lease_owner,
+                               error = CASE WHEN expired.lapsed THEN 'lease expired on worker ' || expired.lease_owner
+                                            ELSE 'no progress for ' || $4 || ' on worker ' || expired.lease_owner END,
                                finished_at = CASE WHEN job.cancel_requested OR job.attempts >= job.max_attempts
                                                   THEN now() END,
-                               lease_owner = NULL, lease_expires_at = NULL, not_before = now()
+                               lease_owner = NULL, lease_expires_at = NULL,
+                               not_before = now() + least(make_interval(secs => $2 * power(2, least(greatest(job.attempts - 1, 0), 20))),
+                                                          make_interval(secs => $3))
                           FROM expired WHERE job.id = expired.id
-                        RETURNING job.id, job.kind, job.state, job.error, expired.lease_owner AS owner""")
-                .execute()
+                        RETURNING job.id, job.kind, job.state, job.error, expired.lease_owner AS owner, expired.lapsed""")
+                .execute(Tuple.of(seconds(stallTimeout), seconds(backoff), seconds(maxBackoff), stallTimeout.toString()))
                 .flatMap(rows -> {
-                    List<Long> ids = new ArrayList<>();
+                    List<TakenBack> taken = new ArrayList<>();
                     Uni<Void> chain = Uni.createFrom().voidItem();
                     for (Row row : rows) {
                         long id = row.getLong("id");
-                        ids.add(id);
+                        boolean lapsed = row.getBoolean("lapsed");
+                        taken.add(new TakenBack(id, row.getString("kind"), lapsed ? TakenBack.Why.LEASE_EXPIRED : TakenBack.Why.STALLED));
                         String reason = row.getString("error");
                         String state = row.getString("state");
                         String kind = row.getString("kind");
                         String owner = row.getString("owner");
                         chain = chain
                                 .flatMap(x -> conn.preparedQuery("""
-                                        UPDATE job_attempt SET finished_at = now(), outcome = 'lease_expired', reason = $2
-                                         WHERE job_id = $1 AND outcome IS NULL""").execute(Tuple.of(id, reason)))
+                                        UPDATE job_attempt SET finished_at = now(), outcome = $3, reason = $2
+                                         WHERE job_id = $1 AND outcome IS NULL""")
+                                        .execute(Tuple.of(id, reason, lapsed ? "lease_expired" : "stalled")))
                                 .flatMap(x -> idle(conn, owner, id))
                                 .flatMap(x -> state.equals("queued") ? Uni.createFrom().voidItem()
                                         : Dependents.cancel(conn, id, Dependents.reason(id, kind,
                                                 state.equals("failed") ? "failed" : "was cancelled", reason)));
                     }
-                    return chain.map(x -> ids);
+                    return chain.map(x -> taken);
                 }));
     }
 
@@ -249,11 +276,17 @@ public class JobLeases {
 
     private static Uni<Void> closeAttempt(SqlConnection conn, long jobId, int attempt, String outcome,
                                           String reason, String detail) {
+        return closeAttempt(conn, jobId, attempt, outcome, null, reason, detail);
+    }
+
+    /** Ends the attempt; {@code failureKind} only with outcome {@code failed}. */
+    private static Uni<Void> closeAttempt(SqlConnection conn, long jobId, int attempt, String outcome,
+                                          FailureKind failureKind, String reason, String detail) {
         return conn.preparedQuery("""
-                        UPDATE job_attempt SET finished_at = now(), outcome = $3, reason = $4, detail = $5
+                        UPDATE job_attempt SET finished_at = now(), outcome = $3, reason = $4, detail = $5, failure_kind = $6
                          WHERE job_id = $1 AND attempt = $2""")
                 .execute(Tuple.tuple().addLong(jobId).addInteger(attempt).addString(outcome)
-                        .addString(reason).addString(detail))
+                        .addString(reason).addString(detail).addString(failureKind == null ? null : failureKind.db()))
                 .replaceWithVoid();
     }
 

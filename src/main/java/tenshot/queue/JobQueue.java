@@ -97,16 +97,17 @@ public class JobQueue {
                     String cancelReason = deadReason;
                     return conn.preparedQuery("""
                             INSERT INTO job (kind, run_id, team, priority, payload, dedupe_key, pending_deps,
-                                             max_attempts, state, cancel_reason, error, finished_at)
+                                             max_attempts, state, cancel_reason, error, finished_at, needs)
                             VALUES ($1, $2, $3, $4, $5::text::jsonb, $6, $7, $8,
                                     CASE WHEN $9::text IS NULL THEN 'queued' ELSE 'cancelled' END,
-                                    $9, $9, CASE WHEN $9::text IS NULL THEN NULL ELSE now() END)
+                                    $9, $9, CASE WHEN $9::text IS NULL THEN NULL ELSE now() END, $10)
                             RETURNING id""")
                             .execute(Tuple.tuple()
                                     .addString(spec.kind()).addLong(spec.runId()).addString(spec.team())
                                     .addInteger(spec.priority()).addString(JobRows.text(spec.payload()))
                                     .addString(spec.dedupeKey()).addInteger(pending)
-                                    .addInteger(spec.maxAttempts()).addString(cancelReason))
+                                    .addInteger(spec.maxAttempts()).addString(cancelReason)
+                                    .addString(spec.needs().db()))
                             .map(inserted -> inserted.iterator().next().getLong("id"));
                 })
                 .flatMap(id -> conn.preparedQuery(
@@ -209,6 +210,23 @@ public class JobQueue {
                 case SUCCEEDED, FAILED -> Uni.createFrom().failure(new JobStateConflict(
                         "job " + id + " already " + state.db() + "; only queued or running jobs can be cancelled"));
             };
+        }));
+    }
+
+    /**
+     * Sets a queued or running job's priority (higher runs first; it matters until the job is claimed).
+     *
+     * @throws JobStateConflict (in the Uni) when the job already ended
+     */
+    public Uni<Job> setPriority(long id, int priority) {
+        return pool.withTransaction(conn -> lockState(conn, id).flatMap(row -> {
+            JobState state = JobState.fromDb(row.getString("state"));
+            if (state != JobState.QUEUED && state != JobState.RUNNING) {
+                return Uni.createFrom().failure(new JobStateConflict(
+                        "job " + id + " already " + state.db() + "; only queued or running jobs take a priority"));
+            }
+            return conn.preparedQuery("UPDATE job SET priority = $2 WHERE id = $1").execute(Tuple.of(id, priority))
+                    .flatMap(x -> load(conn, id));
         }));
     }
 

@@ -20,7 +20,7 @@ final class JobRows {
             job.dedupe_key, job.state, job.pending_deps, job.attempts, job.max_attempts, job.not_before,
             job.lease_owner, job.lease_expires_at, job.cancel_requested, job.cancel_reason,
             job.progress::text AS progress, job.checkpoint, job.result::text AS result, job.error,
-            job.created_at, job.started_at, job.finished_at, job.version,
+            job.created_at, job.started_at, job.finished_at, job.version, job.needs,
             (SELECT coalesce(array_agg(d.depends_on ORDER BY d.depends_on), '{}')
                FROM job_dependency d WHERE d.job_id = job.id) AS depends_on""";
 
@@ -39,7 +39,8 @@ final class JobRows {
                 row.getBoolean("cancel_requested"), row.getString("cancel_reason"),
                 json(row.getString("progress")), row.getString("checkpoint"), json(row.getString("result")),
                 row.getString("error"), instant(row, "created_at"), instant(row, "started_at"),
-                instant(row, "finished_at"), row.getLong("version"));
+                instant(row, "finished_at"), row.getLong("version"),
+                Needs.fromDb(row.getString("needs")));
     }
 
     static List<Job> jobs(RowSet<Row> rows) {

@@ -20,8 +20,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Positions and ETAs of queued jobs. It replays the claim order (highest priority first; within a
- * priority, teams take turns starting with the one served longest ago) on the live workers, each
- * job taking the recent mean duration of its kind, a running job its remaining time.
+ * priority, the team that used the least worker time lately in whole quanta, see {@link TeamUsage},
+ * then the one served longest ago) on the live workers, each job taking the recent mean duration of
+ * its kind, a running job its remaining time; each replayed claim adds its duration to its team's use.
  */
 @ApplicationScoped
 public class QueueEstimator {
@@ -31,12 +32,14 @@ public class QueueEstimator {
 
     private final Pool pool;
     private final Duration lostAfter;
+    private final TeamUsage usage;
 
     @Inject
-    public QueueEstimator(Pool pool,
+    public QueueEstimator(Pool pool, TeamUsage usage,
                           @ConfigProperty(name = "tenshot.worker.lease", defaultValue = "60s") Duration lease,
                           @ConfigProperty(name = "tenshot.worker.heartbeat", defaultValue = "10s") Duration heartbeat) {
         this.pool = pool;
+        this.usage = usage;
         this.lostAfter = heartbeat.multipliedBy(3).compareTo(lease) > 0 ? heartbeat.multipliedBy(3) : lease;
     }
 
@@ -45,14 +48,14 @@ public class QueueEstimator {
     private record Running(long id, String kind, double elapsed, Double phaseEta) {}
 
     public Uni<QueueForecast> forecast() {
-        return pool.withConnection(conn -> conn.preparedQuery("""
-                        SELECT j.id, j.kind, j.team, j.priority,
+        return pool.withConnection(conn -> conn.preparedQuery("WITH " + TeamUsage.cte("$1", "$2") + """
+                        SELECT j.id, j.kind, j.team, j.priority, coalesce(u.seconds, 0)::float8 AS team_used,
                                greatest(0, extract(epoch FROM j.not_before - now()))::float8 AS not_before_in,
                                coalesce(extract(epoch FROM t.last_claimed_at), 0)::float8 AS team_served,
                                (SELECT coalesce(array_agg(d.depends_on), '{}') FROM job_dependency d WHERE d.job_id = j.id) AS deps
-                          FROM job j LEFT JOIN team_claim t ON t.team = j.team
+                          FROM job j LEFT JOIN team_claim t ON t.team = j.team LEFT JOIN team_usage u ON u.team = j.team
                          WHERE j.state = 'queued'
-                         ORDER BY j.priority DESC, j.id""").execute()
+                         ORDER BY j.priority DESC, j.id""").execute(Tuple.of(usage.windowSeconds(), usage.quantumSeconds()))
                 .flatMap(queued -> conn.preparedQuery("""
                                 SELECT j.id, j.kind,
                                        coalesce(extract(epoch FROM now() - a.started_at), 0)::float8 AS elapsed,
@@ -70,45 +73,55 @@ public class QueueEstimator {
                                                 SELECT count(*) AS n FROM worker
                                                  WHERE stopped_at IS NULL AND last_heartbeat >= now() - make_interval(secs => $1)""")
                                         .execute(Tuple.of(lostAfter.toMillis() / 1000.0))
-                                        .map(live -> simulate(queued, running, durations,
+                                        .map(live -> simulate(queued, running, durations, usage.quantumSeconds(),
                                                 live.iterator().next().getLong("n").intValue()))))));
     }
 
+    /** Whether team {@code a} is claimed before team {@code b}: less use in whole quanta, then served longer ago, then older job. */
+    private static boolean before(String a, String b, Map<String, ArrayDeque<Waiting>> teams, Map<String, Double> used,
+                                  Map<String, Double> served, double quantum) {
+        int c = Double.compare(Math.floor(used.get(a) / quantum), Math.floor(used.get(b) / quantum));
+        if (c == 0) c = Double.compare(served.get(a), served.get(b));
+        if (c == 0) c = Long.compare(teams.get(a).peek().id(), teams.get(b).peek().id());
+        return c < 0;
+    }
+
     private static QueueForecast simulate(RowSet<Row> queuedRows, RowSet<Row> runningRows, RowSet<Row> durationRows,
-                                          int liveWorkers) {
+                                          double quantum, int liveWorkers) {
         Map<String, Double> seconds = new TreeMap<>();
         for (Row r : durationRows) seconds.put(r.getString("kind"), r.getDouble("seconds"));
         Double fallback = seconds.isEmpty() ? null
                 : seconds.values().stream().mapToDouble(Double::doubleValue).average().orElse(0);
 
-        // claim order: per priority, teams in turn, each team's jobs oldest first
+        // claim order: per priority, the team with the least use (in quanta), then the one served longest
+        // ago, each team's jobs oldest first; a replayed claim adds its duration to its team's use
         Map<Integer, LinkedHashMap<String, ArrayDeque<Waiting>>> byPriority = new TreeMap<>((a, b) -> b - a);
         Map<String, Double> teamServed = new HashMap<>();
+        Map<String, Double> teamUsed = new HashMap<>();
         for (Row r : queuedRows) {
             Long[] deps = r.getArrayOfLongs("deps");
             Waiting w = new Waiting(r.getLong("id"), r.getString("kind"), r.getString("team"), r.getInteger("priority"),
                     r.getDouble("not_before_in"), deps == null ? List.of() : List.of(deps));
             teamServed.put(w.team(), r.getDouble("team_served"));
+            teamUsed.put(w.team(), r.getDouble("team_used"));
             byPriority.computeIfAbsent(w.priority(), p -> new LinkedHashMap<>())
                     .computeIfAbsent(w.team(), t -> new ArrayDeque<>()).add(w);
         }
         List<Waiting> order = new ArrayList<>();
+        double servedNow = Double.MAX_VALUE / 2; // later than any recorded claim; grows with each replayed one
         for (LinkedHashMap<String, ArrayDeque<Waiting>> teams : byPriority.values()) {
-            List<String> turn = new ArrayList<>(teams.keySet());
-            turn.sort((a, b) -> {
-                int c = Double.compare(teamServed.get(a), teamServed.get(b));
-                return c != 0 ? c : Long.compare(teams.get(a).peek().id(), teams.get(b).peek().id());
-            });
-            boolean any = true;
-            while (any) {
-                any = false;
-                for (String team : turn) {
-                    Waiting next = teams.get(team).poll();
-                    if (next != null) {
-                        order.add(next);
-                        any = true;
-                    }
+            while (!teams.isEmpty()) {
+                String team = null;
+                for (String candidate : teams.keySet()) {
+                    if (team == null || before(candidate, team, teams, teamUsed, teamServed, quantum)) team = candidate;
                 }
+                Waiting next = teams.get(team).poll();
+                order.add(next);
+                if (teams.get(team).isEmpty()) teams.remove(team);
+                Double duration = seconds.getOrDefault(next.kind(), fallback);
+                teamUsed.merge(team, duration == null ? 0 : duration, Double::sum);
+                teamServed.put(team, servedNow);
+                servedNow = Math.nextUp(servedNow);
             }
         }
 

@@ -22,6 +22,7 @@ import tenshot.queue.Job;
 import tenshot.queue.JobQueue;
 import tenshot.queue.JobState;
 import tenshot.queue.NewJob;
+import tenshot.queue.Needs;
 import tenshot.store.Run;
 import tenshot.store.RunStatus;
 import tenshot.store.StyleImage;
@@ -164,12 +165,13 @@ public class Runs {
                 PromptList.fromStored(set.prompts), run.scoringMode);
         JsonNode payload = JSON.valueToTree(spec);
         List<NewJob> jobs = new ArrayList<>();
+        Needs engine = JobKinds.engineNeeds(run.baseModel);
         if (recipe.usesPrior()) {
-            jobs.add(NewJob.of(JobKinds.PRIOR).run(run.id).team(team).payload(payload)
+            jobs.add(NewJob.of(JobKinds.PRIOR).run(run.id).team(team).payload(payload).needs(engine)
                     .dedupeKey(priorKey(run.baseModel, recipe, spec)));
         }
-        jobs.add(NewJob.of(JobKinds.TRAIN).run(run.id).team(team).payload(payload));
-        jobs.add(NewJob.of(JobKinds.GENERATE).run(run.id).team(team).payload(payload));
+        jobs.add(NewJob.of(JobKinds.TRAIN).run(run.id).team(team).payload(payload).needs(engine));
+        jobs.add(NewJob.of(JobKinds.GENERATE).run(run.id).team(team).payload(payload).needs(engine));
         jobs.add(NewJob.of(JobKinds.ASSEMBLE).run(run.id).team(team).payload(payload));
         jobs.add(NewJob.of(JobKinds.SCORE).run(run.id).team(team).payload(payload));
         return jobs;

@@ -16,10 +16,12 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
+import tenshot.diffusion.DeviceMemory;
 import tenshot.diffusion.EngineDevice;
 import tenshot.diffusion.EngineRuntime;
 import tenshot.diffusion.StepListener;
 import tenshot.queue.Claim;
+import tenshot.queue.FailureKind;
 import tenshot.queue.Job;
 import tenshot.queue.JobLeases;
 
@@ -43,6 +45,7 @@ public final class Worker {
     private final WorkerRegistry registry;
     private final WorkerSettings settings;
     private final ModelCache models;
+    private final JobMetrics metrics;
     private final Thread engine;
     private final ScheduledExecutorService heartbeats;
     private final Object wakeLock = new Object();
@@ -50,9 +53,11 @@ public final class Worker {
     private volatile boolean stopping;
     private volatile boolean halted;
     private volatile RunningJob current;
+    private volatile java.time.Instant lastHeartbeat;
+    private volatile Optional<WorkerRegistry.Memory> lastMemory = Optional.empty();
 
     Worker(String id, String host, String deviceSpec, Map<String, JobHandler> handlers, JobLeases leases,
-           WorkerRegistry registry, WorkerSettings settings) {
+           WorkerRegistry registry, WorkerSettings settings, JobMetrics metrics) {
         this.id = id;
         this.host = host;
         this.deviceSpec = deviceSpec;
@@ -61,6 +66,7 @@ public final class Worker {
         this.leases = leases;
         this.registry = registry;
         this.settings = settings;
+        this.metrics = metrics;
         this.models = new ModelCache(settings.modelCacheSize());
         this.engine = new Thread(this::engineLoop, "tenshot-engine-" + id);
         this.engine.setDaemon(true);
@@ -73,10 +79,27 @@ public final class Worker {
 
     public String id() { return id; }
     public EngineDevice device() { return device; }
+    /** The device as configured ({@code cpu}, {@code cuda:0}). */
+    public String deviceName() { return deviceSpec; }
     public boolean stopping() { return stopping; }
     public boolean halted() { return halted; }
     JobLeases leases() { return leases; }
     ModelCache models() { return models; }
+
+    /** Whether the engine thread runs (false before {@link #start()} and after it ended). */
+    public boolean engineAlive() {
+        return engine.isAlive();
+    }
+
+    /** When the worker last told the database it is alive; empty before its first heartbeat. */
+    public Optional<java.time.Instant> lastHeartbeat() {
+        return Optional.ofNullable(lastHeartbeat);
+    }
+
+    /** The device memory read at the last heartbeat (empty on the CPU, or when the GPU did not answer). */
+    public Optional<WorkerRegistry.Memory> lastMemory() {
+        return lastMemory;
+    }
 
     /** The job this worker runs right now. */
     public OptionalLong currentJob() {
@@ -91,7 +114,7 @@ public final class Worker {
     public void start() {
         EngineRuntime.requireUsable(device);
         LOG.infof("worker %s engine: %s", id, EngineRuntime.describe(device));
-        registry.register(id, host, deviceSpec, handlers.keySet()).await().atMost(DB_TIMEOUT);
+        registry.register(id, host, deviceSpec, device.isGpu(), handlers.keySet()).await().atMost(DB_TIMEOUT);
         long beat = settings.heartbeat().toMillis();
         heartbeats.scheduleWithFixedDelay(this::beat, beat, beat, TimeUnit.MILLISECONDS);
         engine.start();
@@ -167,11 +190,26 @@ public final class Worker {
     private void beat() {
         if (halted) return;
         try {
-            registry.heartbeat(id).await().atMost(DB_TIMEOUT);
+            Optional<WorkerRegistry.Memory> memory = memory();
+            lastMemory = memory;
+            registry.heartbeat(id, memory).await().atMost(DB_TIMEOUT);
+            lastHeartbeat = java.time.Instant.now();
             RunningJob r = current;
             if (r != null) r.apply(leases.renew(r.jobId(), id, settings.lease()).await().atMost(DB_TIMEOUT));
         } catch (RuntimeException e) {
             LOG.warnf("worker %s heartbeat failed: %s", id, e.toString());
+        }
+    }
+
+    /** The device's memory now (free and total bytes), or none on the CPU or when it cannot be read. */
+    Optional<WorkerRegistry.Memory> memory() {
+        if (!device.isGpu()) return Optional.empty();
+        try {
+            long total = DeviceMemory.total(device);
+            return Optional.of(new WorkerRegistry.Memory(total - DeviceMemory.inUse(device), total));
+        } catch (RuntimeException | LinkageError e) {
+            LOG.debugf("worker %s cannot read its device memory: %s", id, e);
+            return Optional.empty();
         }
     }
 
@@ -180,7 +218,7 @@ public final class Worker {
         while (!stopping && !halted) {
             Optional<Claim> claim;
             try {
-                claim = leases.claim(id, handlers.keySet(), settings.lease()).await().atMost(DB_TIMEOUT);
+                claim = leases.claim(id, handlers.keySet(), settings.lease(), settings.routing()).await().atMost(DB_TIMEOUT);
             } catch (RuntimeException e) {
                 if (stopping || halted) break;
                 LOG.warnf("worker %s could not claim a job: %s", id, e.toString());
@@ -223,6 +261,8 @@ public final class Worker {
         current = running;
         Path scratch = settings.scratchRoot().resolve("job-" + job.id());
         boolean finished = false;
+        JobMetrics.Outcome outcome = JobMetrics.Outcome.STOPPED;
+        long started = System.nanoTime();
         LOG.infof("worker %s runs job %d (%s), attempt %d", id, job.id(), job.kind(), claim.attempt());
         try {
             JobHandler handler = handlers.get(job.kind());
@@ -232,7 +272,8 @@ public final class Worker {
             if (halted) return;
             finished = leases.succeed(job.id(), id, claim.attempt(), result == null ? null : JSON.writeValueAsString(result))
                     .await().atMost(DB_TIMEOUT);
-            if (!finished) LOG.warnf("worker %s finished job %d after losing its lease; result dropped", id, job.id());
+            if (finished) outcome = JobMetrics.Outcome.SUCCEEDED;
+            else LOG.warnf("worker %s finished job %d after losing its lease; result dropped", id, job.id());
         } catch (StepListener.Cancelled e) {
             if (halted) return;
             finished = stopped(running, e);
@@ -244,8 +285,10 @@ public final class Worker {
                 boolean permanent = e instanceof PermanentJobFailure;
                 boolean last = permanent || job.attempts() >= job.maxAttempts();
                 LOG.warnf("worker %s: job %d (%s) attempt %d failed: %s", id, job.id(), job.kind(), claim.attempt(), e);
+                outcome = JobMetrics.Outcome.FAILED;
                 try {
-                    leases.fail(job.id(), id, claim.attempt(), reason(e), stackTrace(e), permanent).await().atMost(DB_TIMEOUT);
+                    leases.fail(job.id(), id, claim.attempt(), reason(e), stackTrace(e),
+                            permanent ? FailureKind.INPUT : FailureKind.INTERNAL).await().atMost(DB_TIMEOUT);
                     finished = last;
                 } catch (RuntimeException dbError) {
                     LOG.errorf("worker %s could not record the failure of job %d: %s", id, job.id(), dbError);
@@ -254,6 +297,7 @@ public final class Worker {
         } finally {
             current = null;
             Thread.interrupted();
+            if (!halted) metrics.attemptEnded(job.kind(), outcome, Duration.ofNanos(System.nanoTime() - started));
             if (finished) deleteQuietly(scratch);
         }
     }

@@ -2,6 +2,7 @@ package tenshot.worker;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import tenshot.queue.GpuRouting;
 
 /**
  * How a worker paces itself.
@@ -12,16 +13,22 @@ import java.time.Duration;
  * @param progressInterval least time between two stored progress reports of one job
  * @param previewInterval least time between two stored preview images of one job
  * @param shutdownGrace how long a stopping worker waits for its job to reach a step before releasing it
+ * @param cpuTakesGpuJobs whether a CPU worker takes jobs that need a GPU while GPU workers answer
  */
 public record WorkerSettings(
         Duration lease, Duration heartbeat, Duration poll, Duration progressInterval, Duration previewInterval,
-        Path scratchRoot, int modelCacheSize, Duration shutdownGrace) {
+        Path scratchRoot, int modelCacheSize, Duration shutdownGrace, boolean cpuTakesGpuJobs) {
 
     public WorkerSettings {
         if (heartbeat.compareTo(lease) >= 0) {
             throw new IllegalArgumentException("tenshot.worker.heartbeat (" + heartbeat
                     + ") must be shorter than tenshot.worker.lease (" + lease + ")");
         }
+    }
+
+    /** How this worker's claims treat jobs that need a GPU. */
+    public GpuRouting routing() {
+        return new GpuRouting(cpuTakesGpuJobs, lostAfter());
     }
 
     /** A worker whose last heartbeat is older than this is shown as lost. */

@@ -25,6 +25,7 @@ import org.jboss.logging.Logger;
 import tenshot.queue.JobEvent;
 import tenshot.queue.JobLeases;
 import tenshot.queue.JobState;
+import tenshot.queue.TakenBack;
 import tenshot.queue.QueueNotifications;
 
 /**
@@ -48,6 +49,7 @@ public class Workers {
     private final JobLeases leases;
     private final WorkerRegistry registry;
     private final QueueNotifications notifications;
+    private final JobMetrics metrics;
     private final List<Worker> workers = new CopyOnWriteArrayList<>();
     private final String host = hostName();
     private ScheduledExecutorService reaper;
@@ -65,21 +67,23 @@ public class Workers {
                    @ConfigProperty(name = "tenshot.worker.scratch-dir") Optional<String> scratchDir,
                    @ConfigProperty(name = "tenshot.worker.model-cache-size", defaultValue = "2") int modelCacheSize,
                    @ConfigProperty(name = "tenshot.worker.shutdown-grace", defaultValue = "30s") Duration shutdownGrace,
+                   @ConfigProperty(name = "tenshot.worker.cpu-takes-gpu-jobs", defaultValue = "false") boolean cpuTakesGpuJobs,
                    @ConfigProperty(name = "tenshot.queue.reap-interval", defaultValue = "5s") Duration reapInterval,
                    @Any Instance<JobHandler> handlerBeans, JobLeases leases, WorkerRegistry registry,
-                   QueueNotifications notifications) {
+                   QueueNotifications notifications, JobMetrics metrics) {
         this.role = Role.parse(role);
         this.device = device;
         this.configuredId = configuredId;
         Path scratch = scratchDir.map(Path::of)
                 .orElse(Path.of(System.getProperty("java.io.tmpdir"), "tenshot-scratch"));
         this.settings = new WorkerSettings(lease, heartbeat, poll, progressInterval, previewInterval, scratch,
-                modelCacheSize, shutdownGrace);
+                modelCacheSize, shutdownGrace, cpuTakesGpuJobs);
         this.reapInterval = reapInterval;
         this.handlerBeans = handlerBeans;
         this.leases = leases;
         this.registry = registry;
         this.notifications = notifications;
+        this.metrics = metrics;
     }
 
     public Role role() {
@@ -105,8 +109,9 @@ public class Workers {
 
     /** A new worker of this process (not started yet); it gets wake-ups and cancellations from now on. */
     public Worker create(String id, String deviceSpec) {
-        Worker worker = new Worker(id, host, deviceSpec, handlers(), leases, registry, settings);
+        Worker worker = new Worker(id, host, deviceSpec, handlers(), leases, registry, settings, metrics);
         workers.add(worker);
+        metrics.watch(worker);
         return worker;
     }
 
@@ -145,9 +150,10 @@ public class Workers {
 
     private void reap() {
         try {
-            List<Long> taken = leases.reapExpired().await().atMost(Duration.ofSeconds(30));
+            List<TakenBack> taken = leases.reapExpired().await().atMost(Duration.ofSeconds(30));
+            taken.forEach(metrics::takenBack);
             if (!taken.isEmpty()) {
-                LOG.infof("took back jobs %s whose lease expired", taken);
+                LOG.infof("took back jobs whose lease expired or whose progress stalled: %s", taken);
                 workers.forEach(Worker::wake);
             }
         } catch (RuntimeException e) {

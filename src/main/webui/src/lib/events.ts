@@ -70,6 +70,8 @@ export function readWorker(o: Json): Partial<WorkerView> & { id?: string } {
     id: str(pick(o, "workerId", "worker_id", "id")),
     host: str(pick(o, "host", "hostname")),
     device: str(pick(o, "device")),
+    memoryFree: num(pick(o, "memoryFree", "memory_free")),
+    memoryTotal: num(pick(o, "memoryTotal", "memory_total")),
     runId: str(pick(o, "runId", "run_id", "currentRun", "current_run")),
     jobId: str(pick(o, "jobId", "job_id", "currentJob", "current_job")),
     phase: str(pick(o, "phase", "jobKind", "job_kind"))?.toLowerCase(),

@@ -30,7 +30,10 @@ export interface WorkerView {
   id: string;
   host?: string;
   device?: string;
-  /** the run (and job) it is working on, if any */
+  /** free and total device memory in bytes at its last heartbeat (GPU workers only) */
+  memoryFree?: number;
+  memoryTotal?: number;
+  /** the run (and job) it is working on, if any (left out when it is another team's) */
   runId?: string;
   jobId?: string;
   phase?: string;

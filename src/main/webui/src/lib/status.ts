@@ -78,11 +78,18 @@ export function isFinal(run: RunView): boolean {
   return ["done", "succeeded", "completed", "failed", "cancelled", "canceled"].includes((run.status || "").toLowerCase());
 }
 
-/** "cuda:0 on gpu-host-1: training run 12" or "cpu on laptop: idle". */
+const GIB = 1024 ** 3;
+
+/** "cuda:0 (61 of 80 GiB free) on gpu-host-1: training run 12", "cpu on laptop: idle". */
 export function describeWorker(w: WorkerView, runName?: string): string {
-  const where = [w.device || "device ?", w.host ? `on ${w.host}` : ""].filter(Boolean).join(" ");
+  const memory =
+    w.memoryFree != null && w.memoryTotal
+      ? `(${Math.round(w.memoryFree / GIB)} of ${Math.round(w.memoryTotal / GIB)} GiB free)`
+      : "";
+  const where = [w.device || "device ?", memory, w.host ? `on ${w.host}` : ""].filter(Boolean).join(" ");
   if (w.state && /dead|lost|offline|stopped/i.test(w.state)) return `${where}: offline`;
-  if (!w.runId) return `${where}: idle`;
+  // the server leaves out which run another team's job belongs to
+  if (!w.runId) return w.state === "busy" ? `${where}: busy with another team's job` : `${where}: idle`;
   const phase = PHASE_WORDS[(w.phase || "").toLowerCase()] ?? (w.phase || "working on");
   return `${where}: ${phase} ${runName ?? "run " + w.runId}`;
 }

@@ -30,6 +30,7 @@ class JobQueueTest {
     }
 
     private static final Duration LEASE = Duration.ofSeconds(30);
+    private static final GpuRouting ROUTING = new GpuRouting(false, Duration.ofSeconds(30));
 
     @Test
     void sameDedupeKeyGivesTheSameJob() throws Exception {
@@ -53,11 +54,11 @@ class JobQueueTest {
         assertEquals(List.of(prior.id()), train.dependsOn());
 
         // only A is claimable
-        Claim claim = leases.claim("w1", Set.of("A", "B", "C"), LEASE).await().indefinitely().orElseThrow();
+        Claim claim = leases.claim("w1", Set.of("A", "B", "C"), LEASE, ROUTING).await().indefinitely().orElseThrow();
         assertEquals(prior.id(), claim.job().id());
-        assertTrue(leases.claim("w1", Set.of("A", "B", "C"), LEASE).await().indefinitely().isEmpty());
+        assertTrue(leases.claim("w1", Set.of("A", "B", "C"), LEASE, ROUTING).await().indefinitely().isEmpty());
 
-        leases.fail(prior.id(), "w1", claim.attempt(), "out of memory", null, false).await().indefinitely();
+        leases.fail(prior.id(), "w1", claim.attempt(), "out of memory", null, FailureKind.INTERNAL).await().indefinitely();
         Job failed = queue.get(prior.id()).await().indefinitely();
         assertEquals(JobState.FAILED, failed.state(), "one attempt allowed");
         Job b = queue.get(train.id()).await().indefinitely();
@@ -78,12 +79,12 @@ class JobQueueTest {
         assertEquals(JobState.QUEUED, queue.get(generate.id()).await().indefinitely().state());
         assertEquals(1, queue.get(train.id()).await().indefinitely().pendingDeps());
 
-        Claim again = leases.claim("w1", Set.of("A", "B", "C"), LEASE).await().indefinitely().orElseThrow();
+        Claim again = leases.claim("w1", Set.of("A", "B", "C"), LEASE, ROUTING).await().indefinitely().orElseThrow();
         assertEquals(prior.id(), again.job().id());
         assertEquals(2, again.attempt(), "attempt numbers continue over retries");
         leases.succeed(prior.id(), "w1", again.attempt(), "{\"images\":3}").await().indefinitely();
         assertEquals(0, queue.get(train.id()).await().indefinitely().pendingDeps());
-        Claim next = leases.claim("w1", Set.of("A", "B", "C"), LEASE).await().indefinitely().orElseThrow();
+        Claim next = leases.claim("w1", Set.of("A", "B", "C"), LEASE, ROUTING).await().indefinitely().orElseThrow();
         assertTrue(next.job().id() == train.id() || next.job().id() == late.id());
     }
 
@@ -97,7 +98,7 @@ class JobQueueTest {
     @Test
     void cancellingFinishedJobIsAConflict() {
         Job job = queue.enqueue(NewJob.of("A")).await().indefinitely();
-        Claim claim = leases.claim("w1", Set.of("A"), LEASE).await().indefinitely().orElseThrow();
+        Claim claim = leases.claim("w1", Set.of("A"), LEASE, ROUTING).await().indefinitely().orElseThrow();
         leases.succeed(job.id(), "w1", claim.attempt(), null).await().indefinitely();
         assertThrows(JobStateConflict.class, () -> queue.cancel(job.id(), null).await().indefinitely());
         assertThrows(JobStateConflict.class, () -> queue.retry(job.id()).await().indefinitely());

@@ -82,4 +82,46 @@ class QueueOrderTest extends QueueTestBase {
         given().get("/api/queue").then().statusCode(200).body("queued.id", org.hamcrest.Matchers.contains((int) waiting));
         given().get("/api/jobs?run=5").then().statusCode(200).body("size()", org.hamcrest.Matchers.equalTo(2));
     }
+
+    /**
+     * A finished job of {@code team} whose one attempt ran from {@code startedAgo} to {@code endedAgo} (SQL
+     * intervals). Use counts whatever the outcome; a lost lease keeps it out of the durations ETAs learn from.
+     */
+    private void pastWork(String team, String startedAgo, String endedAgo) {
+        long id = enqueue(team, 0);
+        pool.preparedQuery("UPDATE job SET state = 'succeeded', finished_at = now() WHERE id = $1")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(id)).await().indefinitely();
+        pool.preparedQuery("""
+                        INSERT INTO job_attempt (job_id, attempt, worker_id, started_at, finished_at, outcome)
+                        VALUES ($1, 1, 'past', now() - $2::text::interval, now() - $3::text::interval, 'lease_expired')""")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(id, startedAgo, endedAgo)).await().indefinitely();
+    }
+
+    @Test
+    void teamsThatUsedLessWorkerTimeLatelyGoFirstWhateverTheirLastClaim() {
+        pastWork("heavy", "20 minutes", "10 minutes");   // 10 min in the 6 h window
+        pastWork("light", "50 seconds", "20 seconds");   // 30 s: less than the 1 min quantum
+        pastWork("old", "10 hours", "8 hours");          // outside the window: counts nothing
+        pool.query("""
+                INSERT INTO team_claim (team, last_claimed_at) VALUES
+                    ('heavy', now() - interval '1 hour'), ('light', now() - interval '1 minute'), ('old', now())""")
+                .execute().await().indefinitely();
+        long h1 = enqueue("heavy", 0), h2 = enqueue("heavy", 0);
+        long l1 = enqueue("light", 0), l2 = enqueue("light", 0);
+        long o1 = enqueue("old", 0);
+        // light and old are within one quantum of use, so they take turns (light was served longer ago);
+        // heavy, served longest ago, waits for them: by last claim alone it would go first
+        List<Long> expected = List.of(l1, o1, l2, h1, h2);
+        assertEquals(expected, given().get("/api/queue").then().statusCode(200).extract().jsonPath()
+                .getList("queued.id", Long.class));
+        List<Long> claimed = new ArrayList<>();
+        tenshot.queue.JobLeases leases = io.quarkus.arc.Arc.container().instance(tenshot.queue.JobLeases.class).get();
+        for (int i = 0; i < expected.size(); i++) {
+            tenshot.queue.Claim claim = leases.claim("fairness", java.util.Set.of("COUNT"), Duration.ofSeconds(30),
+                    new tenshot.queue.GpuRouting(false, Duration.ofSeconds(10))).await().indefinitely().orElseThrow();
+            claimed.add(claim.job().id());
+            leases.succeed(claim.job().id(), "fairness", claim.attempt(), null).await().indefinitely();
+        }
+        assertEquals(expected, claimed, "claim order");
+    }
 }

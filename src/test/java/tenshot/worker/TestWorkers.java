@@ -24,6 +24,11 @@ public final class TestWorkers {
         return w;
     }
 
+    /** The workers started so far, in order. */
+    public List<Worker> started() {
+        return List.copyOf(started);
+    }
+
     public void stopAll() {
         for (Worker w : started) {
             if (!w.halted()) w.stop();

@@ -8,6 +8,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -26,6 +27,7 @@ import tenshot.queue.JobView;
 import tenshot.queue.QueueEstimator;
 import tenshot.studio.access.AuditLog;
 import tenshot.studio.access.Caller;
+import tenshot.studio.access.OrganiserOnly;
 
 /**
  * Jobs over HTTP: list, inspect (position, ETA, attempts), cancel, retry, preview image, and the queue
@@ -119,6 +121,23 @@ public class JobResource {
     @Operation(summary = "Queue a failed or cancelled job again (with the jobs that were cancelled because of it)")
     public Uni<JobView> retry(@PathParam("id") long id) {
         return visibleJob(id).chain(job -> quotas.admitJobRetry(id)).chain(() -> queue.retry(id)).flatMap(j -> estimator.forecast().map(f -> JobView.of(j, f, null)));
+    }
+
+    @PUT
+    @Path("/jobs/{id}/priority")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @OrganiserOnly
+    @Operation(summary = "Organisers: set a queued job's priority, JSON body {\"priority\": n} (higher runs first, default 0)")
+    public Uni<JobView> priority(@PathParam("id") long id, JsonNode body) {
+        JsonNode value = body == null ? null : body.get("priority");
+        if (value == null || !value.isInt()) {
+            throw new IllegalArgumentException("priority body must be {\"priority\": n} with n a whole number, got "
+                    + (body == null ? "no body" : body.toString()));
+        }
+        int priority = value.intValue();
+        return queue.setPriority(id, priority)
+                .call(j -> audit.record(caller, "job.priority", "job " + id, "priority " + priority))
+                .flatMap(j -> estimator.forecast().map(f -> JobView.of(j, f, null)));
     }
 
     @GET

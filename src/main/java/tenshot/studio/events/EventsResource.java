@@ -61,6 +61,8 @@ public class EventsResource {
 
     @Inject tenshot.studio.access.Caller caller;
 
+    @Inject SseClients clients;
+
     @ConfigProperty(name = "tenshot.events.heartbeat", defaultValue = "15s")
     Duration heartbeat;
 
@@ -105,7 +107,7 @@ public class EventsResource {
                     }
                     return summaries.summarize(runIds)
                             .map(all -> all.stream().filter(r -> filter.visible(r.path("team").asText(null))).toList())
-                            .flatMap(runSummaries -> registry.list(workers.settings().lostAfter()).map(list -> {
+                            .flatMap(runSummaries -> registry.list(workers.settings().lostAfter(), filter.visibleTeam()).map(list -> {
                                 List<OutboundSseEvent> out = new ArrayList<>();
                                 for (JobEvent e : rows) send(e, sentVersion, watermark, sse).ifPresent(out::add);
                                 ObjectNode snap = JSON.createObjectNode();
@@ -142,7 +144,7 @@ public class EventsResource {
             }
             if (signal instanceof WorkerChange w) {
                 // no id: worker changes are not part of the resumable job history
-                return Multi.createFrom().item(sse.newEventBuilder().name("worker").data(String.class, w.json().toString()).build());
+                return Multi.createFrom().item(sse.newEventBuilder().name("worker").data(String.class, seenBy(w.json(), filter).toString()).build());
             }
             return query(filter, Scope.CHANGED, watermark.get()).onItem().transformToMulti(rows -> {
                 List<OutboundSseEvent> out = new ArrayList<>();
@@ -153,7 +155,20 @@ public class EventsResource {
 
         Multi<OutboundSseEvent> beats = Multi.createFrom().ticks().every(heartbeat)
                 .map(t -> sse.newEventBuilder().comment("heartbeat").build());
-        return Multi.createBy().merging().streams(Multi.createBy().concatenating().streams(snapshot, live), beats);
+        return Multi.createBy().merging().streams(Multi.createBy().concatenating().streams(snapshot, live), beats)
+                .onSubscription().invoke(clients::opened)
+                .onTermination().invoke(clients::closed);
+    }
+
+    /** A worker event as the stream's viewer may see it: another team's job and run are left out. */
+    static ObjectNode seenBy(ObjectNode worker, EventFilter filter) {
+        String team = worker.path("team").asText(null);
+        if (team == null || filter.visible(team)) return worker;
+        ObjectNode redacted = worker.deepCopy();
+        redacted.putNull("currentJob");
+        redacted.putNull("runId");
+        redacted.putNull("team");
+        return redacted;
     }
 
     /**

@@ -1,5 +1,8 @@
 package tenshot.studio.jobs;
 
+import tenshot.queue.Needs;
+import tenshot.studio.BaseModels;
+
 /** The job kinds a run becomes, in the order they run. */
 public final class JobKinds {
 
@@ -12,4 +15,12 @@ public final class JobKinds {
     public static final String SCORE = "SCORE";
 
     private JobKinds() {}
+
+    /**
+     * What PRIOR, TRAIN and GENERATE of a run on {@code baseModel} need: a GPU for a full-size model; the
+     * demo model's tiny engine runs anywhere. ASSEMBLE and SCORE run anywhere.
+     */
+    public static Needs engineNeeds(String baseModel) {
+        return BaseModels.DEMO.equals(baseModel) ? Needs.ANY : Needs.GPU;
+    }
 }

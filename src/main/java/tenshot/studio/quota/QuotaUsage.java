@@ -4,7 +4,7 @@ import io.smallrye.mutiny.Uni;
 import java.time.Instant;
 import java.util.List;
 import org.hibernate.reactive.mutiny.Mutiny;
-import tenshot.worker.PermanentJobFailure;
+import tenshot.queue.FailureKind;
 
 /**
  * What a team has used, read in the caller's Hibernate Reactive session (and so inside its
@@ -21,14 +21,14 @@ final class QuotaUsage {
 
     /**
      * The attempts that count against GPU-minutes: running ones (up to now), succeeded ones, ones the
-     * team cancelled, and failures the handler declared permanent ({@link PermanentJobFailure}: the
-     * team's input cannot work, the worker records its stack trace, which starts with the class name).
-     * The system's own faults do not count: lease expired (worker lost), released (worker stopped),
-     * and any other failure (an internal error, out of memory, I/O), which the queue retries.
+     * team cancelled, and failures of kind {@code input} ({@link FailureKind#INPUT}: the handler found the
+     * team's input cannot work). The system's own faults do not count: lease expired (worker lost),
+     * stalled (hung engine), released (worker stopped), and {@code internal} failures (an internal error,
+     * out of memory, I/O), which the queue retries.
      */
     static final String CHARGED_ATTEMPT = """
             (a.outcome IS NULL OR a.outcome IN ('succeeded', 'cancelled')
-             OR (a.outcome = 'failed' AND a.detail LIKE '%s%%'))""".formatted(PermanentJobFailure.class.getName());
+             OR (a.outcome = 'failed' AND a.failure_kind = 'input'))""";
 
     private QuotaUsage() {}
 

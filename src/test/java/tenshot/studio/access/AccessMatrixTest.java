@@ -240,6 +240,7 @@ class AccessMatrixTest {
         rows.add(new Row("GET /api/jobs/{id}", S, O, H, O, r -> r.get("/api/jobs/" + f.job())));
         rows.add(new Row("POST /api/jobs/{id}/cancel", S, O, H, O, r -> r.post("/api/jobs/" + f.job() + "/cancel")));
         rows.add(new Row("POST /api/jobs/{id}/retry", S, O, H, O, r -> r.post("/api/jobs/" + f.job() + "/retry")));
+        rows.add(new Row("PUT /api/jobs/{id}/priority", S, F, F, O, r -> r.contentType(json).body("{\"priority\": 5}").put("/api/jobs/" + f.job() + "/priority")));
         rows.add(new Row("GET /api/jobs/{id}/preview", S, O, H, O, r -> r.get("/api/jobs/" + f.job() + "/preview")));
         rows.add(new Row("GET /api/queue", S, O, O, O, r -> r.get("/api/queue")));
         rows.add(new Row("GET /api/workers", S, O, O, O, r -> r.get("/api/workers")));

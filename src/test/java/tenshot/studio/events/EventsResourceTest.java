@@ -284,4 +284,28 @@ class EventsResourceTest extends QueueTestBase {
         given().post("/api/jobs/{id}/cancel", theirs).then().statusCode(404);
         given().get("/api/jobs/{id}", ours).then().statusCode(200);
     }
+
+    @Test
+    void workerEventsNameAnotherTeamsJobOnlyToOrganisers() throws Exception {
+        long job = queue.enqueue(NewJob.of("COUNT").run(91L).team("a").payload(JSON.readTree(
+                "{\"steps\":20,\"stepMillis\":100}"))).await().indefinitely().id();
+        try (Stream member = new Stream(URI.create(events.toString()), null, TestAccounts.member("events-b"));
+             Stream organiser = new Stream(URI.create(events.toString()), null)) {
+            member.next("the member's snapshot", m -> "snapshot".equals(m.event()));
+            organiser.next("the organiser's snapshot", m -> "snapshot".equals(m.event()));
+            test.start("sse-redact");
+            Message seenByOrganiser = organiser.next("the worker busy with team a's job", m -> "worker".equals(m.event())
+                    && m.json().get("id").asText().equals("sse-redact") && m.json().path("currentJob").asLong() == job);
+            assertEquals(91L, seenByOrganiser.json().get("runId").asLong());
+            assertEquals("a", seenByOrganiser.json().get("team").asText());
+            Message seenByMember = member.next("the worker busy", m -> "worker".equals(m.event())
+                    && m.json().get("id").asText().equals("sse-redact") && m.json().get("status").asText().equals("busy"));
+            assertTrue(seenByMember.json().get("currentJob").isNull(), seenByMember.data());
+            assertTrue(seenByMember.json().get("runId").isNull(), seenByMember.data());
+            assertTrue(seenByMember.json().get("team").isNull(), seenByMember.data());
+            assertEquals("cpu", seenByMember.json().get("device").asText());
+            assertTrue(member.seen.stream().noneMatch(m -> m.data() != null && m.data().contains("\"runId\":91")),
+                    "the member never sees run 91: " + member.seen);
+        }
+    }
 }

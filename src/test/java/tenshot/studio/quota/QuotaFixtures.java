@@ -1,5 +1,7 @@
 package tenshot.studio.quota;
 
+import tenshot.queue.FailureKind;
+
 import static io.restassured.RestAssured.given;
 
 import io.vertx.mutiny.sqlclient.Pool;
@@ -80,11 +82,17 @@ final class QuotaFixtures {
      * An attempt at the job as a worker records it: {@code outcome} null while running; {@code detail}
      * is the stack trace the worker stores for a failure.
      */
-    void attempt(long jobId, Instant started, Instant finished, String outcome, String detail) {
+    /** An attempt of {@code jobId}; {@code failureKind} is set for failed ones only, as the queue does. */
+    void attempt(long jobId, Instant started, Instant finished, String outcome, FailureKind failureKind, String detail) {
         execute("""
-                INSERT INTO job_attempt (job_id, attempt, worker_id, started_at, finished_at, outcome, detail)
+                INSERT INTO job_attempt (job_id, attempt, worker_id, started_at, finished_at, outcome, failure_kind, detail)
                 VALUES ($1, (SELECT coalesce(max(attempt), 0) + 1 FROM job_attempt WHERE job_id = $1), 'test-worker',
-                        $2, $3, $4, $5)""", jobId, utc(started), finished == null ? null : utc(finished), outcome, detail);
+                        $2, $3, $4, $5, $6)""", jobId, utc(started), finished == null ? null : utc(finished), outcome,
+                failureKind == null ? null : failureKind.db(), detail);
+    }
+
+    void attempt(long jobId, Instant started, Instant finished, String outcome) {
+        attempt(jobId, started, finished, outcome, null, null);
     }
 
     static OffsetDateTime utc(Instant at) {

@@ -1,5 +1,7 @@
 package tenshot.studio.quota;
 
+import tenshot.queue.FailureKind;
+
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -105,24 +107,25 @@ class RunQuotaTest {
         limits("gpu", "{\"gpuMinutesPerDay\": 10, \"concurrentRuns\": 10}");
         long run = QuotaFixtures.startOk(set);
         long job = db.trainJob(run);
-        String permanent = "tenshot.worker.PermanentJobFailure: the run has no trained LoRA (runs/1/lora.safetensors)\n\tat tenshot.studio.jobs.GenerateHandler.run";
-        String internal = "java.lang.IllegalStateException: CUDA out of memory\n\tat tenshot.diffusion.unet.UNet.forward";
+        // billing follows the failure kind the worker records, never the stack-trace text
+        String permanentText = "tenshot.worker.PermanentJobFailure: the run has no trained LoRA (runs/1/lora.safetensors)\n\tat tenshot.studio.jobs.GenerateHandler.run";
 
-        db.attempt(job, noon.minus(minutes(60)), noon.minus(minutes(57)), "succeeded", null);   // 3 counted
-        db.attempt(db.evaluationJob("gpu", set), noon.minus(minutes(70)), noon.minus(minutes(69)), "succeeded", null); // 1 counted
-        db.attempt(job, noon.minus(minutes(50)), noon.minus(minutes(48)), "cancelled", null);   // 2 counted: the team's cancel
-        db.attempt(job, noon.minus(minutes(45)), noon.minus(minutes(42)), "failed", permanent); // 3 counted: the team's input
-        db.attempt(job, noon.minus(minutes(40)), noon.minus(minutes(10)), "failed", internal);  // system fault
-        db.attempt(job, noon.minus(minutes(120)), noon.minus(minutes(90)), "lease_expired", null); // worker lost
-        db.attempt(job, noon.minus(minutes(200)), noon.minus(minutes(170)), "released", null);  // worker stopped
-        db.attempt(job, Instant.parse("2031-03-09T20:00:00Z"), Instant.parse("2031-03-09T23:00:00Z"), "succeeded", null); // yesterday
+        db.attempt(job, noon.minus(minutes(60)), noon.minus(minutes(57)), "succeeded");   // 3 counted
+        db.attempt(db.evaluationJob("gpu", set), noon.minus(minutes(70)), noon.minus(minutes(69)), "succeeded"); // 1 counted
+        db.attempt(job, noon.minus(minutes(50)), noon.minus(minutes(48)), "cancelled");   // 2 counted: the team's cancel
+        db.attempt(job, noon.minus(minutes(45)), noon.minus(minutes(42)), "failed", FailureKind.INPUT, "java.lang.IllegalArgumentException: bad prompt"); // 3 counted: the team's input
+        db.attempt(job, noon.minus(minutes(40)), noon.minus(minutes(10)), "failed", FailureKind.INTERNAL, permanentText);  // system fault, whatever its text says
+        db.attempt(job, noon.minus(minutes(120)), noon.minus(minutes(90)), "lease_expired"); // worker lost
+        db.attempt(job, noon.minus(minutes(160)), noon.minus(minutes(130)), "stalled"); // hung engine
+        db.attempt(job, noon.minus(minutes(200)), noon.minus(minutes(170)), "released");  // worker stopped
+        db.attempt(job, Instant.parse("2031-03-09T20:00:00Z"), Instant.parse("2031-03-09T23:00:00Z"), "succeeded"); // yesterday
         status("gpu").body("gpuMinutesPerDay.used", equalTo(9.0f)).body("gpuMinutesPerDay.value", equalTo(10))
                 .body("gpuMinutesPerDay.resetsAt", equalTo("2031-03-11T00:00:00Z"));
         long second = QuotaFixtures.startOk(set);
 
         // half a minute before midnight, half after; and one running for the last half minute
-        db.attempt(job, Instant.parse("2031-03-09T23:59:30Z"), Instant.parse("2031-03-10T00:00:30Z"), "succeeded", null);
-        db.attempt(job, noon.minus(Duration.ofSeconds(30)), null, null, null);
+        db.attempt(job, Instant.parse("2031-03-09T23:59:30Z"), Instant.parse("2031-03-10T00:00:30Z"), "succeeded");
+        db.attempt(job, noon.minus(Duration.ofSeconds(30)), null, null);
         status("gpu").body("gpuMinutesPerDay.used", equalTo(10.0f));
         QuotaFixtures.start(set).then().statusCode(429).contentType("application/problem+json")
                 .header("Retry-After", equalTo(String.valueOf(12 * 3600)))
