@@ -101,6 +101,23 @@ class StyleIdTest {
     }
 
     @Test
+    void transferLeavesTheUnetAndTheStoreAsItFoundThem() {
+        NDArray style = z0.flip(2).mul(1.5f);
+        NDArray t = manager.create(500L);
+        float[] before = unet.forward(z0, t, context).toFloatArray();
+        try (StyleId styleId = new StyleId(unet, schedule, context, StyleInjection.defaults(), DataType.FLOAT32, manager)) {
+            NDArray stylised = styleId.transfer(z0, style, 10);
+            assertEquals(z0.getShape(), stylised.getShape());
+            assertTrue(Float.isFinite(stylised.abs().max().getFloat()));
+            NDArray plain = styleId.denoise(styleId.invert(z0, 10, false, false), 10, StyleId.Denoising.PLAIN);
+            assertTrue(maxAbs(stylised, plain) > 1e-3f, "the style's keys and values must change the content's reconstruction");
+            assertEquals(0, styleId.processor().storedBytes(), "a transfer frees what it recorded");
+        }
+        assertTrue(maxAbs(unet.forward(z0, t, context), manager.create(before, z0.getShape())) == 0f,
+                "the default processors are back after a transfer");
+    }
+
+    @Test
     void onlyInjectedStepsAreRecorded() {
         StyleInjection half = new StyleInjection(0.75, 1.5, 0.5, StyleInjection.DEFAULT_LAYERS, "each");
         assertEquals(5, half.injectedSteps(10));
