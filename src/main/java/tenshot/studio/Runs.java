@@ -202,7 +202,7 @@ public class Runs {
             if (node.isTextual()) return TrainingRecipe.preset(node.asText());
             if (node.isObject()) {
                 ObjectNode copy = ((ObjectNode) node).deepCopy();
-                if (!copy.has("base") && !copy.has("adapter")) copy.put("base", "baseline");
+                if (!copy.has("base") && !isCompleteRecipe(copy)) copy.put("base", "baseline");
                 return TrainingRecipe.fromJson(JSON.writeValueAsString(copy));
             }
         } catch (IllegalArgumentException e) {
@@ -211,6 +211,14 @@ public class Runs {
             throw ApiException.badField("recipe", e.getOriginalMessage());
         }
         throw ApiException.badField("recipe", "a preset name (" + TrainingRecipe.PRESETS + ") or a recipe object");
+    }
+
+    /** A recipe object naming every field needs no base; a partial one (even {@code {"adapter": "dora"}}) overrides baseline. */
+    private static boolean isCompleteRecipe(ObjectNode recipe) {
+        for (java.lang.reflect.RecordComponent field : TrainingRecipe.class.getRecordComponents()) {
+            if (!recipe.has(field.getName())) return false;
+        }
+        return true;
     }
 
     /** The scoring mode's key, checked; null or blank is official. */

@@ -85,6 +85,11 @@ class RunApiTest {
                 .body("{\"styleSetId\": " + set + ", \"recipe\": \"safe\", \"scoringMode\": \"corrected\"}")
                 .when().post("/api/runs").then().statusCode(201).body("scoringMode", equalTo("corrected"))
                 .body("jobs.kind", equalTo(List.of("PRIOR", "TRAIN", "GENERATE", "ASSEMBLE", "SCORE"))).extract().path("id");
+        // a partial recipe without "base" overrides baseline, also when it names the adapter
+        given().contentType("application/json")
+                .body("{\"styleSetId\": " + set + ", \"recipe\": {\"adapter\": \"dora\", \"steps\": 3}}")
+                .when().post("/api/runs").then().statusCode(201)
+                .body("recipe.adapter", equalTo("dora")).body("recipe.steps", equalTo(3)).body("recipe.rank", equalTo(4));
         given().when().get("/api/jobs?run=" + corrected).then().statusCode(200)
                 .body("find { it.kind == 'SCORE' }.payload.scoringMode", equalTo("corrected"));
 
