@@ -159,7 +159,7 @@ public class Runs {
             for (int i = 0; i < styleSetIds.size(); i++) {
                 int position = i;
                 inserts = inserts.chain(() -> session.createNativeQuery(
-                                "INSERT INTO run_style_set (run_id, position, style_set_id) VALUES (?1, ?2, ?3)")
+                                "INSERT INTO board_style_set (run_id, position, style_set_id) VALUES (?1, ?2, ?3)")
                         .setParameter(1, run.id).setParameter(2, position).setParameter(3, styleSetIds.get(position))
                         .executeUpdate().replaceWithVoid());
             }
@@ -170,7 +170,7 @@ public class Runs {
     /** A board run's style sets, in board order. */
     public static Uni<List<StyleSet>> boardStyleSets(long runId) {
         return Panache.getSession().chain(session -> session.createNativeQuery(
-                        "SELECT style_set_id FROM run_style_set WHERE run_id = ?1 ORDER BY position", Long.class)
+                        "SELECT style_set_id FROM board_style_set WHERE run_id = ?1 ORDER BY position", Long.class)
                 .setParameter(1, runId).getResultList())
                 .chain(ids -> {
                     Uni<List<StyleSet>> all = Uni.createFrom().item(new ArrayList<>());
