@@ -282,11 +282,11 @@ public class RunResource {
                         : StyleSet.<StyleSet>findById(run.styleSetId).map(List::of))));
     }
 
-    /** The style set of style {@code styleId} of one of the team's board runs; 404 for anything else. */
+    /** The style set of style {@code styleId} of one of the team's board runs; 409 for a run of one style set, 404 for anything else. */
     private StyleSet boardStyle(long runId, String styleId) throws Throwable {
         return VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(() -> scope.run(runId)
                 .chain(run -> {
-                    if (!run.board) throw ApiException.notFound("board run", runId);
+                    if (!run.board) throw ApiException.conflict("run", "run " + runId + " trains one style set, not a board; its results are under /api/runs/" + runId + "/");
                     return Runs.boardStyleSets(run.id);
                 }))).stream().filter(set -> set.styleId.equals(styleId)).findFirst()
                 .orElseThrow(() -> ApiException.notFound("style of board run " + runId, styleId));
