@@ -25,7 +25,11 @@ public class Run extends PanacheEntityBase {
 
     public Long teamId;
 
+    /** The style set, or a board run's first (all of a board's are in {@code board_style_set}, in board order). */
     public Long styleSetId;
+
+    /** A board run: several style sets trained together (one TRAIN and one GENERATE job for all). */
+    public boolean board;
 
     /** The preset the recipe started from ({@code baseline}, {@code safe}, ...). */
     public String recipeName;

@@ -33,6 +33,7 @@ import tenshot.studio.access.Caller;
 import tenshot.studio.access.TeamScope;
 import tenshot.studio.api.ApiException;
 import tenshot.studio.api.RunView;
+import tenshot.studio.jobs.BoardSpec;
 import tenshot.studio.jobs.JobKinds;
 import tenshot.studio.jobs.RunSpec;
 import tenshot.studio.quota.Quotas;
@@ -69,14 +70,22 @@ public class Runs {
     @Inject
     AuditLog audit;
 
+    /** The most style sets one board run trains together (board B of the challenge has 28). */
+    public static final int MAX_BOARD_STYLES = 64;
+
     /**
      * What creating a run takes; {@code recipe} is a preset name or a recipe object ({@code {"base": "safe", "steps": 400}}),
-     * {@code scoringMode} official (default) or corrected.
+     * {@code scoringMode} official (default) or corrected. {@code styleSetIds} instead of {@code styleSetId}
+     * starts a board run: every style set trained together, one submission for all.
      */
-    public record CreateRun(Long styleSetId, JsonNode recipe, String baseModel, String scoringMode) {
+    public record CreateRun(Long styleSetId, JsonNode recipe, String baseModel, String scoringMode, List<Long> styleSetIds) {
+
+        public CreateRun(Long styleSetId, JsonNode recipe, String baseModel, String scoringMode) {
+            this(styleSetId, recipe, baseModel, scoringMode, null);
+        }
 
         public CreateRun(Long styleSetId, JsonNode recipe, String baseModel) {
-            this(styleSetId, recipe, baseModel, null);
+            this(styleSetId, recipe, baseModel, null, null);
         }
     }
 
@@ -84,6 +93,7 @@ public class Runs {
     public record Rerun(JsonNode recipe, String baseModel) {}
 
     public Uni<Run> create(CreateRun request) {
+        if (request != null && request.styleSetIds() != null) return createBoard(request);
         if (request == null || request.styleSetId() == null) throw ApiException.badField("styleSetId", "missing");
         // Another team's style set answers 404 before anything about the request is judged.
         return Panache.withTransaction(() -> scope.styleSet(request.styleSetId()).chain(set -> {
@@ -92,6 +102,88 @@ public class Runs {
             return blockingIo.run(() -> model(request.baseModel()))
                     .chain(model -> persist(set, set.teamId, recipe, model, null, null, mode).call(quotas::admitStart));
         })).call(this::enqueue);
+    }
+
+    /**
+     * A board run: several of the team's style sets (distinct style ids) × one recipe × one base model,
+     * trained in the same UNet passes and generated in shared batches.
+     */
+    private Uni<Run> createBoard(CreateRun request) {
+        if (request.styleSetId() != null) {
+            throw ApiException.badField("styleSetIds", "give styleSetId for a run of one style set or styleSetIds for a board run, not both");
+        }
+        List<Long> ids = request.styleSetIds();
+        if (ids.size() < 2) {
+            throw ApiException.badField("styleSetIds", "a board run needs at least 2 style sets, got " + ids.size()
+                    + "; a single style set runs with styleSetId");
+        }
+        if (ids.size() > MAX_BOARD_STYLES) {
+            throw ApiException.badField("styleSetIds", "a board run trains at most " + MAX_BOARD_STYLES + " style sets, got " + ids.size());
+        }
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        for (Long id : ids) {
+            if (id == null) throw ApiException.badField("styleSetIds", "contains null; give style set ids");
+            if (!seen.add(id)) throw ApiException.badField("styleSetIds", "style set " + id + " appears twice");
+        }
+        return Panache.withTransaction(() -> styleSets(ids).chain(sets -> {
+            Map<String, Long> byStyle = new java.util.HashMap<>();
+            for (StyleSet set : sets) {
+                Long other = byStyle.putIfAbsent(set.styleId, set.id);
+                if (other != null) {
+                    throw ApiException.badField("styleSetIds", "style sets " + other + " and " + set.id + " both have style id "
+                            + set.styleId + ": a board has one style set per style");
+                }
+            }
+            TrainingRecipe recipe = recipe(request.recipe());
+            if (recipe.trainsTextEncoder()) {
+                throw ApiException.badField("recipe", "a board run trains UNet adapters only: set textEncoderRank to 0 (it is "
+                        + recipe.textEncoderRank() + ")");
+            }
+            String model = model(request.baseModel());
+            String mode = scoringMode(request.scoringMode());
+            return persist(sets.get(0), sets.get(0).teamId, recipe, model, null, null, mode, true)
+                    .call(run -> recordBoard(run, ids))
+                    .call(quotas::admitStart);
+        })).call(this::enqueue);
+    }
+
+    /** The team's style sets of these ids, in order; another team's id answers 404. */
+    private Uni<List<StyleSet>> styleSets(List<Long> ids) {
+        Uni<List<StyleSet>> all = Uni.createFrom().item(new ArrayList<>());
+        for (Long id : ids) all = all.chain(found -> scope.styleSet(id).map(set -> {
+            found.add(set);
+            return found;
+        }));
+        return all;
+    }
+
+    private static Uni<Void> recordBoard(Run run, List<Long> styleSetIds) {
+        return Panache.getSession().chain(session -> {
+            Uni<Void> inserts = Uni.createFrom().voidItem();
+            for (int i = 0; i < styleSetIds.size(); i++) {
+                int position = i;
+                inserts = inserts.chain(() -> session.createNativeQuery(
+                                "INSERT INTO board_style_set (run_id, position, style_set_id) VALUES (?1, ?2, ?3)")
+                        .setParameter(1, run.id).setParameter(2, position).setParameter(3, styleSetIds.get(position))
+                        .executeUpdate().replaceWithVoid());
+            }
+            return inserts;
+        });
+    }
+
+    /** A board run's style sets, in board order. */
+    public static Uni<List<StyleSet>> boardStyleSets(long runId) {
+        return Panache.getSession().chain(session -> session.createNativeQuery(
+                        "SELECT style_set_id FROM board_style_set WHERE run_id = ?1 ORDER BY position", Long.class)
+                .setParameter(1, runId).getResultList())
+                .chain(ids -> {
+                    Uni<List<StyleSet>> all = Uni.createFrom().item(new ArrayList<>());
+                    for (Long id : ids) all = all.chain(found -> StyleSet.<StyleSet>findById(id).map(set -> {
+                        found.add(set);
+                        return found;
+                    }));
+                    return all;
+                });
     }
 
     public Uni<Run> rerun(long parentId, Rerun request) {
@@ -118,6 +210,16 @@ public class Runs {
                     ? blockingIo.run(() -> model(request.baseModel())) : Uni.createFrom().item(parent.baseModel);
             return model.chain(chosen -> {
                 if (!chosen.equals(parent.baseModel)) changes.putObject("baseModel").put("from", parent.baseModel).put("to", chosen);
+                if (parent.board) {
+                    if (recipe.trainsTextEncoder()) {
+                        throw ApiException.badField("recipe", "a board run trains UNet adapters only: set textEncoderRank to 0 (it is "
+                                + recipe.textEncoderRank() + ")");
+                    }
+                    return boardStyleSets(parent.id).chain(sets -> persist(sets.get(0), parent.teamId, recipe, chosen, parent.id,
+                                    changes.toString(), parent.scoringMode, true)
+                            .call(run -> recordBoard(run, sets.stream().map(set -> set.id).toList()))
+                            .call(quotas::admitStart));
+                }
                 return StyleSet.<StyleSet>findById(parent.styleSetId)
                         .chain(set -> persist(set, parent.teamId, recipe, chosen, parent.id, changes.toString(), parent.scoringMode)
                                 .call(quotas::admitStart));
@@ -137,7 +239,13 @@ public class Runs {
 
     private Uni<Run> persist(StyleSet set, long teamId, TrainingRecipe recipe, String model, Long parent, String changes,
                              String scoringMode) {
+        return persist(set, teamId, recipe, model, parent, changes, scoringMode, false);
+    }
+
+    private Uni<Run> persist(StyleSet set, long teamId, TrainingRecipe recipe, String model, Long parent, String changes,
+                             String scoringMode, boolean board) {
         Run run = new Run();
+        run.board = board;
         run.scoringMode = scoringMode;
         run.teamId = teamId;
         run.styleSetId = set.id;
@@ -152,6 +260,11 @@ public class Runs {
 
     /** The jobs of a new run, enqueued after its row is committed. */
     private Uni<List<Job>> enqueue(Run run) {
+        if (run.board) {
+            return Panache.withSession(() -> boardStyleSets(run.id).chain(sets -> boardInputs(sets)
+                            .chain(images -> Team.<Team>findById(run.teamId).map(team -> boardJobs(run, sets, images, team.name)))))
+                    .chain(queue::enqueueChain);
+        }
         return Panache.withSession(() -> StyleSet.<StyleSet>findById(run.styleSetId)
                 .chain(set -> StyleImage.of(set.id).chain(images -> Team.<Team>findById(run.teamId)
                         .map(team -> jobs(run, set, images, team.name)))))
@@ -174,6 +287,41 @@ public class Runs {
         jobs.add(NewJob.of(JobKinds.GENERATE).run(run.id).team(team).payload(payload).needs(engine));
         jobs.add(NewJob.of(JobKinds.ASSEMBLE).run(run.id).team(team).payload(payload));
         jobs.add(NewJob.of(JobKinds.SCORE).run(run.id).team(team).payload(payload));
+        return jobs;
+    }
+
+    private static Uni<List<List<StyleImage>>> boardInputs(List<StyleSet> sets) {
+        Uni<List<List<StyleImage>>> all = Uni.createFrom().item(new ArrayList<>());
+        for (StyleSet set : sets) all = all.chain(found -> StyleImage.of(set.id).map(images -> {
+            found.add(images);
+            return found;
+        }));
+        return all;
+    }
+
+    /**
+     * A board's jobs: a PRIOR per style when the recipe uses class images (shared with any run of the same
+     * class-image settings), then one TRAIN, one GENERATE, one ASSEMBLE and one SCORE for the whole board.
+     */
+    List<NewJob> boardJobs(Run run, List<StyleSet> sets, List<List<StyleImage>> images, String team) {
+        TrainingRecipe recipe = TrainingRecipe.fromJson(run.recipe);
+        List<NewJob> jobs = new ArrayList<>();
+        List<BoardSpec.Style> styles = new ArrayList<>();
+        for (int i = 0; i < sets.size(); i++) {
+            StyleSet set = sets.get(i);
+            List<RunSpec.StyleImageRef> refs = images.get(i).stream().map(im -> new RunSpec.StyleImageRef(im.objectName, im.artifactKey)).toList();
+            List<String> prompts = PromptList.fromStored(set.prompts);
+            styles.add(new BoardSpec.Style(set.id, set.styleId, refs, prompts));
+            if (recipe.usesPrior()) {
+                RunSpec spec = new RunSpec(run.id, set.id, set.styleId, run.baseModel, run.recipe, refs, prompts, run.scoringMode);
+                jobs.add(NewJob.of(JobKinds.PRIOR).run(run.id).team(team).payload(JSON.valueToTree(spec))
+                        .dedupeKey(priorKey(run.baseModel, recipe, spec)));
+            }
+        }
+        JsonNode payload = JSON.valueToTree(new BoardSpec(run.id, run.baseModel, run.recipe, run.scoringMode, styles));
+        for (String kind : List.of(JobKinds.TRAIN, JobKinds.GENERATE, JobKinds.ASSEMBLE, JobKinds.SCORE)) {
+            jobs.add(NewJob.of(kind).run(run.id).team(team).payload(payload));
+        }
         return jobs;
     }
 
@@ -274,8 +422,27 @@ public class Runs {
         boolean assembled = succeeded(jobs, JobKinds.ASSEMBLE);
         boolean scored = succeeded(jobs, JobKinds.SCORE);
         List<RunView.Image> images = new ArrayList<>();
-        if (generated) {
-            long seed = readTree(run.recipe).path("seed").asLong();
+        List<RunView.BoardStyle> board = null;
+        long seed = readTree(run.recipe).path("seed").asLong();
+        if (run.board) {
+            board = new ArrayList<>();
+            JsonNode styles = jobs.stream().filter(j -> j.kind().equals(JobKinds.TRAIN)).findFirst()
+                    .map(j -> j.payload().path("styles")).orElse(JSON.createArrayNode());
+            for (JsonNode style : styles) {
+                String styleId = style.path("styleId").asText();
+                String styleBase = base + "styles/" + encode(styleId) + "/";
+                List<RunView.Image> styleImages = new ArrayList<>();
+                if (generated) {
+                    int index = 0;
+                    for (JsonNode prompt : style.path("prompts")) {
+                        styleImages.add(new RunView.Image(prompt.asText(), styleBase + "images/" + encode(prompt.asText()) + ".png",
+                                RunSpec.imageSeed(seed, index++)));
+                    }
+                }
+                board.add(new RunView.BoardStyle(style.path("styleSetId").asLong(), styleId,
+                        assembled ? styleBase + "grid.png" : null, trained ? styleBase + "lora.safetensors" : null, styleImages));
+            }
+        } else if (generated) {
             for (Job job : jobs) {
                 if (!job.kind().equals(JobKinds.GENERATE)) continue;
                 int index = 0;
@@ -285,14 +452,15 @@ public class Runs {
                 }
             }
         }
-        RunView.Downloads downloads = new RunView.Downloads(assembled ? base + "grid.png" : null,
-                assembled ? base + "submission.zip" : null, trained ? base + "lora.safetensors" : null,
+        boolean single = !run.board;
+        RunView.Downloads downloads = new RunView.Downloads(assembled && single ? base + "grid.png" : null,
+                assembled ? base + "submission.zip" : null, trained && single ? base + "lora.safetensors" : null,
                 assembled ? base + "config.json" : null, scored ? base + "scorecard.json" : null, images);
         List<RunView.JobSummary> summaries = jobs.stream().map(j -> new RunView.JobSummary(j.id(), j.kind(),
                 j.state().name(), j.dependsOn(), j.progress(), j.error(), "/api/jobs/" + j.id() + "/preview")).toList();
         return new RunView(run.id, run.styleSetId, jobs.isEmpty() ? null : jobs.get(0).payload().path("styleId").asText(null), run.teamId, run.recipeName, readTree(run.recipe), run.baseModel,
                 run.scoringMode, status, phase, progress, error, run.parentRunId, run.changes == null ? null : readTree(run.changes),
-                run.createdAt == null ? Instant.now() : run.createdAt, summaries, downloads);
+                run.createdAt == null ? Instant.now() : run.createdAt, summaries, downloads, board);
     }
 
     private static boolean succeeded(List<Job> jobs, String kind) {

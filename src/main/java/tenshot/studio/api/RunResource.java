@@ -29,6 +29,7 @@ import tenshot.store.StyleSet;
 import tenshot.studio.BaseModels;
 import tenshot.studio.access.TeamScope;
 import tenshot.studio.Runs;
+import tenshot.studio.jobs.BoardSpec;
 import tenshot.studio.jobs.RunSpec;
 import tenshot.studio.jobs.SubmissionZip;
 import tenshot.studio.upload.PromptList;
@@ -37,6 +38,8 @@ import tenshot.studio.upload.PromptList;
 @Path("/api")
 @Produces(MediaType.APPLICATION_JSON)
 public class RunResource {
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     @Inject
     Runs runs;
@@ -188,6 +191,45 @@ public class RunResource {
     }
 
     @GET
+    @Path("runs/{id}/styles/{styleId}/images/{prompt}.png")
+    @Produces("image/png")
+    @Blocking
+    @Operation(summary = "One generated image of one style of a board run, named {Prompt}.png")
+    public Response boardImage(@PathParam("id") long id, @PathParam("styleId") String styleId, @PathParam("prompt") String prompt,
+            @HeaderParam("Range") String range) throws Throwable {
+        StyleSet set = boardStyle(id, styleId);
+        if (!PromptList.fromStored(set.prompts).contains(prompt)) {
+            throw ApiException.notFound("prompt of style " + styleId + " of run " + id, prompt);
+        }
+        return downloads.serve(BoardSpec.stylePrefix(id, set.styleId) + RunSpec.IMAGES + prompt + ".png", "image/png",
+                prompt + ".png", range);
+    }
+
+    @GET
+    @Path("runs/{id}/styles/{styleId}/grid.png")
+    @Produces("image/png")
+    @Blocking
+    @Operation(summary = "The grid of one style of a board run: its style images, then its generations")
+    public Response boardGrid(@PathParam("id") long id, @PathParam("styleId") String styleId, @HeaderParam("Range") String range)
+            throws Throwable {
+        StyleSet set = boardStyle(id, styleId);
+        return downloads.serve(BoardSpec.stylePrefix(id, set.styleId) + RunSpec.GRID, "image/png",
+                "run-" + id + "-" + set.styleId + "-grid.png", range);
+    }
+
+    @GET
+    @Path("runs/{id}/styles/{styleId}/lora.safetensors")
+    @Produces("application/octet-stream")
+    @Blocking
+    @Operation(summary = "The LoRA of one style of a board run (diffusers pytorch_lora_weights.safetensors)")
+    public Response boardLora(@PathParam("id") long id, @PathParam("styleId") String styleId, @HeaderParam("Range") String range)
+            throws Throwable {
+        StyleSet set = boardStyle(id, styleId);
+        return downloads.serve(BoardSpec.stylePrefix(id, set.styleId) + RunSpec.LORA, "application/octet-stream",
+                "run-" + id + "-style_" + set.styleId + "-lora.safetensors", range);
+    }
+
+    @GET
     @Path("submission.zip")
     @Produces("application/zip")
     @Blocking
@@ -202,7 +244,7 @@ public class RunResource {
             } catch (NumberFormatException e) {
                 throw ApiException.badField("runs", "not a run id: " + token);
             }
-            StyleSet set = styleSetOf(id);
+            List<StyleSet> sets = styleSetsOf(id);
             String configKey = RunSpec.prefix(id) + RunSpec.CONFIG;
             if (!store.exists(configKey)) {
                 throw ApiException.conflict("runs", "run " + id + " has no results yet (its grid and zip are not assembled)");
@@ -211,8 +253,17 @@ public class RunResource {
             try (var in = store.open(configKey)) {
                 config = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
-            parts.add(new SubmissionZip.Part(set.styleId, PromptList.fromStored(set.prompts),
-                    RunSpec.prefix(id) + RunSpec.IMAGES, config));
+            if (sets.size() == 1) {
+                parts.add(new SubmissionZip.Part(sets.get(0).styleId, PromptList.fromStored(sets.get(0).prompts),
+                        RunSpec.prefix(id) + RunSpec.IMAGES, config));
+                continue;
+            }
+            // a board (two or more style sets): its config.json holds each style's config by style id
+            com.fasterxml.jackson.databind.JsonNode configs = JSON.readTree(config);
+            for (StyleSet set : sets) {
+                parts.add(new SubmissionZip.Part(set.styleId, PromptList.fromStored(set.prompts),
+                        BoardSpec.stylePrefix(id, set.styleId) + RunSpec.IMAGES, JSON.writeValueAsString(configs.get(set.styleId))));
+            }
         }
         try {
             SubmissionZip.checkDistinct(parts);
@@ -222,6 +273,23 @@ public class RunResource {
         StreamingOutput body = out -> SubmissionZip.write(store, parts, out);
         return Response.ok(body, "application/zip")
                 .header("Content-Disposition", Downloads.disposition("submission.zip")).build();
+    }
+
+    /** The style sets of one of the team's runs (a board's in board order), from a blocking endpoint; 404 for other runs. */
+    private List<StyleSet> styleSetsOf(long runId) throws Throwable {
+        return VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(() -> scope.run(runId)
+                .chain(run -> run.board ? Runs.boardStyleSets(run.id)
+                        : StyleSet.<StyleSet>findById(run.styleSetId).map(List::of))));
+    }
+
+    /** The style set of style {@code styleId} of one of the team's board runs; 409 for a run of one style set, 404 for anything else. */
+    private StyleSet boardStyle(long runId, String styleId) throws Throwable {
+        return VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(() -> scope.run(runId)
+                .chain(run -> {
+                    if (!run.board) throw ApiException.conflict("run", "run " + runId + " trains one style set, not a board; its results are under /api/runs/" + runId + "/");
+                    return Runs.boardStyleSets(run.id);
+                }))).stream().filter(set -> set.styleId.equals(styleId)).findFirst()
+                .orElseThrow(() -> ApiException.notFound("style of board run " + runId, styleId));
     }
 
     /** The style set of one of the team's runs, read from a blocking endpoint; 404 for other runs. */

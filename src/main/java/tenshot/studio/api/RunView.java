@@ -6,11 +6,12 @@ import java.util.List;
 
 /**
  * A run as the API shows it. {@code status} and {@code phase} come from its jobs; {@code progress} is
- * the running job's latest report (phase, step/total, loss, s/step, ETA).
+ * the running job's latest report (phase, step/total, loss, s/step, ETA). {@code board} lists a board
+ * run's styles (null for a run of one style set).
  */
 public record RunView(long id, long styleSetId, String styleId, long teamId, String recipeName, JsonNode recipe,
         String baseModel, String scoringMode, String status, String phase, JsonNode progress, String error, Long parentRunId,
-        JsonNode changes, Instant createdAt, List<JobSummary> jobs, Downloads downloads) {
+        JsonNode changes, Instant createdAt, List<JobSummary> jobs, Downloads downloads, List<BoardStyle> board) {
 
     /**
      * The status in words, as the pages show it before (or without) the front end's live wording, which
@@ -45,6 +46,9 @@ public record RunView(long id, long styleSetId, String styleId, long teamId, Str
                     + progress.path("total").asText();
         }
     }
+
+    /** One style of a board run and its results (null or empty until the board produced them). */
+    public record BoardStyle(long styleSetId, String styleId, String grid, String lora, List<Image> images) {}
 
     /** What can be downloaded once the run produced it (null until then). */
     public record Downloads(String grid, String zip, String lora, String config, String scorecard, List<Image> images) {}

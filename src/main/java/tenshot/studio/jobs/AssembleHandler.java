@@ -18,7 +18,7 @@ import tenshot.worker.JobContext;
 import tenshot.worker.JobHandler;
 import tenshot.worker.PermanentJobFailure;
 
-/** Makes a finished run's downloads: the grid image, {@code config.json} and the submission zip. */
+/** Makes a finished run's downloads: the grid image (one per style of a board), {@code config.json} and the submission zip. */
 @ApplicationScoped
 public class AssembleHandler implements JobHandler {
 
@@ -34,6 +34,7 @@ public class AssembleHandler implements JobHandler {
 
     @Override
     public Object run(JobContext context) throws Exception {
+        if (BoardSpec.isBoard(context.payload())) return runBoard(context, context.payload(BoardSpec.class));
         RunSpec spec = context.payload(RunSpec.class);
         for (String prompt : spec.prompts()) {
             if (!store.exists(spec.imageKey(prompt))) {
@@ -82,6 +83,45 @@ public class AssembleHandler implements JobHandler {
         node.set("styleImages", JSON.valueToTree(spec.images().stream().map(RunSpec.StyleImageRef::objectName).toList()));
         node.set("prompts", JSON.valueToTree(spec.prompts()));
         return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node);
+    }
+
+    /** A board's downloads: one grid per style, the board's config and one zip with every style's folder. */
+    private Object runBoard(JobContext context, BoardSpec spec) throws Exception {
+        int total = spec.styles().size() + 1;
+        int step = 0;
+        List<SubmissionZip.Part> parts = new ArrayList<>();
+        ObjectNode configs = JSON.createObjectNode();
+        for (BoardSpec.Style style : spec.styles()) {
+            List<ResultGrid.Cell> styleRow = new ArrayList<>();
+            for (RunSpec.StyleImageRef image : style.images()) styleRow.add(new ResultGrid.Cell(read(image.key()), image.objectName()));
+            List<ResultGrid.Cell> generations = new ArrayList<>();
+            for (String prompt : style.prompts()) {
+                String key = spec.imageKey(style, prompt);
+                if (!store.exists(key)) {
+                    throw new PermanentJobFailure("the generation for \"" + prompt + "\" of style " + style.styleId() + " is missing (" + key + ")");
+                }
+                generations.add(new ResultGrid.Cell(read(key), prompt));
+            }
+            try (ArtifactStore.PendingWrite write = store.begin(spec.gridKey(style))) {
+                ImageIO.write(ResultGrid.draw(styleRow, generations), "png", write.stream());
+                write.commit();
+            }
+            RunSpec styleRun = new RunSpec(spec.runId(), style.styleSetId(), style.styleId(), spec.baseModel(), spec.recipe(),
+                    style.images(), style.prompts(), spec.scoringMode());
+            String config = config(styleRun);
+            configs.set(style.styleId(), JSON.readTree(config));
+            parts.add(new SubmissionZip.Part(style.styleId(), style.prompts(),
+                    BoardSpec.stylePrefix(spec.runId(), style.styleId()) + RunSpec.IMAGES, config));
+            context.progress().onStep(StepReport.of("assembling", ++step, total, 0));
+        }
+        store.put(spec.configKey(), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(configs));
+        try (ArtifactStore.PendingWrite write = store.begin(spec.zipKey())) {
+            SubmissionZip.write(store, parts, write.stream());
+            write.commit();
+        }
+        context.progress().onStep(StepReport.of("assembling", ++step, total, 0));
+        return Map.of("zip", spec.zipKey(), "config", spec.configKey(), "styles", spec.styles().size(),
+                "images", spec.styles().stream().mapToInt(s -> s.prompts().size()).sum());
     }
 
     private BufferedImage read(String key) throws IOException {

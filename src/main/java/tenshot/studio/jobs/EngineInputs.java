@@ -39,6 +39,14 @@ public class EngineInputs {
         return dataDir.resolve("class-images").resolve(modelId.replaceAll("[^A-Za-z0-9._-]", "_")).toAbsolutePath().normalize();
     }
 
+    /**
+     * A board training job's checkpoints, one folder per style, in the shared data directory: unlike the
+     * scratch folder, they outlive a cancelled attempt, so a retried board resumes every style on any host.
+     */
+    public Path boardCheckpointDir(long jobId) {
+        return dataDir.resolve("checkpoints").resolve("job-" + jobId).toAbsolutePath().normalize();
+    }
+
     /** The folder of a base model on this host. */
     public Path modelDir(String id) {
         return models.find(id).filter(BaseModels.BaseModel::installed).map(m -> Path.of(m.path()))
@@ -51,22 +59,31 @@ public class EngineInputs {
      * {@code prompt.json}, into {@code dir} (replacing what an earlier attempt left there).
      */
     public Path stageStyle(RunSpec spec, Path dir) throws IOException {
+        return stageStyle(spec.images(), spec.prompts(), dir);
+    }
+
+    /** {@link #stageStyle(RunSpec, Path)} for any stored style images and prompts (a board's styles). */
+    public Path stageStyle(List<RunSpec.StyleImageRef> styleImages, List<String> promptList, Path dir) throws IOException {
         Path images = dir.resolve("images");
         Files.createDirectories(images);
-        for (RunSpec.StyleImageRef image : spec.images()) {
+        for (RunSpec.StyleImageRef image : styleImages) {
             try (InputStream in = store.open(image.key())) {
                 Files.copy(in, images.resolve(image.objectName() + ".png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
         }
         ObjectNode prompts = JSON.createObjectNode();
-        for (int i = 0; i < spec.prompts().size(); i++) prompts.put(Integer.toString(i), spec.prompts().get(i));
+        for (int i = 0; i < promptList.size(); i++) prompts.put(Integer.toString(i), promptList.get(i));
         Files.writeString(dir.resolve("prompt.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(prompts));
         return dir;
     }
 
     public List<BufferedImage> styleImages(RunSpec spec) throws IOException {
+        return styleImages(spec.images());
+    }
+
+    public List<BufferedImage> styleImages(List<RunSpec.StyleImageRef> images) throws IOException {
         List<BufferedImage> out = new ArrayList<>();
-        for (RunSpec.StyleImageRef image : spec.images()) {
+        for (RunSpec.StyleImageRef image : images) {
             try (InputStream in = store.open(image.key())) {
                 out.add(ImageIO.read(in));
             }

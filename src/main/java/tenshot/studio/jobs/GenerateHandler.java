@@ -14,6 +14,7 @@ import javax.imageio.ImageIO;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import tenshot.diffusion.StepReport;
 import tenshot.diffusion.lora.LoraSet;
+import tenshot.diffusion.pipeline.BoardGenerator;
 import tenshot.diffusion.pipeline.DiffusionPipeline;
 import tenshot.diffusion.pipeline.GenerationRequest;
 import tenshot.diffusion.pipeline.Images;
@@ -53,6 +54,7 @@ public class GenerateHandler implements JobHandler {
 
     @Override
     public Object run(JobContext context) throws Exception {
+        if (BoardSpec.isBoard(context.payload())) return runBoard(context, context.payload(BoardSpec.class));
         RunSpec spec = context.payload(RunSpec.class);
         TrainingRecipe recipe = TrainingRecipe.fromJson(spec.recipe());
         TrainingRecipe.Generation settings = recipe.generation();
@@ -102,5 +104,71 @@ public class GenerateHandler implements JobHandler {
             }
         }
         return Map.of("images", prompts.size(), "generatedThisAttempt", missing.size(), "size", size);
+    }
+
+    /**
+     * Generates every prompt of every style of a board in shared denoising loops ({@link BoardGenerator}):
+     * batches mix styles, each row with its style's LoRA and start image and the seed it would have in a
+     * run of that style alone. An attempt after a crash generates only the images not yet stored.
+     */
+    private Object runBoard(JobContext context, BoardSpec spec) throws Exception {
+        TrainingRecipe recipe = TrainingRecipe.fromJson(spec.recipe());
+        TrainingRecipe.Generation settings = recipe.generation();
+        Path modelDir = inputs.modelDir(spec.baseModel());
+        StableDiffusion model = context.models().get("sd:" + modelDir + ":" + context.device(), StableDiffusion.class,
+                () -> StableDiffusionLoader.load(modelDir, context.device()));
+        int size = recipe.resolution() > 0 ? recipe.resolution() : model.defaultSize();
+        PromptTemplate template = new PromptTemplate(settings.prompt());
+        List<BoardGenerator.Style> styles = new ArrayList<>();
+        List<BoardSpec.Style> generated = new ArrayList<>();
+        List<List<String>> missingPrompts = new ArrayList<>();
+        int total = 0;
+        int done = 0;
+        for (BoardSpec.Style style : spec.styles()) {
+            total += style.prompts().size();
+            List<String> texts = new ArrayList<>();
+            List<String> missing = new ArrayList<>();
+            List<Long> seeds = new ArrayList<>();
+            for (int i = 0; i < style.prompts().size(); i++) {
+                String prompt = style.prompts().get(i);
+                if (store.exists(spec.imageKey(style, prompt))) {
+                    done++;
+                    continue;
+                }
+                missing.add(prompt);
+                texts.add(template.render(prompt, style.styleId()));
+                seeds.add(RunSpec.imageSeed(recipe.seed(), i));
+            }
+            if (missing.isEmpty()) continue;
+            if (!store.exists(spec.loraKey(style))) {
+                throw new PermanentJobFailure("style " + style.styleId() + " of the board has no trained LoRA (" + spec.loraKey(style) + ")");
+            }
+            Path lora = context.scratchDir().resolve("lora-" + style.styleId() + ".safetensors");
+            try (InputStream in = store.open(spec.loraKey(style))) {
+                Files.copy(in, lora, StandardCopyOption.REPLACE_EXISTING);
+            }
+            BufferedImage start = "average-style-image".equals(settings.start())
+                    ? Images.average(inputs.styleImages(style.images()), size, size) : null;
+            styles.add(new BoardGenerator.Style(lora, start, texts, seeds.stream().mapToLong(Long::longValue).toArray()));
+            generated.add(style);
+            missingPrompts.add(missing);
+        }
+        int batchSize = context.device().isGpu() ? Math.max(1, gpuBatchSize) : 1;
+        BoardGenerator.Settings sampling = new BoardGenerator.Settings(size, settings.steps(), settings.guidanceScale(),
+                Scheduler.Kind.parse(settings.scheduler()), settings.strength(), batchSize);
+        int[] progress = {done};
+        int boardTotal = total;
+        int first = done;
+        long began = System.nanoTime();
+        new BoardGenerator(model).generate(styles, sampling, (s, p, image) -> {
+            try (ArtifactStore.PendingWrite write = store.begin(spec.imageKey(generated.get(s), missingPrompts.get(s).get(p)))) {
+                ImageIO.write(image, "png", write.stream());
+                write.commit();
+            }
+            // images of a batch arrive together: the mean time per image so far is the honest rate
+            double seconds = (System.nanoTime() - began) / 1e9 / (progress[0] + 1 - first);
+            context.progress().onStep(new StepReport("generating", ++progress[0], boardTotal, Double.NaN, Double.NaN, seconds, image));
+        }, step -> context.checkCancelled());
+        return Map.of("images", total, "generatedThisAttempt", total - done, "styles", spec.styles().size(), "size", size);
     }
 }

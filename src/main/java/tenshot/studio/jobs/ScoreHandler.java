@@ -32,6 +32,7 @@ public class ScoreHandler implements JobHandler {
 
     @Override
     public Object run(JobContext context) throws Exception {
+        if (BoardSpec.isBoard(context.payload())) return runBoard(context, context.payload(BoardSpec.class));
         RunSpec spec = context.payload(RunSpec.class);
         List<Path> referenceFiles = writer.stageReferences(spec.images(), context.scratchDir().resolve("references"));
         Path generated = Files.createDirectories(context.scratchDir().resolve("generated"));
@@ -41,6 +42,27 @@ public class ScoreHandler implements JobHandler {
         long began = System.nanoTime();
         ScorecardWriter.Outcome outcome = writer.write(ScoreArtifacts.ofRun(spec.runId()),
                 List.of(new StyleSet(spec.styleId(), referenceFiles, generatedFiles)), ScoringMode.of(spec.scoringMode()), context.device(), context.models());
+        context.progress().onStep(StepReport.of("scoring", 1, 1, (System.nanoTime() - began) / 1e9));
+        return Map.of("scorecard", spec.scorecardKey(), "recomputed", outcome.recomputed(), "fingerprint", outcome.fingerprint());
+    }
+
+    /** One scorecard for the whole board: every style against its own style images, FID pooled as a submission's. */
+    private Object runBoard(JobContext context, BoardSpec spec) throws Exception {
+        List<StyleSet> styles = new ArrayList<>();
+        for (BoardSpec.Style style : spec.styles()) {
+            Path dir = context.scratchDir().resolve(style.styleId());
+            List<Path> referenceFiles = writer.stageReferences(style.images(), dir.resolve("references"));
+            Path generated = Files.createDirectories(dir.resolve("generated"));
+            List<Path> generatedFiles = new ArrayList<>();
+            for (String prompt : style.prompts()) {
+                generatedFiles.add(writer.stage(spec.imageKey(style, prompt), generated.resolve(prompt + ".png")));
+            }
+            styles.add(new StyleSet(style.styleId(), referenceFiles, generatedFiles));
+        }
+        context.progress().onStep(StepReport.of("scoring", 0, 1, 0));
+        long began = System.nanoTime();
+        ScorecardWriter.Outcome outcome = writer.write(ScoreArtifacts.ofRun(spec.runId()), styles,
+                ScoringMode.of(spec.scoringMode()), context.device(), context.models());
         context.progress().onStep(StepReport.of("scoring", 1, 1, (System.nanoTime() - began) / 1e9));
         return Map.of("scorecard", spec.scorecardKey(), "recomputed", outcome.recomputed(), "fingerprint", outcome.fingerprint());
     }

@@ -229,6 +229,9 @@ class AccessMatrixTest {
         rows.add(new Row("GET /api/runs/{id}/images/{prompt}.png", S, O, H, H, r -> r.get("/api/runs/" + f.run() + "/images/" + f.prompt() + ".png")));
         rows.add(new Row("GET /api/runs/{id}/grid.png", S, O, H, H, r -> r.get("/api/runs/" + f.run() + "/grid.png")));
         rows.add(new Row("GET /api/runs/{id}/lora.safetensors", S, O, H, H, r -> r.get("/api/runs/" + f.run() + "/lora.safetensors")));
+        rows.add(new Row("GET /api/runs/{id}/styles/{styleId}/images/{prompt}.png", S, O, H, H, r -> r.get("/api/runs/" + f.run() + "/styles/00/images/" + f.prompt() + ".png")));
+        rows.add(new Row("GET /api/runs/{id}/styles/{styleId}/grid.png", S, O, H, H, r -> r.get("/api/runs/" + f.run() + "/styles/00/grid.png")));
+        rows.add(new Row("GET /api/runs/{id}/styles/{styleId}/lora.safetensors", S, O, H, H, r -> r.get("/api/runs/" + f.run() + "/styles/00/lora.safetensors")));
         rows.add(new Row("GET /api/runs/{id}/submission.zip", S, O, H, H, r -> r.get("/api/runs/" + f.run() + "/submission.zip")));
         rows.add(new Row("GET /api/runs/{id}/config.json", S, O, H, H, r -> r.get("/api/runs/" + f.run() + "/config.json")));
         rows.add(new Row("GET /api/runs/{id}/scorecard.json", S, O, H, H, r -> r.get("/api/runs/" + f.run() + "/scorecard.json")));

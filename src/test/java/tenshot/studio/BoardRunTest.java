@@ -1,0 +1,153 @@
+package tenshot.studio;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.restassured.specification.RequestSpecification;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import tenshot.studio.access.SignedInAsOperator;
+import tenshot.testing.Fixtures;
+
+/**
+ * Board runs on the demo model on the CPU, through the HTTP API and the real queue: two styles of the
+ * A board trained in shared UNet passes, generated together, zipped in the challenge layout and scored
+ * on one scorecard; and a board cancelled mid-training that resumes every style from its checkpoint.
+ */
+@QuarkusTest
+@ExtendWith(SignedInAsOperator.class)
+class BoardRunTest {
+
+    private static final String RECIPE = "{\"base\": \"baseline\", \"steps\": %d, \"resolution\": 64, \"checkpointEvery\": 1, "
+            + "\"previewEvery\": 0, \"generation\": {\"steps\": 2}}";
+
+    private static int upload(String name, String styleId) throws Exception {
+        Path style = Fixtures.dataset("jittor-a/" + styleId);
+        RequestSpecification upload = given().multiPart("name", name).multiPart("styleId", styleId)
+                .multiPart("prompts", "prompt.json", Files.readAllBytes(style.resolve("prompt.json")), "application/json");
+        try (Stream<Path> images = Files.list(style.resolve("images"))) {
+            for (Path image : images.sorted().toList()) {
+                upload = upload.multiPart("images", image.getFileName().toString(), Files.readAllBytes(image), "image/png");
+            }
+        }
+        return upload.when().post("/api/style-sets").then().statusCode(201).extract().path("id");
+    }
+
+    private static int startBoard(List<Integer> sets, int steps) {
+        return given().contentType("application/json")
+                .body("{\"styleSetIds\": " + sets + ", \"recipe\": " + RECIPE.formatted(steps) + "}")
+                .when().post("/api/runs").then().statusCode(201).extract().path("id");
+    }
+
+    private static JsonPath waitForEnd(int run) throws InterruptedException {
+        JsonPath view = null;
+        long deadline = System.nanoTime() + Duration.ofMinutes(15).toNanos();
+        while (System.nanoTime() < deadline) {
+            view = given().when().get("/api/runs/" + run).then().statusCode(200).extract().jsonPath();
+            String status = view.getString("status");
+            if (!status.equals("QUEUED") && !status.equals("RUNNING")) break;
+            Thread.sleep(500);
+        }
+        assertNotNull(view);
+        return view;
+    }
+
+    private static Map<String, Object> job(JsonPath view, String kind) {
+        List<Map<String, Object>> jobs = view.getList("jobs");
+        return jobs.stream().filter(j -> kind.equals(j.get("kind"))).findFirst().orElseThrow();
+    }
+
+    @Test
+    void boardOfTwoStylesToOneZipAndOneScorecard() throws Exception {
+        int a = upload("board-00", "00");
+        int b = upload("board-01", "01");
+        int run = startBoard(List.of(a, b), 2);
+        JsonPath view = waitForEnd(run);
+        assertEquals("SUCCEEDED", view.getString("status"), view.getString("error"));
+        List<Map<String, Object>> jobs = view.getList("jobs");
+        assertEquals(List.of("TRAIN", "GENERATE", "ASSEMBLE", "SCORE"), jobs.stream().map(j -> j.get("kind")).toList(),
+                "one job of each kind for the whole board");
+        assertEquals(List.of("00", "01"), view.getList("board.styleId"));
+
+        JsonPath train = given().get("/api/jobs/" + job(view, "TRAIN").get("id")).then().statusCode(200).extract().jsonPath();
+        assertEquals(List.of("00", "01"), train.getList("result.styles.styleId"));
+        assertEquals(List.of(2, 2), train.getList("result.styles.steps"));
+
+        byte[] zip = given().get("/api/runs/" + run + "/submission.zip").then().statusCode(200).extract().asByteArray();
+        Set<String> names = new TreeSet<>();
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
+            for (ZipEntry e; (e = in.getNextEntry()) != null; ) names.add(e.getName());
+        }
+        Set<String> expected = new TreeSet<>();
+        for (String style : List.of("00", "01")) {
+            for (String prompt : view.getList("board.find { it.styleId == '" + style + "' }.images.prompt", String.class)) {
+                expected.add(style + "/" + prompt + ".png");
+            }
+        }
+        assertEquals(50, expected.size(), "25 prompts per style");
+        expected.add("config.json");
+        assertEquals(expected, names);
+
+        String firstImage = view.getString("board[1].images[0].url");
+        given().get(firstImage).then().statusCode(200).contentType("image/png");
+        given().get(view.getString("board[0].grid")).then().statusCode(200).contentType("image/png");
+        given().header("Range", "bytes=0-7").get(view.getString("board[1].lora")).then().statusCode(206);
+        given().get("/api/runs/" + run + "/styles/99/grid.png").then().statusCode(404);
+
+        JsonPath card = given().get("/api/runs/" + run + "/scorecard.json").then().statusCode(200).extract().jsonPath();
+        assertEquals(List.of("00", "01"), card.getList("styles.style"), card.prettify());
+    }
+
+    @Test
+    void boardCancelledMidTrainingResumesEveryStyleFromItsCheckpoint() throws Exception {
+        int a = upload("resume-00", "00");
+        int b = upload("resume-01", "01");
+        int c = upload("resume-02", "02");
+        int steps = 30;
+        int run = startBoard(List.of(a, b, c), steps);
+        JsonPath view;
+        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        int trainJob;
+        while (true) {
+            view = given().get("/api/runs/" + run).then().statusCode(200).extract().jsonPath();
+            Map<String, Object> train = job(view, "TRAIN");
+            trainJob = (Integer) train.get("id");
+            Object progress = train.get("progress");
+            // progress counts style-steps over the board: 3 styles x 2 steps each
+            if (progress instanceof Map<?, ?> p && "training".equals(p.get("phase")) && ((Integer) p.get("step")) >= 6) break;
+            assertTrue(System.nanoTime() < deadline, "training never reported 2 steps per style: " + view.prettify());
+            Thread.sleep(100);
+        }
+        given().post("/api/jobs/" + trainJob + "/cancel").then().statusCode(200);
+        view = waitForEnd(run);
+        assertEquals("CANCELLED", view.getString("status"), view.prettify());
+        given().post("/api/runs/" + run + "/retry").then().statusCode(200);
+        view = waitForEnd(run);
+        assertEquals("SUCCEEDED", view.getString("status"), view.getString("error"));
+        JsonPath train = given().get("/api/jobs/" + trainJob).then().statusCode(200).extract().jsonPath();
+        List<Integer> resumed = train.getList("result.styles.resumedFrom", Integer.class);
+        assertEquals(3, resumed.size());
+        for (int i = 0; i < 3; i++) {
+            assertTrue(resumed.get(i) >= 2 && resumed.get(i) < steps, "style " + i + " resumed from its checkpoint: " + resumed);
+        }
+        assertEquals(List.of(steps, steps, steps), train.getList("result.styles.steps", Integer.class));
+        List<String> ids = new ArrayList<>(view.getList("board.styleId", String.class));
+        assertEquals(List.of("00", "01", "02"), ids);
+    }
+}
