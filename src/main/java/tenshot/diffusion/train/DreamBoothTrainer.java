@@ -276,9 +276,12 @@ public final class DreamBoothTrainer {
                     }
                 }
                 double seconds = (System.nanoTime() - began) / 1e9;
+                // every style's step is counted before any is reported: a listener that cancels part-way
+                // through must not leave a stepped optimizer paired with the previous step in a checkpoint
+                double[] lrFactors = new double[active.size()];
                 for (int i = 0; i < active.size(); i++) {
                     Style style = active.get(i);
-                    double lrFactor = lrSchedule.factor(style.step);
+                    lrFactors[i] = lrSchedule.factor(style.step);
                     style.step++;
                     style.loss = losses[i];
                     style.smoothed = Double.isNaN(style.smoothed) ? seconds : 0.8 * style.smoothed + 0.2 * seconds;
@@ -287,6 +290,9 @@ public final class DreamBoothTrainer {
                                 + (styles.size() > 1 ? " of style " + style.job.styleId() : "")
                                 + " (lower learningRate or maxGradNorm in the recipe)");
                     }
+                }
+                for (int i = 0; i < active.size(); i++) {
+                    Style style = active.get(i);
                     boolean last = style.step == steps;
                     BufferedImage preview = null;
                     if (last || recipe.previewEvery() > 0 && style.step % recipe.previewEvery() == 0) {
@@ -297,7 +303,7 @@ public final class DreamBoothTrainer {
                     }
                     if (last) model.saveLora(style.index, style.job.loraFile(), metadata(style.job, recipe, resolution, style.step));
                     listener.onStep(style.index, new StepReport("training", (int) style.step, steps, style.loss,
-                            recipe.learningRate() * lrFactor, style.smoothed, preview));
+                            recipe.learningRate() * lrFactors[i], style.smoothed, preview));
                 }
             }
         } catch (StepListener.Cancelled cancelled) {

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tenshot.diffusion.EngineDevice;
+import tenshot.diffusion.StepListener;
 import tenshot.diffusion.StepReport;
 import tenshot.diffusion.weights.SafetensorsFile;
 import tenshot.testing.Fixtures;
@@ -96,6 +97,32 @@ class BoardTrainingEquivalenceTest {
             float apart = SafetensorsFile.open(together.get(0).loraFile()).load(key, m)
                     .sub(SafetensorsFile.open(together.get(1).loraFile()).load(key, m)).abs().max().getFloat();
             assertTrue(apart > 1e-4, "two styles' adapters should differ, max difference " + apart);
+        }
+    }
+
+    @Test
+    void aBoardCancelledPartWayThroughAPassResumesEveryStyleToTheUninterruptedAdapters() throws Exception {
+        List<TrainingJob> whole = new ArrayList<>();
+        List<TrainingJob> parts = new ArrayList<>();
+        for (String id : STYLES) {
+            whole.add(job(id, work.resolve("whole/" + id)));
+            parts.add(job(id, work.resolve("parts/" + id)));
+        }
+        List<TrainingResult> uninterrupted = new DreamBoothTrainer(whole, tiny()).runBoard(null);
+        // style 0 reports step 2 before styles 1 and 2 do: the cancel lands inside the pass
+        assertThrows(StepListener.Cancelled.class, () -> new DreamBoothTrainer(parts, tiny()).runBoard((style, report) -> {
+            if (report.phase().equals("training") && style == 0 && report.step() == 2) throw new StepListener.Cancelled("user asked");
+        }));
+        List<TrainingResult> resumed = new DreamBoothTrainer(parts.stream().map(TrainingJob::resuming).toList(), tiny()).runBoard(null);
+        try (NDManager m = NDManager.newBaseManager()) {
+            for (int s = 0; s < STYLES.size(); s++) {
+                assertEquals(2, resumed.get(s).resumedFrom(), "style " + STYLES.get(s) + " resumes from the step it finished");
+                SafetensorsFile a = SafetensorsFile.open(uninterrupted.get(s).loraFile());
+                SafetensorsFile b = SafetensorsFile.open(resumed.get(s).loraFile());
+                double worst = 0;
+                for (String key : a.keys()) worst = Math.max(worst, a.load(key, m).sub(b.load(key, m)).abs().max().getFloat());
+                assertTrue(worst <= 1e-5, "style " + STYLES.get(s) + ": resumed adapters differ from the uninterrupted run's by " + worst);
+            }
         }
     }
 
