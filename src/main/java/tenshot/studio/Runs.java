@@ -139,9 +139,9 @@ public class Runs {
                 throw ApiException.badField("recipe", "a board run trains UNet adapters only: set textEncoderRank to 0 (it is "
                         + recipe.textEncoderRank() + ")");
             }
-            String model = model(request.baseModel());
             String mode = scoringMode(request.scoringMode());
-            return persist(sets.get(0), sets.get(0).teamId, recipe, model, null, null, mode, true)
+            return blockingIo.run(() -> model(request.baseModel()))
+                    .chain(model -> persist(sets.get(0), sets.get(0).teamId, recipe, model, null, null, mode, true))
                     .call(run -> recordBoard(run, ids))
                     .call(quotas::admitStart);
         })).call(this::enqueue);
