@@ -2,7 +2,6 @@ package tenshot.studio;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
@@ -55,19 +54,6 @@ class BoardRunTest {
                 .when().post("/api/runs").then().statusCode(201).extract().path("id");
     }
 
-    private static JsonPath waitForEnd(int run) throws InterruptedException {
-        JsonPath view = null;
-        long deadline = System.nanoTime() + Duration.ofMinutes(15).toNanos();
-        while (System.nanoTime() < deadline) {
-            view = given().when().get("/api/runs/" + run).then().statusCode(200).extract().jsonPath();
-            String status = view.getString("status");
-            if (!status.equals("QUEUED") && !status.equals("RUNNING")) break;
-            Thread.sleep(500);
-        }
-        assertNotNull(view);
-        return view;
-    }
-
     private static Map<String, Object> job(JsonPath view, String kind) {
         List<Map<String, Object>> jobs = view.getList("jobs");
         return jobs.stream().filter(j -> kind.equals(j.get("kind"))).findFirst().orElseThrow();
@@ -78,7 +64,7 @@ class BoardRunTest {
         int a = upload("board-00", "00");
         int b = upload("board-01", "01");
         int run = startBoard(List.of(a, b), 2);
-        JsonPath view = waitForEnd(run);
+        JsonPath view = RunPolling.untilEnded(run);
         assertEquals("SUCCEEDED", view.getString("status"), view.getString("error"));
         List<Map<String, Object>> jobs = view.getList("jobs");
         assertEquals(List.of("TRAIN", "GENERATE", "ASSEMBLE", "SCORE"), jobs.stream().map(j -> j.get("kind")).toList(),
@@ -135,10 +121,10 @@ class BoardRunTest {
             Thread.sleep(100);
         }
         given().post("/api/jobs/" + trainJob + "/cancel").then().statusCode(200);
-        view = waitForEnd(run);
+        view = RunPolling.untilEnded(run);
         assertEquals("CANCELLED", view.getString("status"), view.prettify());
         given().post("/api/runs/" + run + "/retry").then().statusCode(200);
-        view = waitForEnd(run);
+        view = RunPolling.untilEnded(run);
         assertEquals("SUCCEEDED", view.getString("status"), view.getString("error"));
         JsonPath train = given().get("/api/jobs/" + trainJob).then().statusCode(200).extract().jsonPath();
         List<Integer> resumed = train.getList("result.styles.resumedFrom", Integer.class);

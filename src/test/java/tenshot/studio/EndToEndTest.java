@@ -3,7 +3,6 @@ package tenshot.studio;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -23,7 +22,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -80,15 +78,7 @@ class EndToEndTest {
         listener.setDaemon(true);
         listener.start();
 
-        JsonPath view = null;
-        long deadline = System.nanoTime() + Duration.ofMinutes(15).toNanos();
-        while (System.nanoTime() < deadline) {
-            view = given().when().get("/api/runs/" + run).then().statusCode(200).extract().jsonPath();
-            String status = view.getString("status");
-            if (!status.equals("QUEUED") && !status.equals("RUNNING")) break;
-            Thread.sleep(1000);
-        }
-        assertNotNull(view);
+        JsonPath view = RunPolling.untilEnded(run);
         assertEquals("SUCCEEDED", view.getString("status"), "run ended as " + view.getString("status") + ": " + view.getString("error"));
         synchronized (events) {
             return new FinishedRun(run, prompts, view, List.copyOf(events));
