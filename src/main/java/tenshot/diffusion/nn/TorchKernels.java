@@ -81,11 +81,17 @@ public final class TorchKernels {
                 return torch.mul(torch.matmul(h, torch.transpose(b, 1, 2)), float(scale))
               def cast(self: __torch__.Kernels, x: Tensor, dtype: Tensor) -> Tensor:
                 return torch.to(x, int(dtype))
-              def clip_grad_norm(self: __torch__.Kernels, grads: List[Tensor], max_norm: Tensor) -> Tensor:
+              def clip_grad_norms(self: __torch__.Kernels, grads: List[Tensor], sizes: Tensor, max_norm: Tensor) -> Tensor:
                 norms = torch._foreach_norm(grads, 2)
-                total = torch.linalg_vector_norm(torch.stack(norms), 2)
-                coefficient = torch.clamp(torch.mul(torch.reciprocal(torch.add(total, 1e-06)), float(max_norm)), None, 1.)
-                torch._foreach_mul_(grads, coefficient)
+                totals = annotate(List[Tensor], [])
+                start = 0
+                for i in range(torch.size(sizes, 0)):
+                  end = start + int(torch.select(sizes, 0, i))
+                  totals.append(torch.linalg_vector_norm(torch.stack(norms[start:end]), 2))
+                  start = end
+                total = torch.stack(totals)
+                coefficients = torch.clamp(torch.mul(torch.reciprocal(torch.add(total, 1e-06)), float(max_norm)), None, 1.)
+                torch._foreach_mul_(grads, torch.unbind(torch.repeat_interleave(coefficients, sizes), 0))
                 return total
               def adamw(self: __torch__.Kernels, params: List[Tensor], grads: List[Tensor], exp_avgs: List[Tensor], exp_avg_sqs: List[Tensor], steps: List[Tensor], lr: Tensor, beta1: Tensor, beta2: Tensor, weight_decay: Tensor, eps: Tensor) -> Tensor:
                 torch._foreach_add_(steps, 1)
@@ -202,14 +208,21 @@ public final class TorchKernels {
     }
 
     /**
-     * {@code torch.nn.utils.clip_grad_norm_} over {@code grads} (scaled in place by
-     * {@code min(1, maxNorm / (norm + 1e-6))}); returns the total norm before clipping, on the device.
+     * {@code torch.nn.utils.clip_grad_norm_} over each group of {@code grads} in one call: the first
+     * {@code sizes[0]} gradients are one group, the next {@code sizes[1]} the next, and so on; each group
+     * is scaled in place by {@code min(1, maxNorm / (norm + 1e-6))} of its own norm. Returns every
+     * group's norm before clipping, {@code [groups]} on the device.
      */
-    public static NDArray clipGradNorm(List<NDArray> grads, double maxNorm) {
+    public static NDArray clipGradNorms(List<NDArray> grads, int[] sizes, double maxNorm) {
         TorchKernels k = get();
-        List<Argument> arguments = new ArrayList<>(list(grads, "grads[]"));
-        arguments.add(new Argument(k.scalar(maxNorm), null));
-        return k.call("clip_grad_norm", arguments);
+        long[] counts = new long[sizes.length];
+        for (int i = 0; i < sizes.length; i++) counts[i] = sizes[i];
+        try (NDArray groups = k.manager.create(counts)) {
+            List<Argument> arguments = new ArrayList<>(list(grads, "grads[]"));
+            arguments.add(new Argument(groups, null));
+            arguments.add(new Argument(k.scalar(maxNorm), null));
+            return k.call("clip_grad_norms", arguments);
+        }
     }
 
     /**

@@ -90,20 +90,42 @@ public final class AdamW implements AutoCloseable {
      * whose grad is None. Each group is one call of PyTorch's fused AdamW kernel.
      */
     public void step(double lrFactor) {
-        step++;
+        stepAll(List.of(this), new double[] {lrFactor});
+    }
+
+    /**
+     * {@link #step} of every optimizer, {@code optimizers.get(i)} with {@code lrFactors[i]}, in as few
+     * kernel calls as there are distinct learning rates: a board's styles step together. The settings
+     * of the first optimizer apply to all, so they must be equal.
+     */
+    public static void stepAll(List<AdamW> optimizers, double[] lrFactors) {
+        if (optimizers.size() != lrFactors.length) {
+            throw new IllegalArgumentException(optimizers.size() + " optimizers but " + lrFactors.length + " learning-rate factors");
+        }
+        Settings settings = optimizers.get(0).settings;
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try {
             Map<Double, List<Slot>> groups = new LinkedHashMap<>();
-            for (Slot s : slots.values()) groups.computeIfAbsent(s.groupLr, lr -> new ArrayList<>()).add(s);
-            for (Map.Entry<Double, List<Slot>> group : groups.entrySet()) update(group.getValue(), group.getKey() * lrFactor);
+            for (int i = 0; i < optimizers.size(); i++) {
+                AdamW optimizer = optimizers.get(i);
+                if (!optimizer.settings.equals(settings)) {
+                    throw new IllegalArgumentException("optimizers that step together need equal settings: " + optimizer.settings
+                            + " and " + settings);
+                }
+                optimizer.step++;
+                for (Slot s : optimizer.slots.values()) {
+                    groups.computeIfAbsent(s.groupLr * lrFactors[i], lr -> new ArrayList<>()).add(s);
+                }
+            }
+            for (Map.Entry<Double, List<Slot>> group : groups.entrySet()) update(group.getValue(), group.getKey(), settings);
         } finally {
             JniUtils.setGradMode(gradMode);
         }
     }
 
     /** One fused multi-tensor AdamW update of the slots that have a gradient; their gradients are zeroed after. */
-    private void update(List<Slot> group, double lr) {
+    private static void update(List<Slot> group, double lr, Settings settings) {
         List<NDArray> params = new ArrayList<>();
         List<NDArray> grads = new ArrayList<>();
         List<NDArray> expAvgs = new ArrayList<>();

@@ -235,6 +235,7 @@ public final class DreamBoothTrainer {
                 List<StepDraws.Draw> draws = new ArrayList<>();
                 for (Style style : active) draws.add(style.draws.draw(style.step));
                 float[] losses;
+                NDArray stacked;
                 try (NDScope scope = new NDScope()) {
                     scope.suppressNotUsedWarning();
                     NDList latentRows = new NDList();
@@ -265,15 +266,15 @@ public final class DreamBoothTrainer {
                         NDList totals = new NDList();
                         for (DreamBoothObjective.Loss l : perStyle) totals.add(l.total().reshape(1));
                         // (DJL's concat of a single array copies it without grad)
-                        NDArray stacked = totals.size() == 1 ? totals.get(0) : NDArrays.concat(totals);
+                        stacked = totals.size() == 1 ? totals.get(0) : NDArrays.concat(totals);
                         collector.backward(stacked.sum());
-                        losses = stacked.toFloatArray(); // the step's one host read
                     }
-                    for (int i = 0; i < active.size(); i++) {
-                        Style style = active.get(i);
-                        GradientClipping.clipGlobalNorm(style.optimizer.parameters(), recipe.maxGradNorm()).close();
-                        style.optimizer.step(lrSchedule.factor(style.step));
-                    }
+                    List<AdamW> optimizers = active.stream().map(s -> s.optimizer).toList();
+                    GradientClipping.clipEachGlobalNorm(optimizers.stream().map(AdamW::parameters).toList(),
+                            recipe.maxGradNorm()).close();
+                    AdamW.stepAll(optimizers, active.stream().mapToDouble(s -> lrSchedule.factor(s.step)).toArray());
+                    // the step's one host read, after the update is queued, so the GPU never waits for the host
+                    losses = stacked.toFloatArray();
                 }
                 double seconds = (System.nanoTime() - began) / 1e9;
                 // every style's step is counted before any is reported: a listener that cancels part-way

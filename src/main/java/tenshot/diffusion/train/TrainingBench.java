@@ -172,10 +172,10 @@ public final class TrainingBench {
         }
 
         private void optimize() {
-            for (AdamW optimizer : optimizers) {
-                GradientClipping.clipGlobalNorm(optimizer.parameters(), 1.0).close();
-                optimizer.step(1.0);
-            }
+            GradientClipping.clipEachGlobalNorm(optimizers.stream().map(AdamW::parameters).toList(), 1.0).close();
+            double[] factors = new double[optimizers.size()];
+            java.util.Arrays.fill(factors, 1.0);
+            AdamW.stepAll(optimizers, factors);
         }
     }
 

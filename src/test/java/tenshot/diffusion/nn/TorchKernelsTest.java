@@ -100,19 +100,25 @@ class TorchKernelsTest {
     }
 
     @Test
-    void clipGradNormScalesEveryGradientByTheGlobalNorm() {
+    void clipGradNormsScalesEachGroupByItsOwnGlobalNorm() {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray a = m.randomNormal(new Shape(4, 3)).mul(2);
             NDArray b = m.randomNormal(new Shape(7));
+            NDArray c = m.randomNormal(new Shape(5)).mul(0.01f); // under the limit: left as it is
             double norm = Math.sqrt(a.square().sum().getFloat() + b.square().sum().getFloat());
+            double small = Math.sqrt(c.square().sum().getFloat());
             NDArray a0 = a.duplicate();
             NDArray b0 = b.duplicate();
-            try (NDArray total = TorchKernels.clipGradNorm(List.of(a, b), 1.0)) {
-                assertEquals(norm, total.getFloat(), 1e-5 * norm);
+            NDArray c0 = c.duplicate();
+            try (NDArray totals = TorchKernels.clipGradNorms(List.of(a, b, c), new int[] {2, 1}, 1.0)) {
+                assertEquals(2, totals.size());
+                assertEquals(norm, totals.getFloat(0), 1e-5 * norm);
+                assertEquals(small, totals.getFloat(1), 1e-5 * small);
             }
             float coefficient = (float) (1.0 / (norm + 1e-6));
             assertTrue(maxAbs(a, a0.mul(coefficient)) < 1e-6f);
             assertTrue(maxAbs(b, b0.mul(coefficient)) < 1e-6f);
+            assertTrue(maxAbs(c, c0) == 0f);
             assertNull(a.getName(), "the kernel call leaves the inputs' names as they were");
         }
     }
