@@ -49,13 +49,17 @@ final class WholeBoardBench {
         List<TrainingResult> results = new DreamBoothTrainer(jobs,
                 job -> StableDiffusionTrainable.random(configDir, tokenizerDir, device, 0)).runBoard((style, report) -> {
                     if (!report.phase().equals("training") || style != 0) return;
-                    if (trainingBegan[0] == 0) trainingBegan[0] = System.nanoTime();
+                    if (trainingBegan[0] == 0) {
+                        trainingBegan[0] = System.nanoTime();
+                        System.out.printf("  class images and style latents done in %.1f s%n", (trainingBegan[0] - began) / 1e9);
+                    }
                     if (report.step() % 100 == 0) {
                         System.out.printf("  board training step %d/%d, %.3f s/step%n", report.step(), report.total(),
                                 report.secondsPerStep());
                     }
                 });
         long trained = System.nanoTime();
+        System.out.printf("  board training done in %.1f s%n", (trained - trainingBegan[0]) / 1e9);
         long classImages = 0;
         if (Files.isDirectory(work.resolve("class-images"))) {
             try (Stream<Path> files = Files.list(work.resolve("class-images"))) {
@@ -82,7 +86,11 @@ final class WholeBoardBench {
         try (StableDiffusion model = StableDiffusionLoader.random(configDir, tokenizerDir, device, 0)) {
             long loaded = System.nanoTime();
             new BoardGenerator(model).generate(board, new BoardGenerator.Settings(size, settings.steps(), settings.guidanceScale(),
-                    Scheduler.Kind.parse(settings.scheduler()), settings.strength(), batch), (s, p, image) -> made[0]++,
+                    Scheduler.Kind.parse(settings.scheduler()), settings.strength(), batch), (s, p, image) -> {
+                        if (++made[0] % 64 == 0) {
+                            System.out.printf("  %d images in %.1f s%n", made[0], (System.nanoTime() - loaded) / 1e9);
+                        }
+                    },
                     StepListener.NONE);
             long generated = System.nanoTime();
             deleteTree(work);
