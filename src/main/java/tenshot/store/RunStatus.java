@@ -6,9 +6,5 @@ public enum RunStatus {
     RUNNING,
     SUCCEEDED,
     FAILED,
-    CANCELLED;
-
-    public boolean finished() {
-        return this == SUCCEEDED || this == FAILED || this == CANCELLED;
-    }
+    CANCELLED
 }

@@ -252,7 +252,6 @@ public class Runs {
         run.recipeName = recipe.name();
         run.recipe = recipe.toJson();
         run.baseModel = model;
-        run.status = RunStatus.QUEUED;
         run.parentRunId = parent;
         run.changes = changes;
         return run.persist();
@@ -394,10 +393,10 @@ public class Runs {
     }
 
     static RunView view(Run run, List<Job> jobs) {
-        String status = run.status.name();
+        String status = RunStatus.QUEUED.name();
         String phase = null;
         JsonNode progress = null;
-        String error = run.error;
+        String error = null;
         if (!jobs.isEmpty()) {
             Optional<Job> failed = jobs.stream().filter(j -> j.state() == JobState.FAILED).findFirst();
             Optional<Job> running = jobs.stream().filter(j -> j.state() == JobState.RUNNING).findFirst();

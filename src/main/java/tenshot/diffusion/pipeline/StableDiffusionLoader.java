@@ -34,7 +34,7 @@ public final class StableDiffusionLoader {
             ClipTextModel text = ClipTextModel.load(dir.resolve("text_encoder"), device, manager);
             UNet2DConditionModel unet = UNet2DConditionModel.load(dir.resolve("unet"), device, manager);
             AutoencoderKL vae = AutoencoderKL.load(dir.resolve("vae"), device, manager);
-            return assemble(device, manager, tokenizer, text, unet, vae, dir.resolve("scheduler/scheduler_config.json"));
+            return assemble(device, manager, tokenizer, text, unet, vae, SchedulerConfig.load(dir.resolve("scheduler/scheduler_config.json")));
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -47,22 +47,33 @@ public final class StableDiffusionLoader {
      * from {@code tokenizerDir} when the config folder has none.
      */
     public static StableDiffusion random(Path configDir, Path tokenizerDir, EngineDevice device, long seed) {
-        requireLayout(configDir, false);
-        Path tokenizerFolder = Files.isDirectory(configDir.resolve("tokenizer")) ? configDir.resolve("tokenizer") : tokenizerDir;
         NDManager manager = NDManager.newBaseManager(device.device());
         try {
-            ClipTokenizer tokenizer = ClipTokenizer.load(tokenizerFolder);
-            ClipTextModel text = ClipTextModel.random(ClipTextConfig.read(configDir.resolve("text_encoder/config.json")),
-                    device, manager, seed);
-            UNet2DConditionModel unet = UNet2DConditionModel.random(UNetConfig.read(configDir.resolve("unet/config.json")),
-                    device, manager, seed + 1);
-            AutoencoderKL vae = AutoencoderKL.random(VaeConfig.read(configDir.resolve("vae/config.json")), device, manager,
-                    seed + 2);
-            return assemble(device, manager, tokenizer, text, unet, vae, configDir.resolve("scheduler/scheduler_config.json"));
+            Parts parts = randomParts(configDir, tokenizerDir, device, manager, seed);
+            return assemble(device, manager, parts.tokenizer(), parts.textEncoder(), parts.unet(), parts.vae(), parts.scheduler());
         } catch (RuntimeException e) {
             manager.close();
             throw e;
         }
+    }
+
+    /** A model's parts, before they are put together for inference or for training. */
+    public record Parts(ClipTokenizer tokenizer, ClipTextModel textEncoder, UNet2DConditionModel unet, AutoencoderKL vae,
+                        SchedulerConfig scheduler) {}
+
+    /**
+     * The parts of {@link #random}, in {@code manager}: the text encoder drawn from {@code seed}, the
+     * UNet from {@code seed + 1}, the VAE from {@code seed + 2}, so one seed gives the same weights to
+     * inference and training benchmarks.
+     */
+    public static Parts randomParts(Path configDir, Path tokenizerDir, EngineDevice device, NDManager manager, long seed) {
+        requireLayout(configDir, false);
+        Path tokenizerFolder = Files.isDirectory(configDir.resolve("tokenizer")) ? configDir.resolve("tokenizer") : tokenizerDir;
+        return new Parts(ClipTokenizer.load(tokenizerFolder),
+                ClipTextModel.random(ClipTextConfig.read(configDir.resolve("text_encoder/config.json")), device, manager, seed),
+                UNet2DConditionModel.random(UNetConfig.read(configDir.resolve("unet/config.json")), device, manager, seed + 1),
+                AutoencoderKL.random(VaeConfig.read(configDir.resolve("vae/config.json")), device, manager, seed + 2),
+                SchedulerConfig.load(configDir.resolve("scheduler/scheduler_config.json")));
     }
 
     /**
@@ -75,8 +86,7 @@ public final class StableDiffusionLoader {
     }
 
     private static StableDiffusion assemble(EngineDevice device, NDManager manager, ClipTokenizer tokenizer, ClipTextModel text,
-            UNet2DConditionModel unet, AutoencoderKL vae, Path schedulerConfig) {
-        SchedulerConfig config = SchedulerConfig.load(schedulerConfig);
+            UNet2DConditionModel unet, AutoencoderKL vae, SchedulerConfig config) {
         Map<String, Map<String, tenshot.diffusion.nn.Linear>> linears = new LinkedHashMap<>();
         linears.put("unet", unet.linears());
         linears.put("text_encoder", text.linears());

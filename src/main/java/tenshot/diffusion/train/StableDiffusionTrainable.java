@@ -21,16 +21,14 @@ import tenshot.diffusion.pipeline.DiffusionPipeline;
 import tenshot.diffusion.pipeline.GenerationRequest;
 import tenshot.diffusion.pipeline.LatentCodec;
 import tenshot.diffusion.pipeline.StableDiffusion;
+import tenshot.diffusion.pipeline.StableDiffusionLoader;
 import tenshot.diffusion.schedulers.NoiseSchedule;
 import tenshot.diffusion.schedulers.Scheduler;
 import tenshot.diffusion.schedulers.SchedulerConfig;
-import tenshot.diffusion.text.ClipTextConfig;
 import tenshot.diffusion.text.ClipTextModel;
 import tenshot.diffusion.tokenizer.ClipTokenizer;
 import tenshot.diffusion.unet.UNet2DConditionModel;
-import tenshot.diffusion.unet.UNetConfig;
 import tenshot.diffusion.vae.AutoencoderKL;
-import tenshot.diffusion.vae.VaeConfig;
 
 /**
  * A diffusers-format Stable Diffusion 2.1 folder loaded for training: frozen tokenizer, text encoder,
@@ -89,19 +87,13 @@ public final class StableDiffusionTrainable implements TrainableModel {
         }
     }
 
-    /**
-     * Seeded random weights for the configs of {@code configDir}, drawn as {@link
-     * tenshot.diffusion.pipeline.StableDiffusionLoader#random} draws them for the same seed (benchmarks).
-     */
+    /** Seeded random weights for the configs of {@code configDir}, as {@link StableDiffusionLoader#randomParts} draws them (benchmarks). */
     public static StableDiffusionTrainable random(Path configDir, Path tokenizerDir, EngineDevice device, long seed) {
-        Path tokenizerFolder = Files.isDirectory(configDir.resolve("tokenizer")) ? configDir.resolve("tokenizer") : tokenizerDir;
         NDManager manager = NDManager.newBaseManager(device.device());
         try {
-            return new StableDiffusionTrainable(device, manager, ClipTokenizer.load(tokenizerFolder),
-                    ClipTextModel.random(ClipTextConfig.read(configDir.resolve("text_encoder/config.json")), device, manager, seed),
-                    UNet2DConditionModel.random(UNetConfig.read(configDir.resolve("unet/config.json")), device, manager, seed + 1),
-                    AutoencoderKL.random(VaeConfig.read(configDir.resolve("vae/config.json")), device, manager, seed + 2),
-                    new NoiseSchedule(SchedulerConfig.load(configDir.resolve("scheduler/scheduler_config.json"))));
+            StableDiffusionLoader.Parts parts = StableDiffusionLoader.randomParts(configDir, tokenizerDir, device, manager, seed);
+            return new StableDiffusionTrainable(device, manager, parts.tokenizer(), parts.textEncoder(), parts.unet(), parts.vae(),
+                    new NoiseSchedule(parts.scheduler()));
         } catch (RuntimeException e) {
             manager.close();
             throw e;

@@ -188,32 +188,121 @@ public record TrainingRecipe(
 
     /** rank 4, 500 steps, lr 1e-4, no prior, instance prompt {@code style_{id}}, 25 DDIM steps from noise. */
     public static TrainingRecipe baseline() {
-        return new TrainingRecipe("baseline", "lora", 4, 4, UNET_ATTENTION_TARGETS, 0, 8, 1e-5,
-                500, 1e-4, 0, 1.0, 0.9, 0.999, 1e-8, 1e-2,
-                0.0, 1, 30, 7.5,
-                "style_{id}", PromptTemplate.DEFAULT_CLASS.template(),
-                0, false, 0, 1, "sample", 42, 100, 100, 10,
-                new Generation("{object} in style_{id}", "noise", 1.0, 25, 7.5, "ddim"));
+        return builder("baseline").build();
     }
 
     /** rank 32, 800 steps, lr 1e-4, prior weight 1.0, no text-encoder LoRA, no augmentation; img2img from the average style image. */
     public static TrainingRecipe safe() {
-        return new TrainingRecipe("safe", "lora", 32, 32, UNET_ATTENTION_TARGETS, 0, 8, 1e-5,
-                800, 1e-4, 0, 1.0, 0.9, 0.999, 1e-8, 1e-2,
-                1.0, 2, 30, 7.5,
-                PromptTemplate.DEFAULT_INSTANCE.template(), PromptTemplate.DEFAULT_CLASS.template(),
-                0, false, 0, 1, "sample", 42, 100, 100, 10,
-                new Generation(PromptTemplate.DEFAULT_INSTANCE.template(), "average-style-image", 0.9, 40, 7.5, "ddim"));
+        return builder("safe")
+                .rank(32).alpha(32)
+                .steps(800)
+                .priorLossWeight(1.0).classImagesPerPrompt(2)
+                .instancePrompt(PromptTemplate.DEFAULT_INSTANCE.template())
+                .generation(fromAverageStyleImage())
+                .build();
     }
 
     /** rank 64, text-encoder rank 8, 1200 steps, augmentation on (flip, ±10° rotation, 4 views per image), prior weight 0.9. */
     public static TrainingRecipe aggressive() {
-        return new TrainingRecipe("aggressive", "lora", 64, 64, UNET_ATTENTION_TARGETS, 8, 8, 1e-5,
-                1200, 1e-4, 0, 1.0, 0.9, 0.999, 1e-8, 1e-2,
-                0.9, 2, 30, 7.5,
-                PromptTemplate.DEFAULT_INSTANCE.template(), PromptTemplate.DEFAULT_CLASS.template(),
-                0, true, 10, 4, "sample", 42, 100, 100, 10,
-                new Generation(PromptTemplate.DEFAULT_INSTANCE.template(), "average-style-image", 0.9, 40, 7.5, "ddim"));
+        return builder("aggressive")
+                .rank(64).alpha(64)
+                .textEncoderRank(8)
+                .steps(1200)
+                .priorLossWeight(0.9).classImagesPerPrompt(2)
+                .instancePrompt(PromptTemplate.DEFAULT_INSTANCE.template())
+                .flip(true).rotationDegrees(10).viewsPerImage(4)
+                .generation(fromAverageStyleImage())
+                .build();
+    }
+
+    /** img2img at strength 0.9 from the average style image, 40 DDIM steps, the default instance prompt. */
+    private static Generation fromAverageStyleImage() {
+        return new Generation(PromptTemplate.DEFAULT_INSTANCE.template(), "average-style-image", 0.9, 40, 7.5, "ddim");
+    }
+
+    /** A recipe named {@code name} that starts from the baseline preset's values. */
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    /** Defaults are the baseline preset's; {@link #build()} validates as the constructor does. */
+    public static final class Builder {
+        private final String name;
+        private String adapter = "lora";
+        private int rank = 4;
+        private double alpha = 4;
+        private List<String> targetModules = UNET_ATTENTION_TARGETS;
+        private int textEncoderRank = 0;
+        private double textEncoderAlpha = 8;
+        private double textEncoderLearningRate = 1e-5;
+        private int steps = 500;
+        private double learningRate = 1e-4;
+        private int warmupSteps = 0;
+        private double maxGradNorm = 1.0;
+        private double adamBeta1 = 0.9;
+        private double adamBeta2 = 0.999;
+        private double adamEpsilon = 1e-8;
+        private double weightDecay = 1e-2;
+        private double priorLossWeight = 0.0;
+        private int classImagesPerPrompt = 1;
+        private int classImageSteps = 30;
+        private double classImageGuidance = 7.5;
+        private String instancePrompt = "style_{id}";
+        private String classPrompt = PromptTemplate.DEFAULT_CLASS.template();
+        private int resolution = 0;
+        private boolean flip = false;
+        private double rotationDegrees = 0;
+        private int viewsPerImage = 1;
+        private String latentSampling = "sample";
+        private long seed = 42;
+        private int checkpointEvery = 100;
+        private int previewEvery = 100;
+        private int previewSteps = 10;
+        private Generation generation = new Generation("{object} in style_{id}", "noise", 1.0, 25, 7.5, "ddim");
+
+        private Builder(String name) {
+            this.name = name;
+        }
+
+        public Builder adapter(String value) { adapter = value; return this; }
+        public Builder rank(int value) { rank = value; return this; }
+        public Builder alpha(double value) { alpha = value; return this; }
+        public Builder targetModules(List<String> value) { targetModules = value; return this; }
+        public Builder textEncoderRank(int value) { textEncoderRank = value; return this; }
+        public Builder textEncoderAlpha(double value) { textEncoderAlpha = value; return this; }
+        public Builder textEncoderLearningRate(double value) { textEncoderLearningRate = value; return this; }
+        public Builder steps(int value) { steps = value; return this; }
+        public Builder learningRate(double value) { learningRate = value; return this; }
+        public Builder warmupSteps(int value) { warmupSteps = value; return this; }
+        public Builder maxGradNorm(double value) { maxGradNorm = value; return this; }
+        public Builder adamBeta1(double value) { adamBeta1 = value; return this; }
+        public Builder adamBeta2(double value) { adamBeta2 = value; return this; }
+        public Builder adamEpsilon(double value) { adamEpsilon = value; return this; }
+        public Builder weightDecay(double value) { weightDecay = value; return this; }
+        public Builder priorLossWeight(double value) { priorLossWeight = value; return this; }
+        public Builder classImagesPerPrompt(int value) { classImagesPerPrompt = value; return this; }
+        public Builder classImageSteps(int value) { classImageSteps = value; return this; }
+        public Builder classImageGuidance(double value) { classImageGuidance = value; return this; }
+        public Builder instancePrompt(String value) { instancePrompt = value; return this; }
+        public Builder classPrompt(String value) { classPrompt = value; return this; }
+        public Builder resolution(int value) { resolution = value; return this; }
+        public Builder flip(boolean value) { flip = value; return this; }
+        public Builder rotationDegrees(double value) { rotationDegrees = value; return this; }
+        public Builder viewsPerImage(int value) { viewsPerImage = value; return this; }
+        public Builder latentSampling(String value) { latentSampling = value; return this; }
+        public Builder seed(long value) { seed = value; return this; }
+        public Builder checkpointEvery(int value) { checkpointEvery = value; return this; }
+        public Builder previewEvery(int value) { previewEvery = value; return this; }
+        public Builder previewSteps(int value) { previewSteps = value; return this; }
+        public Builder generation(Generation value) { generation = value; return this; }
+
+        public TrainingRecipe build() {
+            return new TrainingRecipe(name, adapter, rank, alpha, targetModules, textEncoderRank, textEncoderAlpha,
+                    textEncoderLearningRate, steps, learningRate, warmupSteps, maxGradNorm, adamBeta1, adamBeta2,
+                    adamEpsilon, weightDecay, priorLossWeight, classImagesPerPrompt, classImageSteps, classImageGuidance,
+                    instancePrompt, classPrompt, resolution, flip, rotationDegrees, viewsPerImage, latentSampling, seed,
+                    checkpointEvery, previewEvery, previewSteps, generation);
+        }
     }
 
     public static TrainingRecipe preset(String name) {

@@ -1,13 +1,17 @@
 package tenshot.studio.access;
 
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ResourceInfo;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.lang.reflect.Method;
@@ -15,14 +19,16 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.jboss.resteasy.reactive.server.spi.ResteasyReactiveContainerRequestContext;
 import tenshot.studio.api.Problem;
 
 /**
  * Who is calling and whether they may: every endpoint needs a signed-in caller unless it is marked
- * {@link Public}; {@link OrganiserOnly} ones need an organiser. Team ownership is checked where things
- * are looked up (another team's ids answer 404). State-changing requests made with the session cookie
+ * {@link Public}; roles are Quarkus' {@code @RolesAllowed} over the identity {@link StudioIdentities}
+ * builds from the session cookie or API token. Team ownership is checked where things are looked up
+ * (another team's ids answer 404). State-changing requests made with the session cookie
  * must carry the session's CSRF token; visitors' form posts (sign-in, sign-up) the {@code tenshot_csrf}
  * cookie's. API tokens are not ambient credentials, so their requests need no CSRF token.
  */
@@ -39,59 +45,69 @@ public class AccessFilter {
     Caller caller;
 
     @Inject
-    Sessions sessions;
-
-    @Inject
-    ApiTokens tokens;
+    CurrentIdentityAssociation identities;
 
     @ServerRequestFilter(priority = Priorities.AUTHENTICATION)
     public Uni<Response> check(ResteasyReactiveContainerRequestContext request, ResourceInfo resource, HttpServerRequest http) {
-        String address = http.remoteAddress() == null ? "unknown" : http.remoteAddress().hostAddress();
-        caller.from(address);
-        String authorization = request.getHeaderString(HttpHeaders.AUTHORIZATION);
-        if (authorization != null) {
-            String token = authorization.regionMatches(true, 0, "Bearer ", 0, 7) ? authorization.substring(7).strip() : "";
-            return tokens.find(token, address).map(who -> {
-                if (who == null) return problem(401, "Unauthorized", "this API token is unknown or revoked (Authorization: Bearer tsk_…)", "token");
-                caller.signIn(who, null);
-                return authorize(request, resource);
-            });
-        }
-        Cookie session = http.getCookie(SessionCookies.SESSION);
-        Uni<Sessions.Found> found = session == null ? Uni.createFrom().nullItem() : sessions.find(session.getValue());
-        return found.map(f -> {
-            if (f != null) {
-                caller.signIn(f.identity(), f.csrfToken());
+        caller.from(StudioAuthentication.addressOf(http));
+        return identities.getDeferredIdentity().map(identity -> {
+            Caller.Identity who = identity.getAttribute(StudioIdentities.ACCOUNT);
+            if (who != null) {
+                caller.signIn(who, identity.getAttribute(StudioIdentities.CSRF_TOKEN));
             } else {
                 Cookie visitor = http.getCookie(SessionCookies.VISITOR_CSRF);
                 if (visitor != null) caller.visitorCsrf(visitor.getValue());
             }
             Response refused = authorize(request, resource);
-            return refused != null ? refused : checkCsrf(request, f != null);
-        });
+            if (refused != null) return refused;
+            // API tokens are not ambient credentials: only session-cookie and visitors' requests need a CSRF token
+            return who != null && who.tokenId() != null ? null : checkCsrf(request, who != null);
+        }).onFailure(AuthenticationFailedException.class).recoverWithItem(AccessFilter::unknownToken);
     }
 
-    private Response authorize(ResteasyReactiveContainerRequestContext request, ResourceInfo resource) {
+    /** Default deny: everything not {@link Public} needs a signed-in caller. Roles are {@code @RolesAllowed}'s. */
+    private Response authorize(ContainerRequestContext request, ResourceInfo resource) {
         Method method = resource.getResourceMethod();
         Class<?> type = resource.getResourceClass();
         if (method == null || method.isAnnotationPresent(Public.class) || (type != null && type.isAnnotationPresent(Public.class))) {
             return null;
         }
-        if (!caller.signedIn()) {
-            if (wantsPage(request)) {
-                String next = request.getUriInfo().getRequestUri().getRawPath();
-                String query = request.getUriInfo().getRequestUri().getRawQuery();
-                if (query != null) next += "?" + query;
-                return Response.seeOther(URI.create("/login?next=" + URLEncoder.encode(next, StandardCharsets.UTF_8))).build();
-            }
-            return problem(401, "Unauthorized", "sign in first: a session cookie (POST /api/session) or an API token"
-                    + " (Authorization: Bearer tsk_…)", "sign-in");
+        return caller.signedIn() ? null : signInFirst(request);
+    }
+
+    private static Response signInFirst(ContainerRequestContext request) {
+        if (wantsPage(request)) {
+            String next = request.getUriInfo().getRequestUri().getRawPath();
+            String query = request.getUriInfo().getRequestUri().getRawQuery();
+            if (query != null) next += "?" + query;
+            return Response.seeOther(URI.create("/login?next=" + URLEncoder.encode(next, StandardCharsets.UTF_8))).build();
         }
-        boolean organiserOnly = method.isAnnotationPresent(OrganiserOnly.class) || (type != null && type.isAnnotationPresent(OrganiserOnly.class));
-        if (organiserOnly && !caller.isOrganiser()) {
-            return problem(403, "Forbidden", "organisers only: " + caller.username() + " is a team member", "role");
-        }
-        return null;
+        return problem(401, "Unauthorized", "sign in first: a session cookie (POST /api/session) or an API token"
+                + " (Authorization: Bearer tsk_…)", "sign-in");
+    }
+
+    private static Response unknownToken(Throwable failure) {
+        return problem(401, "Unauthorized", "this API token is unknown or revoked (Authorization: Bearer tsk_…)", "token");
+    }
+
+    /** A visitor at an endpoint with {@code @RolesAllowed}. */
+    @ServerExceptionMapper
+    public Response notSignedIn(UnauthorizedException e, ContainerRequestContext request) {
+        return signInFirst(request);
+    }
+
+    /** An unknown or revoked API token, found by the role check before this filter ran. */
+    @ServerExceptionMapper
+    public Response authenticationFailed(AuthenticationFailedException e) {
+        return unknownToken(e);
+    }
+
+    /** A signed-in caller without the role that {@code @RolesAllowed} names. */
+    @ServerExceptionMapper
+    public Response roleMissing(ForbiddenException e, ContainerRequestContext request) {
+        java.security.Principal principal = request.getSecurityContext().getUserPrincipal();
+        String who = principal == null ? "this account" : principal.getName();
+        return problem(403, "Forbidden", "organisers only: " + who + " is a team member", "role");
     }
 
     private Response checkCsrf(ResteasyReactiveContainerRequestContext request, boolean withSession) {
@@ -116,7 +132,7 @@ public class AccessFilter {
     }
 
     /** Browsers asking for a page are sent to the sign-in page; API clients get a problem. */
-    private static boolean wantsPage(ResteasyReactiveContainerRequestContext request) {
+    private static boolean wantsPage(ContainerRequestContext request) {
         if (request.getUriInfo().getPath().startsWith("/api/")) return false;
         return request.getAcceptableMediaTypes().stream().anyMatch(t -> t.isCompatible(MediaType.TEXT_HTML_TYPE) && !t.isWildcardType());
     }

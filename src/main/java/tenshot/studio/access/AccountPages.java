@@ -1,5 +1,6 @@
 package tenshot.studio.access;
 
+import jakarta.annotation.security.RolesAllowed;
 import io.quarkus.qute.Location;
 import io.quarkus.qute.Template;
 import io.quarkus.qute.TemplateInstance;
@@ -158,7 +159,7 @@ public class AccountPages {
 
     @POST
     @Path("account/invitations")
-    @OrganiserOnly
+    @RolesAllowed(AccountRole.ORGANISER_ROLE)
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Operation(hidden = true)
     public Uni<TemplateInstance> invite(@FormParam("role") String role, @FormParam("team") String team, @Context UriInfo uri) {

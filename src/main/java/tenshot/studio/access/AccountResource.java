@@ -1,5 +1,6 @@
 package tenshot.studio.access;
 
+import jakarta.annotation.security.RolesAllowed;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -144,7 +145,7 @@ public class AccountResource {
 
     @POST
     @Path("invitations")
-    @OrganiserOnly
+    @RolesAllowed(AccountRole.ORGANISER_ROLE)
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Invite someone: {role: member|organiser, team} (a member's team is made if new); the code is in this answer only")
     public Uni<Response> invite(InvitationRequest request, @jakarta.ws.rs.core.Context UriInfo uri) {
@@ -170,7 +171,7 @@ public class AccountResource {
 
     @GET
     @Path("audit")
-    @OrganiserOnly
+    @RolesAllowed(AccountRole.ORGANISER_ROLE)
     @Operation(summary = "The audit log, newest first: action=sign-in.refused to filter, limit (default 100, at most 1000)")
     public Uni<List<AuditEntry>> audit(@QueryParam("action") String action, @QueryParam("limit") Integer limit) {
         int n = limit == null ? 100 : limit;

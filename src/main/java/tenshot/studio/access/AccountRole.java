@@ -7,6 +7,11 @@ public enum AccountRole {
     /** Works in one team: its style sets, runs and scorecards. */
     MEMBER;
 
+    /** The security role of organisers' accounts, for {@code @RolesAllowed}: {@link #dbName()} of {@link #ORGANISER}. */
+    public static final String ORGANISER_ROLE = "organiser";
+    /** The security role of team members' accounts: {@link #dbName()} of {@link #MEMBER}. */
+    public static final String MEMBER_ROLE = "member";
+
     public String dbName() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }

@@ -1,5 +1,7 @@
 package tenshot.studio.api;
 
+import jakarta.annotation.security.RolesAllowed;
+import tenshot.studio.access.AccountRole;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
@@ -27,7 +29,6 @@ import tenshot.queue.JobView;
 import tenshot.queue.QueueEstimator;
 import tenshot.studio.access.AuditLog;
 import tenshot.studio.access.Caller;
-import tenshot.studio.access.OrganiserOnly;
 
 /**
  * Jobs over HTTP: list, inspect (position, ETA, attempts), cancel, retry, preview image, and the queue
@@ -126,7 +127,7 @@ public class JobResource {
     @PUT
     @Path("/jobs/{id}/priority")
     @Consumes(MediaType.APPLICATION_JSON)
-    @OrganiserOnly
+    @RolesAllowed(AccountRole.ORGANISER_ROLE)
     @Operation(summary = "Organisers: set a queued job's priority, JSON body {\"priority\": n} (higher runs first, default 0)")
     public Uni<JobView> priority(@PathParam("id") long id, JsonNode body) {
         JsonNode value = body == null ? null : body.get("priority");

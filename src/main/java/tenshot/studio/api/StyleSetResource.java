@@ -1,5 +1,7 @@
 package tenshot.studio.api;
 
+import jakarta.annotation.security.RolesAllowed;
+import tenshot.studio.access.AccountRole;
 import tenshot.studio.BlockingIo;
 import java.util.function.Supplier;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -30,7 +32,6 @@ import org.jboss.resteasy.reactive.server.multipart.MultipartFormDataInput;
 import tenshot.store.StyleImage;
 import tenshot.store.StyleSet;
 import tenshot.studio.StyleSets;
-import tenshot.studio.access.OrganiserOnly;
 import tenshot.studio.access.TeamScope;
 import tenshot.studio.upload.IncomingFile;
 import tenshot.studio.upload.PromptList;
@@ -122,7 +123,7 @@ public class StyleSetResource {
     @POST
     @Path("import-path")
     @Consumes(MediaType.APPLICATION_JSON)
-    @OrganiserOnly
+    @RolesAllowed(AccountRole.ORGANISER_ROLE)
     @Operation(summary = "Import a challenge folder from the server, below tenshot.import-root, to your team (organisers)")
     public Uni<Response> importPath(ImportPath body) {
         if (body == null) throw ApiException.badField("path", "missing");

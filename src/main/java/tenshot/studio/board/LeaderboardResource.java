@@ -1,5 +1,7 @@
 package tenshot.studio.board;
 
+import jakarta.annotation.security.RolesAllowed;
+import tenshot.studio.access.AccountRole;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
@@ -15,7 +17,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import tenshot.studio.access.OrganiserOnly;
 import tenshot.studio.access.Public;
 
 /** The leaderboard API: submissions of scored runs, the ranking per dataset, each team's history. */
@@ -59,7 +60,7 @@ public class LeaderboardResource {
     @PUT
     @Path("datasets/{name}/split")
     @Consumes(MediaType.APPLICATION_JSON)
-    @OrganiserOnly
+    @RolesAllowed(AccountRole.ORGANISER_ROLE)
     @Operation(summary = "Define a dataset's hidden prompts before its first submission: {hidden: {\"00\": [\"Dolphin\", ...]}}; every other prompt is public")
     public Uni<DatasetSplits.Status> defineSplit(@PathParam("name") String name, DatasetSplits.SplitRequest request) {
         return splits.define(name, request);
@@ -67,7 +68,7 @@ public class LeaderboardResource {
 
     @POST
     @Path("datasets/{name}/reveal")
-    @OrganiserOnly
+    @RolesAllowed(AccountRole.ORGANISER_ROLE)
     @Operation(summary = "Reveal a dataset's hidden scores to everyone (once, audited); the hidden board ranks on them from then on")
     public Uni<DatasetSplits.Status> reveal(@PathParam("name") String name) {
         return splits.reveal(name);

@@ -1,14 +1,18 @@
 package tenshot.studio.limits;
 
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.TimeMeter;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * One rate limit for many callers: a token bucket per key that holds up to {@code capacity} requests and
- * refills one every {@code period / capacity}. A caller may burst to the capacity, then goes at the
- * refill rate. In memory, per server: a deployment with several studio servers limits per server.
+ * One rate limit for many callers: a Bucket4j token bucket per key that holds up to {@code capacity}
+ * requests and refills one every {@code period / capacity} (greedily). A caller may burst to the
+ * capacity, then goes at the refill rate. In memory, per server: a deployment with several studio
+ * servers limits per server.
  */
 public final class TokenBuckets {
 
@@ -20,19 +24,8 @@ public final class TokenBuckets {
 
     private final int capacity;
     private final Duration period;
-    private final double nanosPerToken;
-    private final LongSupplier nanoClock;
+    private final TimeMeter clock;
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
-
-    private static final class Bucket {
-        double tokens;
-        long updated;
-
-        Bucket(double tokens, long updated) {
-            this.tokens = tokens;
-            this.updated = updated;
-        }
-    }
 
     public TokenBuckets(int capacity, Duration period) {
         this(capacity, period, System::nanoTime);
@@ -43,8 +36,17 @@ public final class TokenBuckets {
         if (period.isZero() || period.isNegative()) throw new IllegalArgumentException("a rate limit needs a positive period");
         this.capacity = capacity;
         this.period = period;
-        this.nanosPerToken = (double) period.toNanos() / capacity;
-        this.nanoClock = nanoClock;
+        this.clock = new TimeMeter() {
+            @Override
+            public long currentTimeNanos() {
+                return nanoClock.getAsLong();
+            }
+
+            @Override
+            public boolean isWallClockBased() {
+                return false;
+            }
+        };
     }
 
     public int capacity() {
@@ -57,18 +59,9 @@ public final class TokenBuckets {
 
     /** Takes one request from {@code key}'s bucket, if there is one to take. */
     public Decision take(String key) {
-        long now = nanoClock.getAsLong();
-        if (buckets.size() > SWEEP_ABOVE) sweep(now);
-        Bucket bucket = buckets.computeIfAbsent(key, k -> new Bucket(capacity, now));
-        synchronized (bucket) {
-            refill(bucket, now);
-            if (bucket.tokens >= 1) {
-                bucket.tokens -= 1;
-                return new Decision(true, Duration.ZERO);
-            }
-            long wait = (long) Math.ceil((1 - bucket.tokens) * nanosPerToken);
-            return new Decision(false, Duration.ofNanos(wait));
-        }
+        if (buckets.size() > SWEEP_ABOVE) buckets.values().removeIf(b -> b.getAvailableTokens() >= capacity);
+        ConsumptionProbe probe = buckets.computeIfAbsent(key, k -> newBucket()).tryConsumeAndReturnRemaining(1);
+        return probe.isConsumed() ? new Decision(true, Duration.ZERO) : new Decision(false, Duration.ofNanos(probe.getNanosToWaitForRefill()));
     }
 
     /** Keys currently tracked (for tests and the sweep). */
@@ -76,20 +69,10 @@ public final class TokenBuckets {
         return buckets.size();
     }
 
-    private void refill(Bucket bucket, long now) {
-        long elapsed = now - bucket.updated;
-        if (elapsed > 0) {
-            bucket.tokens = Math.min(capacity, bucket.tokens + elapsed / nanosPerToken);
-            bucket.updated = now;
-        }
-    }
-
-    private void sweep(long now) {
-        buckets.entrySet().removeIf(e -> {
-            synchronized (e.getValue()) {
-                refill(e.getValue(), now);
-                return e.getValue().tokens >= capacity;
-            }
-        });
+    private Bucket newBucket() {
+        return Bucket.builder()
+                .addLimit(limit -> limit.capacity(capacity).refillGreedy(capacity, period))
+                .withCustomTimePrecision(clock)
+                .build();
     }
 }

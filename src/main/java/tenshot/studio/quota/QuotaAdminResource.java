@@ -1,5 +1,7 @@
 package tenshot.studio.quota;
 
+import jakarta.annotation.security.RolesAllowed;
+import tenshot.studio.access.AccountRole;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Multi;
@@ -19,13 +21,12 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import tenshot.store.Team;
 import tenshot.studio.access.AuditLog;
 import tenshot.studio.access.Caller;
-import tenshot.studio.access.OrganiserOnly;
 import tenshot.studio.api.ApiException;
 
 /** Organisers read every team's quotas and set a team's own limits (audited as {@code quota.change}). */
 @Path("/api/organiser/quotas")
 @Produces(MediaType.APPLICATION_JSON)
-@OrganiserOnly
+@RolesAllowed(AccountRole.ORGANISER_ROLE)
 public class QuotaAdminResource {
 
     /** The largest limit an organiser may set; more is a typo, not a quota. */

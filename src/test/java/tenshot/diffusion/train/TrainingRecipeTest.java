@@ -96,6 +96,16 @@ class TrainingRecipeTest {
         assertTrue(incomplete.getMessage().contains("recipe"), incomplete.getMessage());
     }
 
+    @Test
+    void aBuilderStartsFromTheBaselineAndValidates() {
+        TrainingRecipe recipe = TrainingRecipe.builder("mine").steps(50).build();
+        assertEquals(Map.of("name", List.of("baseline", "mine"), "steps", List.of(500, 50)),
+                TrainingRecipe.baseline().changesTo(recipe));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TrainingRecipe.builder("mine").adapter("dora").textEncoderRank(4).build());
+        assertTrue(e.getMessage().contains("'textEncoderRank'"), e.getMessage());
+    }
+
     private static void assertField(String field, String json) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainingRecipe.fromJson(json));
         assertTrue(e.getMessage().contains("'" + field + "'"), "message should name '" + field + "': " + e.getMessage());

@@ -17,7 +17,6 @@ import tenshot.scoring.ScoringModels;
 import tenshot.scoring.image.RgbImage;
 import tenshot.store.ArtifactStore;
 import tenshot.store.Run;
-import tenshot.store.RunStatus;
 import tenshot.store.StyleSet;
 import tenshot.store.Team;
 import tenshot.studio.jobs.ScoreArtifacts;
@@ -72,7 +71,6 @@ final class BoardFixtures {
                     r.recipeName = recipeName;
                     r.recipe = "{\"base\": \"" + recipeName + "\", \"steps\": 5}";
                     r.baseModel = "demo-sd21";
-                    r.status = RunStatus.SUCCEEDED;
                     return r.persist();
                 }))));
         // The test database starts empty but the artifact store does not: clear what an earlier test run left.

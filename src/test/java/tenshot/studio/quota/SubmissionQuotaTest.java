@@ -81,8 +81,8 @@ class SubmissionQuotaTest {
     /** A finished run of the team with a real hist-only scorecard where the SCORE job stores it; no jobs. */
     private long scoredRun(QuotaFixtures db, long team, long set) throws Exception {
         db.execute("""
-                INSERT INTO run (team_id, style_set_id, recipe_name, recipe, base_model, status)
-                VALUES ($1, $2, 'baseline', '{"base": "baseline", "steps": 5}', 'demo-sd21', 'SUCCEEDED')""", team, set);
+                INSERT INTO run (team_id, style_set_id, recipe_name, recipe, base_model)
+                VALUES ($1, $2, 'baseline', '{"base": "baseline", "steps": 5}', 'demo-sd21')""", team, set);
         long run = db.count("SELECT max(id) FROM run WHERE team_id = $1", team);
         store.deleteAll(tenshot.studio.jobs.RunSpec.prefix(run));
         Map<String, RgbImage> refs = new LinkedHashMap<>();
