@@ -39,14 +39,6 @@ public class EngineInputs {
         return dataDir.resolve("class-images").resolve(modelId.replaceAll("[^A-Za-z0-9._-]", "_")).toAbsolutePath().normalize();
     }
 
-    /**
-     * A board training job's checkpoints, one folder per style, in the shared data directory: unlike the
-     * scratch folder, they outlive a cancelled attempt, so a retried board resumes every style on any host.
-     */
-    public Path boardCheckpointDir(long jobId) {
-        return dataDir.resolve("checkpoints").resolve("job-" + jobId).toAbsolutePath().normalize();
-    }
-
     /** The folder of a base model on this host; one from the artifact store is copied to this host first. */
     public Path modelDir(String id) throws IOException {
         return models.folder(id)
