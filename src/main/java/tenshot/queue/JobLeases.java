@@ -45,7 +45,9 @@ public class JobLeases {
 
     /**
      * Takes the next ready job of one of {@code kinds} that this worker's device may run (see
-     * {@link GpuRouting}; the worker's row says whether it is a GPU worker): highest priority first,
+     * {@link GpuRouting}; the worker's row says whether it is a GPU worker): highest priority first;
+     * then, on a GPU worker, jobs that need a GPU before jobs that a CPU worker answering for their kind
+     * could run instead (with no such CPU worker they stay in line, so a GPU-only host still assembles);
      * then the team that used the least worker time lately ({@link TeamUsage}), then the team that was
      * served longest ago (round-robin between teams of equal use), then the oldest job.
      */
@@ -62,7 +64,13 @@ public class JobLeases {
                                     OR NOT EXISTS (SELECT 1 FROM worker g
                                                     WHERE g.gpu AND g.stopped_at IS NULL AND j.kind = ANY(g.kinds)
                                                       AND g.last_heartbeat >= now() - make_interval(secs => $5)))
-                             ORDER BY j.priority DESC, coalesce(u.quanta, 0), t.last_claimed_at ASC NULLS FIRST, j.id
+                             ORDER BY j.priority DESC,
+                                      (j.needs = 'any'
+                                       AND coalesce((SELECT w.gpu FROM worker w WHERE w.id = $1), false)
+                                       AND EXISTS (SELECT 1 FROM worker c
+                                                    WHERE NOT c.gpu AND c.stopped_at IS NULL AND j.kind = ANY(c.kinds)
+                                                      AND c.last_heartbeat >= now() - make_interval(secs => $5))),
+                                      coalesce(u.quanta, 0), t.last_claimed_at ASC NULLS FIRST, j.id
                              LIMIT 1
                                FOR UPDATE OF j SKIP LOCKED)
                         UPDATE job SET state = 'running', attempts = job.attempts + 1, lease_owner = $1,

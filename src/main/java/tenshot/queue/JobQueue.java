@@ -40,17 +40,20 @@ public class JobQueue {
      * their notifications arrive together at commit, so no listener sees a run with half of its jobs.
      */
     public Uni<List<Job>> enqueueChain(List<NewJob> specs) {
-        return pool.withTransaction(conn -> {
-            Uni<List<Job>> chain = Uni.createFrom().item(new ArrayList<>());
-            for (NewJob spec : specs) {
-                chain = chain.flatMap(done -> enqueue(conn, done.isEmpty() ? spec : spec.dependsOn(done.get(done.size() - 1).id()))
-                        .map(job -> {
-                            done.add(job);
-                            return done;
-                        }));
-            }
-            return chain;
-        });
+        return pool.withTransaction(conn -> enqueueChain(conn, specs));
+    }
+
+    /** {@link #enqueueChain(List)} in the caller's transaction on {@code conn} (a run's row and its jobs together). */
+    public Uni<List<Job>> enqueueChain(SqlConnection conn, List<NewJob> specs) {
+        Uni<List<Job>> chain = Uni.createFrom().item(new ArrayList<>());
+        for (NewJob spec : specs) {
+            chain = chain.flatMap(done -> enqueue(conn, done.isEmpty() ? spec : spec.dependsOn(done.get(done.size() - 1).id()))
+                    .map(job -> {
+                        done.add(job);
+                        return done;
+                    }));
+        }
+        return chain;
     }
 
     private Uni<Job> enqueue(SqlConnection conn, NewJob spec) {

@@ -1,6 +1,10 @@
 package tenshot.store;
 
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
@@ -49,6 +53,28 @@ public class Run extends PanacheEntityBase {
     public String changes;
 
     public Instant createdAt = Instant.now();
+
+    /**
+     * Inserts a new run with plain SQL on {@code conn}, inside the caller's transaction (the one that
+     * also queues the run's jobs, which Hibernate's session cannot join); sets {@code id} and
+     * {@code createdAt}. The columns are this entity's, named as the physical naming strategy names them.
+     */
+    public Uni<Run> insert(SqlConnection conn) {
+        return conn.preparedQuery("""
+                        INSERT INTO run (team_id, style_set_id, board, recipe_name, recipe, base_model, scoring_mode, parent_run_id,
+                                         changes)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                        RETURNING id, created_at""")
+                .execute(Tuple.tuple().addLong(teamId).addLong(styleSetId).addBoolean(board).addString(recipeName)
+                        .addString(recipe).addString(baseModel).addString(scoringMode)
+                        .addLong(parentRunId).addString(changes))
+                .map(rows -> {
+                    Row row = rows.iterator().next();
+                    id = row.getLong("id");
+                    createdAt = row.getOffsetDateTime("created_at").toInstant();
+                    return this;
+                });
+    }
 
     public static String artifactPrefix(long id) {
         return "runs/" + id + "/";

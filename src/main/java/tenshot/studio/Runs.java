@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +19,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import tenshot.diffusion.train.PromptTemplate;
 import tenshot.diffusion.train.TrainingRecipe;
 import tenshot.queue.Job;
@@ -51,6 +55,9 @@ public class Runs {
 
     @Inject
     JobQueue queue;
+
+    @Inject
+    Pool pool;
 
     @Inject
     BaseModels models;
@@ -96,12 +103,12 @@ public class Runs {
         if (request != null && request.styleSetIds() != null) return createBoard(request);
         if (request == null || request.styleSetId() == null) throw ApiException.badField("styleSetId", "missing");
         // Another team's style set answers 404 before anything about the request is judged.
-        return Panache.withTransaction(() -> scope.styleSet(request.styleSetId()).chain(set -> {
+        return Panache.withSession(() -> scope.styleSet(request.styleSetId()).chain(set -> {
             TrainingRecipe recipe = recipe(request.recipe());
             String mode = scoringMode(request.scoringMode());
             return blockingIo.run(() -> model(request.baseModel()))
-                    .chain(model -> persist(set, set.teamId, recipe, model, null, null, mode).call(quotas::admitStart));
-        })).call(this::enqueue);
+                    .chain(model -> single(set, set.teamId, recipe, model, null, null, mode));
+        })).chain(this::insert);
     }
 
     /**
@@ -125,7 +132,7 @@ public class Runs {
             if (id == null) throw ApiException.badField("styleSetIds", "contains null; give style set ids");
             if (!seen.add(id)) throw ApiException.badField("styleSetIds", "style set " + id + " appears twice");
         }
-        return Panache.withTransaction(() -> styleSets(ids).chain(sets -> {
+        return Panache.withSession(() -> styleSets(ids).chain(sets -> {
             Map<String, Long> byStyle = new java.util.HashMap<>();
             for (StyleSet set : sets) {
                 Long other = byStyle.putIfAbsent(set.styleId, set.id);
@@ -141,10 +148,8 @@ public class Runs {
             }
             String mode = scoringMode(request.scoringMode());
             return blockingIo.run(() -> model(request.baseModel()))
-                    .chain(model -> persist(sets.get(0), sets.get(0).teamId, recipe, model, null, null, mode, true))
-                    .call(run -> recordBoard(run, ids))
-                    .call(quotas::admitStart);
-        })).call(this::enqueue);
+                    .chain(model -> board(sets, sets.get(0).teamId, recipe, model, null, null, mode));
+        })).chain(this::insert);
     }
 
     /** The team's style sets of these ids, in order; another team's id answers 404. */
@@ -157,18 +162,12 @@ public class Runs {
         return all;
     }
 
-    private static Uni<Void> recordBoard(Run run, List<Long> styleSetIds) {
-        return Panache.getSession().chain(session -> {
-            Uni<Void> inserts = Uni.createFrom().voidItem();
-            for (int i = 0; i < styleSetIds.size(); i++) {
-                int position = i;
-                inserts = inserts.chain(() -> session.createNativeQuery(
-                                "INSERT INTO board_style_set (run_id, position, style_set_id) VALUES (?1, ?2, ?3)")
-                        .setParameter(1, run.id).setParameter(2, position).setParameter(3, styleSetIds.get(position))
-                        .executeUpdate().replaceWithVoid());
-            }
-            return inserts;
-        });
+    private static Uni<Void> recordBoard(SqlConnection conn, Run run, List<StyleSet> sets) {
+        if (sets.isEmpty()) return Uni.createFrom().voidItem();
+        List<Tuple> rows = new ArrayList<>();
+        for (int i = 0; i < sets.size(); i++) rows.add(Tuple.of(run.id, i, sets.get(i).id));
+        return conn.preparedQuery("INSERT INTO board_style_set (run_id, position, style_set_id) VALUES ($1, $2, $3)")
+                .executeBatch(rows).replaceWithVoid();
     }
 
     /** A board run's style sets, in board order. */
@@ -187,7 +186,7 @@ public class Runs {
     }
 
     public Uni<Run> rerun(long parentId, Rerun request) {
-        return Panache.withTransaction(() -> scope.run(parentId).chain(parent -> {
+        return Panache.withSession(() -> scope.run(parentId).chain(parent -> {
             TrainingRecipe before = TrainingRecipe.fromJson(parent.recipe);
             TrainingRecipe after = before;
             if (request != null && request.recipe() != null && !request.recipe().isNull()) {
@@ -215,16 +214,13 @@ public class Runs {
                         throw ApiException.badField("recipe", "a board run trains UNet adapters only: set textEncoderRank to 0 (it is "
                                 + recipe.textEncoderRank() + ")");
                     }
-                    return boardStyleSets(parent.id).chain(sets -> persist(sets.get(0), parent.teamId, recipe, chosen, parent.id,
-                                    changes.toString(), parent.scoringMode, true)
-                            .call(run -> recordBoard(run, sets.stream().map(set -> set.id).toList()))
-                            .call(quotas::admitStart));
+                    return boardStyleSets(parent.id).chain(sets -> board(sets, parent.teamId, recipe, chosen, parent.id,
+                            changes.toString(), parent.scoringMode));
                 }
                 return StyleSet.<StyleSet>findById(parent.styleSetId)
-                        .chain(set -> persist(set, parent.teamId, recipe, chosen, parent.id, changes.toString(), parent.scoringMode)
-                                .call(quotas::admitStart));
+                        .chain(set -> single(set, parent.teamId, recipe, chosen, parent.id, changes.toString(), parent.scoringMode));
             });
-        })).call(this::enqueue);
+        })).chain(this::insert);
     }
 
     /** Cancels one of the caller's team's runs (the caller checked it is theirs); audited. */
@@ -237,13 +233,14 @@ public class Runs {
         return quotas.admitRetry(id).chain(() -> queue.retryRun(id));
     }
 
-    private Uni<Run> persist(StyleSet set, long teamId, TrainingRecipe recipe, String model, Long parent, String changes,
-                             String scoringMode) {
-        return persist(set, teamId, recipe, model, parent, changes, scoringMode, false);
-    }
+    /**
+     * A run about to be created: its row (no id yet), a board's style sets in board order (none for a
+     * run of one style set), and its jobs once the row has an id.
+     */
+    private record Creation(Run run, List<StyleSet> board, Function<Run, List<NewJob>> jobs) {}
 
-    private Uni<Run> persist(StyleSet set, long teamId, TrainingRecipe recipe, String model, Long parent, String changes,
-                             String scoringMode, boolean board) {
+    private static Run row(StyleSet set, long teamId, TrainingRecipe recipe, String model, Long parent, String changes,
+                           String scoringMode, boolean board) {
         Run run = new Run();
         run.board = board;
         run.scoringMode = scoringMode;
@@ -254,20 +251,35 @@ public class Runs {
         run.baseModel = model;
         run.parentRunId = parent;
         run.changes = changes;
-        return run.persist();
+        return run;
     }
 
-    /** The jobs of a new run, enqueued after its row is committed. */
-    private Uni<List<Job>> enqueue(Run run) {
-        if (run.board) {
-            return Panache.withSession(() -> boardStyleSets(run.id).chain(sets -> boardInputs(sets)
-                            .chain(images -> Team.<Team>findById(run.teamId).map(team -> boardJobs(run, sets, images, team.name)))))
-                    .chain(queue::enqueueChain);
-        }
-        return Panache.withSession(() -> StyleSet.<StyleSet>findById(run.styleSetId)
-                .chain(set -> StyleImage.of(set.id).chain(images -> Team.<Team>findById(run.teamId)
-                        .map(team -> jobs(run, set, images, team.name)))))
-                .chain(queue::enqueueChain);
+    /** Reads what a run of one style set's jobs are made of, in the caller's session. */
+    private Uni<Creation> single(StyleSet set, long teamId, TrainingRecipe recipe, String model, Long parent, String changes,
+                                 String scoringMode) {
+        Run run = row(set, teamId, recipe, model, parent, changes, scoringMode, false);
+        return StyleImage.of(set.id).chain(images -> Team.<Team>findById(teamId)
+                .map(team -> new Creation(run, List.of(), created -> jobs(created, set, images, team.name))));
+    }
+
+    /** Reads what a board run's jobs are made of, in the caller's session. */
+    private Uni<Creation> board(List<StyleSet> sets, long teamId, TrainingRecipe recipe, String model, Long parent,
+                                String changes, String scoringMode) {
+        Run run = row(sets.get(0), teamId, recipe, model, parent, changes, scoringMode, true);
+        return boardInputs(sets).chain(images -> Team.<Team>findById(teamId)
+                .map(team -> new Creation(run, sets, created -> boardJobs(created, sets, images, team.name))));
+    }
+
+    /**
+     * Admits the run against the team's quotas, then writes its row, a board's style sets and all its
+     * jobs in one transaction: a failure anywhere leaves none of them, and no listener sees a run
+     * without its jobs.
+     */
+    private Uni<Run> insert(Creation creation) {
+        return pool.withTransaction(conn -> quotas.admitStart(conn, creation.run().teamId)
+                .chain(() -> creation.run().insert(conn))
+                .call(run -> recordBoard(conn, run, creation.board()))
+                .call(run -> queue.enqueueChain(conn, creation.jobs().apply(run))));
     }
 
     List<NewJob> jobs(Run run, StyleSet set, List<StyleImage> images, String team) {

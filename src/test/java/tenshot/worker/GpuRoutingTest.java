@@ -15,6 +15,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import tenshot.queue.GpuRouting;
@@ -90,8 +93,71 @@ class GpuRoutingTest extends QueueTestBase {
     }
 
     @Test
+    void aGpuWorkerTakesGpuJobsFirstWhileACpuWorkerCanRunTheOthers() {
+        registerGpuWorker("gpu-1", "COUNT");
+        long olderAny = enqueue("a", Needs.ANY);
+        long gpuJob = enqueue("a", Needs.GPU);
+
+        // no CPU worker answers: the GPU worker keeps the plain order (oldest first), or a GPU-only host
+        // would never assemble while GPU work keeps coming
+        assertEquals(Optional.of(olderAny), claim("gpu-1", STRICT));
+        requeue(olderAny);
+
+        // a CPU worker for another kind does not count
+        registry.register("cpu-other", "cpu-host", "cpu", false, List.of("SCORE")).await().indefinitely();
+        assertEquals(Optional.of(olderAny), claim("gpu-1", STRICT));
+        requeue(olderAny);
+
+        // a CPU worker that runs COUNT answers: the GPU worker takes the newer GPU job first
+        registry.register("cpu-1", "cpu-host", "cpu", false, List.of("COUNT")).await().indefinitely();
+        assertEquals(Optional.of(gpuJob), claim("gpu-1", STRICT));
+        assertEquals(Optional.of(olderAny), claim("cpu-1", STRICT));
+
+        // with no GPU job ready, the GPU worker still takes the rest
+        long laterAny = enqueue("a", Needs.ANY);
+        assertEquals(Optional.of(laterAny), claim("gpu-1", STRICT));
+
+        // an organiser's priority still comes first
+        long urgentAny = queue.enqueue(NewJob.of("COUNT").run(7L).team("a").priority(5)).await().indefinitely().id();
+        long secondGpu = enqueue("a", Needs.GPU);
+        assertEquals(Optional.of(urgentAny), claim("gpu-1", STRICT));
+        assertEquals(Optional.of(secondGpu), claim("gpu-1", STRICT));
+
+        // once the CPU worker stops answering, the plain order is back
+        long anyAgain = enqueue("a", Needs.ANY);
+        long gpuAgain = enqueue("a", Needs.GPU);
+        pool.query("UPDATE worker SET last_heartbeat = now() - interval '1 hour' WHERE NOT gpu").execute().await().indefinitely();
+        assertEquals(Optional.of(anyAgain), claim("gpu-1", STRICT));
+        assertEquals(Optional.of(gpuAgain), claim("gpu-1", STRICT));
+    }
+
+    private void requeue(long job) {
+        pool.preparedQuery("UPDATE job SET state = 'queued', lease_owner = NULL, attempts = 0 WHERE id = $1")
+                .execute(Tuple.of(job)).await().indefinitely();
+    }
+
+    @Test
     void aRealCpuWorkerRunsOnlyWhatItMayAndThePanelShowsDevicesAndHidesOtherTeamsJobs() {
         registerGpuWorker("gpu-remote", "COUNT");
+        // the remote worker answers as a live one does, however slowly this machine gets to the checks
+        ScheduledExecutorService remote = Executors.newSingleThreadScheduledExecutor();
+        remote.scheduleWithFixedDelay(() -> registry.heartbeat("gpu-remote", Optional.of(new WorkerRegistry.Memory(60L << 30, 80L << 30)))
+                .await().indefinitely(), 300, 300, TimeUnit.MILLISECONDS);
+        long gpuJob;
+        try {
+            gpuJob = runsOnlyWhatItMay();
+        } finally {
+            remote.shutdownNow();
+        }
+        // the GPU worker leaves: the local CPU worker picks the GPU job up
+        pool.query("UPDATE worker SET stopped_at = now(), current_job = NULL WHERE id = 'gpu-remote'").execute().await().indefinitely();
+        await("the CPU worker to take the GPU job once no GPU worker answers", Duration.ofSeconds(30),
+                () -> queue.get(gpuJob).await().indefinitely().state() == JobState.SUCCEEDED);
+        assertTrue(queue.attempts(gpuJob).await().indefinitely().stream().allMatch(a -> a.workerId().equals("cpu-local")));
+    }
+
+    /** Returns the GPU job, still queued. */
+    private long runsOnlyWhatItMay() {
         long gpuJob = enqueue("a", Needs.GPU);
         long anyJob = enqueue("other-team", Needs.ANY);
         // the job stays "running" on the remote GPU worker, so the panel shows it busy
@@ -122,12 +188,7 @@ class GpuRoutingTest extends QueueTestBase {
                 .body("find { it.id == 'gpu-remote' }.currentJob", nullValue())
                 .body("find { it.id == 'gpu-remote' }.runId", nullValue())
                 .body("find { it.id == 'gpu-remote' }.device", equalTo("cuda:0")));
-
-        // the GPU worker leaves: the local CPU worker picks the GPU job up
-        pool.query("UPDATE worker SET stopped_at = now(), current_job = NULL WHERE id = 'gpu-remote'").execute().await().indefinitely();
-        await("the CPU worker to take the GPU job once no GPU worker answers", Duration.ofSeconds(30),
-                () -> queue.get(gpuJob).await().indefinitely().state() == JobState.SUCCEEDED);
-        assertTrue(queue.attempts(gpuJob).await().indefinitely().stream().allMatch(a -> a.workerId().equals("cpu-local")));
+        return gpuJob;
     }
 
     private static void sleep(Duration d) {

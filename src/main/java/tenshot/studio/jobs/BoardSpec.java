@@ -37,6 +37,11 @@ public record BoardSpec(long runId, String baseModel, String recipe, String scor
         return stylePrefix(runId, style.styleId()) + RunSpec.IMAGES + prompt + ".png";
     }
 
+    /** Where a style's training checkpoints are mirrored ({@link StoredCheckpoints}). */
+    public String checkpointPrefix(Style style) {
+        return stylePrefix(runId, style.styleId()) + RunSpec.CHECKPOINTS;
+    }
+
     public String loraKey(Style style) {
         return stylePrefix(runId, style.styleId()) + RunSpec.LORA;
     }

@@ -39,18 +39,11 @@ public class EngineInputs {
         return dataDir.resolve("class-images").resolve(modelId.replaceAll("[^A-Za-z0-9._-]", "_")).toAbsolutePath().normalize();
     }
 
-    /**
-     * A board training job's checkpoints, one folder per style, in the shared data directory: unlike the
-     * scratch folder, they outlive a cancelled attempt, so a retried board resumes every style on any host.
-     */
-    public Path boardCheckpointDir(long jobId) {
-        return dataDir.resolve("checkpoints").resolve("job-" + jobId).toAbsolutePath().normalize();
-    }
-
-    /** The folder of a base model on this host. */
-    public Path modelDir(String id) {
-        return models.find(id).filter(BaseModels.BaseModel::installed).map(m -> Path.of(m.path()))
-                .orElseThrow(() -> new PermanentJobFailure("base model '" + id + "' is not installed on this worker; installed: "
+    /** The folder of a base model on this host; one from the artifact store is copied to this host first. */
+    public Path modelDir(String id) throws IOException {
+        return models.folder(id)
+                .orElseThrow(() -> new PermanentJobFailure("base model '" + id + "' is neither installed on this worker nor in the "
+                        + "artifact store; installed: "
                         + models.list().stream().filter(BaseModels.BaseModel::installed).map(BaseModels.BaseModel::id).toList()));
     }
 

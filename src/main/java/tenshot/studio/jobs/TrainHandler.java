@@ -2,14 +2,10 @@ package tenshot.studio.jobs;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import tenshot.diffusion.StepListener;
 import tenshot.diffusion.train.DreamBoothTrainer;
 import tenshot.diffusion.train.StableDiffusionTrainable;
@@ -22,9 +18,9 @@ import tenshot.worker.JobHandler;
 
 /**
  * Trains a run's LoRA (or, for a board run, every style's LoRA in shared UNet passes) with the DreamBooth
- * trainer and stores {@code pytorch_lora_weights.safetensors}. A run's checkpoints are written to the job's
- * scratch folder and mirrored to the artifact store ({@code runs/<id>/checkpoints/}), so the next attempt
- * resumes from the latest one on any host; a board's stay in the data dir (see {@link #runBoard}).
+ * trainer and stores {@code pytorch_lora_weights.safetensors}. Checkpoints are written to the job's scratch
+ * folder and mirrored to the artifact store ({@code runs/<id>/checkpoints/}, a board's per style under
+ * {@code runs/<id>/styles/<style>/checkpoints/}), so the next attempt resumes from the latest one on any host.
  */
 @ApplicationScoped
 public class TrainHandler implements JobHandler {
@@ -72,25 +68,41 @@ public class TrainHandler implements JobHandler {
     }
 
     /**
-     * Trains every style of a board in the same UNet passes and stores each style's LoRA. Checkpoints go
-     * to the shared data directory, one folder per style, so a retried board resumes every style from
-     * its own latest checkpoint; they are deleted once every LoRA is stored.
+     * Trains every style of a board in the same UNet passes and stores each style's LoRA. Each style's
+     * checkpoints are mirrored to the store like a run's, uploaded once every style of a pass has saved, so
+     * a retried board resumes every style from its own latest checkpoint on any host; they are deleted once
+     * every LoRA is stored.
      */
     private Object runBoard(JobContext context, BoardSpec spec) throws Exception {
         TrainingRecipe recipe = TrainingRecipe.fromJson(spec.recipe());
         Path modelDir = inputs.modelDir(spec.baseModel());
         Path work = context.scratchDir();
-        Path checkpoints = inputs.boardCheckpointDir(context.jobId());
         List<TrainingJob> jobs = new ArrayList<>();
+        List<StoredCheckpoints> stored = new ArrayList<>();
         for (BoardSpec.Style style : spec.styles()) {
             Path styleDir = inputs.stageStyle(style.images(), style.prompts(), work.resolve("styles").resolve(style.styleId()));
+            Path checkpoints = work.resolve("checkpoints").resolve(style.styleId());
+            StoredCheckpoints styleCheckpoints = new StoredCheckpoints(store, spec.checkpointPrefix(style), checkpoints, CHECKPOINTS_KEPT);
+            styleCheckpoints.restoreLatest();
+            stored.add(styleCheckpoints);
             jobs.add(new TrainingJob(modelDir, spec.baseModel(), styleDir, style.styleId(), recipe,
-                    work.resolve("out").resolve(style.styleId()), checkpoints.resolve(style.styleId()),
+                    work.resolve("out").resolve(style.styleId()), checkpoints,
                     inputs.classImageDir(spec.baseModel()), context.device(), true));
         }
-        context.saveCheckpoint(checkpoints.toString());
-        List<TrainingResult> results = new DreamBoothTrainer(jobs, j -> StableDiffusionTrainable.load(j.modelDir(), j.device()))
-                .runBoard(new BoardProgress(jobs.size(), context.progress()));
+        // informational: each style's checkpoints are under its own folder below this prefix
+        context.saveCheckpoint(RunSpec.prefix(spec.runId()) + "styles/");
+        // BoardProgress passes a report on once every style of the pass has saved and reported
+        StepListener listener = context.progress();
+        for (int i = stored.size() - 1; i >= 0; i--) listener = stored.get(i).uploading(listener);
+        List<TrainingResult> results;
+        try {
+            results = new DreamBoothTrainer(jobs, j -> StableDiffusionTrainable.load(j.modelDir(), j.device()))
+                    .runBoard(new BoardProgress(jobs.size(), listener));
+        } catch (StepListener.Cancelled cancelled) {
+            // the trainer saved every style's checkpoint on its way out
+            for (StoredCheckpoints styleCheckpoints : stored) styleCheckpoints.uploadLatest();
+            throw cancelled;
+        }
         List<Map<String, Object>> styles = new ArrayList<>();
         for (int i = 0; i < results.size(); i++) {
             BoardSpec.Style style = spec.styles().get(i);
@@ -99,14 +111,7 @@ public class TrainHandler implements JobHandler {
             styles.add(Map.of("styleId", style.styleId(), "lora", spec.loraKey(style), "steps", result.steps(),
                     "resumedFrom", result.resumedFrom(), "finalLoss", result.finalLoss()));
         }
-        deleteTree(checkpoints);
+        for (StoredCheckpoints styleCheckpoints : stored) styleCheckpoints.deleteAll();
         return Map.of("styles", styles);
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
-        }
     }
 }

@@ -88,7 +88,7 @@ public class QuotaAdminResource {
 
     private Uni<QuotaStatus> change(String name, TeamLimits.Overrides limits) {
         return Panache.withTransaction(() -> team(name, t -> Panache.getSession()
-                        .chain(session -> TeamQuotas.overrides(session, t.id).chain(before ->
+                        .chain(session -> TeamQuotas.overrides(QuotaSql.of(session), t.id).chain(before ->
                                 TeamQuotas.store(session, t.id, limits, caller.username()).replaceWith(before)))
                         .map(before -> new Object[] {t, before})))
                 .chain(found -> {

@@ -3,19 +3,18 @@ package tenshot.studio.quota;
 import io.smallrye.mutiny.Uni;
 import java.time.Instant;
 import java.util.List;
-import org.hibernate.reactive.mutiny.Mutiny;
 import tenshot.queue.FailureKind;
 
 /**
- * What a team has used, read in the caller's Hibernate Reactive session (and so inside its
- * transaction, after the lock that {@link Quotas} takes). A team's work is its runs' jobs
+ * What a team has used, read in the caller's transaction (after the lock that {@link Quotas} takes). A team's work is its runs' jobs
  * ({@code run.team_id}); a job shared between runs is charged to the run that queued it.
  */
 final class QuotaUsage {
 
     /**
-     * How long an admitted start or retry counts while its jobs are not queued yet (they are queued
-     * right after the admitting transaction commits; if that fails, the hold lapses after this).
+     * How long an admitted retry counts while its jobs are not queued again yet (they are queued right
+     * after the admitting transaction commits; if that fails, the hold lapses after this). A new run
+     * needs no hold: its row and its jobs are written in the transaction that admits it.
      */
     static final String ADMISSION_HOLD = "interval '1 minute'";
 
@@ -33,11 +32,11 @@ final class QuotaUsage {
     private QuotaUsage() {}
 
     /**
-     * The team's runs that are queued or running (any job queued or running), or whose start or retry
-     * was admitted but whose jobs are not queued yet; {@code exceptRun} (the run being admitted) aside.
+     * The team's runs that are queued or running (any job queued or running), or whose retry was
+     * admitted but whose jobs are not queued again yet; {@code exceptRun} (the run being admitted) aside.
      */
-    static Uni<List<Long>> activeRuns(Mutiny.Session session, long teamId, long exceptRun) {
-        return session.createNativeQuery("""
+    static Uni<List<Long>> activeRuns(QuotaSql sql, long teamId, long exceptRun) {
+        return sql.column("""
                         SELECT r.id FROM run r
                          WHERE r.team_id = ?1 AND r.id <> ?2
                            AND (EXISTS (SELECT 1 FROM job j WHERE j.run_id = r.id AND j.state IN ('queued', 'running'))
@@ -45,31 +44,27 @@ final class QuotaUsage {
                                             WHERE a.run_id = r.id AND a.admitted_at > now() - %s
                                               AND NOT EXISTS (SELECT 1 FROM job j
                                                                WHERE j.run_id = r.id AND j.version > a.job_version)))
-                         ORDER BY r.id""".formatted(ADMISSION_HOLD), Long.class)
-                .setParameter(1, teamId).setParameter(2, exceptRun)
-                .getResultList();
+                         ORDER BY r.id""".formatted(ADMISSION_HOLD), Long.class, teamId, exceptRun);
     }
 
     /** True when the run has a job queued or running. */
-    static Uni<Boolean> isActive(Mutiny.Session session, long runId) {
-        return session.createNativeQuery(
-                        "SELECT count(*) FROM job WHERE run_id = ?1 AND state IN ('queued', 'running')", Long.class)
-                .setParameter(1, runId).getSingleResult().map(n -> n > 0);
+    static Uni<Boolean> isActive(QuotaSql sql, long runId) {
+        return sql.single("SELECT count(*) FROM job WHERE run_id = ?1 AND state IN ('queued', 'running')", Long.class, runId)
+                .map(n -> n > 0);
     }
 
     /** True when the run has failed or cancelled jobs, which a retry queues again. */
-    static Uni<Boolean> hasRetryable(Mutiny.Session session, long runId) {
-        return session.createNativeQuery(
-                        "SELECT count(*) FROM job WHERE run_id = ?1 AND state IN ('failed', 'cancelled')", Long.class)
-                .setParameter(1, runId).getSingleResult().map(n -> n > 0);
+    static Uni<Boolean> hasRetryable(QuotaSql sql, long runId) {
+        return sql.single("SELECT count(*) FROM job WHERE run_id = ?1 AND state IN ('failed', 'cancelled')", Long.class, runId)
+                .map(n -> n > 0);
     }
 
     /**
      * Seconds of charged attempt time of the team's jobs (its runs' and its evaluations' EVALUATE jobs) within the day up to {@code now}: an attempt that spans midnight
      * counts on each day for its part of it, a running one up to now.
      */
-    static Uni<Double> gpuSeconds(Mutiny.Session session, long teamId, QuotaDay day, Instant now) {
-        return session.createNativeQuery("""
+    static Uni<Double> gpuSeconds(QuotaSql sql, long teamId, QuotaDay day, Instant now) {
+        return sql.single("""
                         SELECT CAST(coalesce(sum(extract(epoch FROM
                                    least(coalesce(a.finished_at, to_timestamp(?3)), to_timestamp(?3))
                                    - greatest(a.started_at, to_timestamp(?2)))), 0) AS double precision)
@@ -78,19 +73,15 @@ final class QuotaUsage {
                                 OR j.id IN (SELECT job_id FROM evaluation WHERE team_id = ?1 AND job_id IS NOT NULL))
                            AND a.started_at < to_timestamp(?3)
                            AND coalesce(a.finished_at, to_timestamp(?3)) > to_timestamp(?2)
-                           AND """ + CHARGED_ATTEMPT, Double.class)
-                .setParameter(1, teamId).setParameter(2, epoch(day.start())).setParameter(3, epoch(now))
-                .getSingleResult();
+                           AND """ + CHARGED_ATTEMPT, Double.class, teamId, epoch(day.start()), epoch(now));
     }
 
     /** The team's leaderboard submissions made within the day. */
-    static Uni<Long> submissions(Mutiny.Session session, long teamId, QuotaDay day) {
-        return session.createNativeQuery("""
+    static Uni<Long> submissions(QuotaSql sql, long teamId, QuotaDay day) {
+        return sql.single("""
                         SELECT count(*) FROM leaderboard_submission
                          WHERE team_id = ?1 AND created_at >= to_timestamp(?2) AND created_at < to_timestamp(?3)""",
-                        Long.class)
-                .setParameter(1, teamId).setParameter(2, epoch(day.start())).setParameter(3, epoch(day.end()))
-                .getSingleResult();
+                Long.class, teamId, epoch(day.start()), epoch(day.end()));
     }
 
     private static double epoch(Instant at) {

@@ -2,6 +2,7 @@ package tenshot.studio.quota;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -37,13 +38,13 @@ public class Quotas {
     QuotaClock clock;
 
     /**
-     * Admits a new run (a start or a re-run) that was just persisted in the current transaction; a
-     * refusal fails the transaction, so the refused run leaves no row behind.
+     * Admits a new run (a start or a re-run) of the team in the caller's transaction on {@code conn},
+     * the one that then inserts the run and its jobs; a refusal fails that transaction, so a refused run
+     * leaves nothing behind.
      */
-    public Uni<Void> admitStart(Run run) {
-        return Panache.getSession().chain(session -> lock(session, RUN_LOCK, run.teamId)
-                .chain(() -> checkRunLimits(session, run.teamId, run.id, true))
-                .chain(() -> hold(session, run, "start")));
+    public Uni<Void> admitStart(SqlConnection conn, long teamId) {
+        QuotaSql sql = QuotaSql.of(conn);
+        return lock(sql, RUN_LOCK, teamId).chain(() -> checkRunLimits(sql, teamId, -1, true));
     }
 
     /**
@@ -54,13 +55,16 @@ public class Quotas {
     public Uni<Void> admitRetry(long runId) {
         return Panache.withTransaction(() -> Run.<Run>findById(runId).chain(run -> {
             if (run == null) throw ApiException.notFound("run", runId);
-            return Panache.getSession().chain(session -> QuotaUsage.hasRetryable(session, runId).chain(retryable -> {
-                if (!retryable) return Uni.createFrom().voidItem();
-                return lock(session, RUN_LOCK, run.teamId)
-                        .chain(() -> QuotaUsage.isActive(session, runId))
-                        .chain(active -> checkRunLimits(session, run.teamId, runId, !active))
-                        .chain(() -> hold(session, run, "retry"));
-            }));
+            return Panache.getSession().chain(session -> {
+                QuotaSql sql = QuotaSql.of(session);
+                return QuotaUsage.hasRetryable(sql, runId).chain(retryable -> {
+                    if (!retryable) return Uni.createFrom().voidItem();
+                    return lock(sql, RUN_LOCK, run.teamId)
+                            .chain(() -> QuotaUsage.isActive(sql, runId))
+                            .chain(active -> checkRunLimits(sql, run.teamId, runId, !active))
+                            .chain(() -> hold(session, run, "retry"));
+                });
+            });
         }));
     }
 
@@ -77,13 +81,13 @@ public class Quotas {
 
     /** Admits a leaderboard submission of the team, in the transaction that stores it. */
     public Uni<Void> admitSubmission(long teamId) {
-        return Panache.getSession().chain(session -> lock(session, SUBMISSION_LOCK, teamId)
-                .chain(() -> TeamQuotas.overrides(session, teamId))
+        return Panache.getSession().map(QuotaSql::of).chain(sql -> lock(sql, SUBMISSION_LOCK, teamId)
+                .chain(() -> TeamQuotas.overrides(sql, teamId))
                 .chain(own -> {
                     Instant now = clock.now();
                     QuotaDay day = QuotaDay.of(now);
                     TeamLimits limits = TeamLimits.of(defaults, own);
-                    return QuotaUsage.submissions(session, teamId, day).map(used -> {
+                    return QuotaUsage.submissions(sql, teamId, day).map(used -> {
                         LimitUse use = submissions(limits, used, day);
                         if (use.reached()) {
                             throw refusal(use, now, "the team has made " + used + " of its " + use.value()
@@ -100,24 +104,25 @@ public class Quotas {
             if (team == null) throw ApiException.notFound("team", teamId);
             Instant now = clock.now();
             QuotaDay day = QuotaDay.of(now);
-            return TeamQuotas.overrides(session, teamId).chain(own -> {
+            QuotaSql sql = QuotaSql.of(session);
+            return TeamQuotas.overrides(sql, teamId).chain(own -> {
                 TeamLimits limits = TeamLimits.of(defaults, own);
-                return QuotaUsage.activeRuns(session, teamId, -1).chain(active ->
-                        QuotaUsage.gpuSeconds(session, teamId, day, now).chain(seconds ->
-                                QuotaUsage.submissions(session, teamId, day).map(submitted -> new QuotaStatus(teamId,
+                return QuotaUsage.activeRuns(sql, teamId, -1).chain(active ->
+                        QuotaUsage.gpuSeconds(sql, teamId, day, now).chain(seconds ->
+                                QuotaUsage.submissions(sql, teamId, day).map(submitted -> new QuotaStatus(teamId,
                                         team.name, day.start(), day.end(), concurrent(limits, active),
                                         gpuMinutes(limits, seconds, day), submissions(limits, submitted, day)))));
             });
         }));
     }
 
-    private Uni<Void> checkRunLimits(Mutiny.Session session, long teamId, long runId, boolean addsARun) {
+    private Uni<Void> checkRunLimits(QuotaSql sql, long teamId, long runId, boolean addsARun) {
         Instant now = clock.now();
         QuotaDay day = QuotaDay.of(now);
-        return TeamQuotas.overrides(session, teamId).chain(own -> {
+        return TeamQuotas.overrides(sql, teamId).chain(own -> {
             TeamLimits limits = TeamLimits.of(defaults, own);
             Uni<Void> concurrentCheck = !addsARun ? Uni.createFrom().voidItem()
-                    : QuotaUsage.activeRuns(session, teamId, runId).map(active -> {
+                    : QuotaUsage.activeRuns(sql, teamId, runId).map(active -> {
                         LimitUse use = concurrent(limits, active);
                         if (use.reached()) {
                             throw refusal(use, now, "the team has " + active.size() + " runs queued or running ("
@@ -126,7 +131,7 @@ public class Quotas {
                         }
                         return null;
                     });
-            return concurrentCheck.chain(() -> QuotaUsage.gpuSeconds(session, teamId, day, now)).map(seconds -> {
+            return concurrentCheck.chain(() -> QuotaUsage.gpuSeconds(sql, teamId, day, now)).map(seconds -> {
                 LimitUse use = gpuMinutes(limits, seconds, day);
                 if (seconds >= limits.gpuMinutesPerDay() * 60.0) {
                     throw refusal(use, now, "the team has used " + use.used() + " of its " + use.value()
@@ -138,8 +143,8 @@ public class Quotas {
     }
 
     /**
-     * Records the admission (read as a query with RETURNING: a native update would leave Hibernate
-     * cache clean-up pending on the shared session), so that the run counts as active until its jobs are queued: a run whose
+     * Records a retry's admission (read as a query with RETURNING: a native update would leave Hibernate
+     * cache clean-up pending on the shared session), so that the run counts as active until its jobs are queued again: a run whose
      * jobs get a version above the one read here has been queued (see {@link QuotaUsage#activeRuns}).
      */
     private static Uni<Void> hold(Mutiny.Session session, Run run, String kind) {
@@ -151,11 +156,9 @@ public class Quotas {
                 .getSingleResult().replaceWithVoid();
     }
 
-    private static Uni<Void> lock(Mutiny.Session session, int namespace, long teamId) {
+    private static Uni<Void> lock(QuotaSql sql, int namespace, long teamId) {
         // xact lock: held until the admitting transaction commits, i.e. until what it admitted is visible
-        return session.createNativeQuery("SELECT 1 FROM pg_advisory_xact_lock(?1, ?2)")
-                .setParameter(1, namespace).setParameter(2, (int) teamId)
-                .getSingleResult().replaceWithVoid();
+        return sql.single("SELECT 1 FROM pg_advisory_xact_lock(?1, ?2)", Integer.class, namespace, (int) teamId).replaceWithVoid();
     }
 
     private static LimitUse concurrent(TeamLimits limits, List<Long> active) {

@@ -13,11 +13,10 @@ final class TeamQuotas {
 
     private TeamQuotas() {}
 
-    static Uni<TeamLimits.Overrides> overrides(Mutiny.Session session, long teamId) {
-        return session.createNativeQuery("""
+    static Uni<TeamLimits.Overrides> overrides(QuotaSql sql, long teamId) {
+        return sql.rows("""
                         SELECT concurrent_runs, gpu_minutes_per_day, submissions_per_day FROM team_quota
-                         WHERE team_id = ?1""", Object[].class)
-                .setParameter(1, teamId).getResultList()
+                         WHERE team_id = ?1""", teamId)
                 .map(rows -> rows.isEmpty() ? TeamLimits.Overrides.NONE : overrides(rows.get(0)));
     }
 
