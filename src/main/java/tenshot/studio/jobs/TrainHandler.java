@@ -90,7 +90,7 @@ public class TrainHandler implements JobHandler {
         }
         context.saveCheckpoint(checkpoints.toString());
         List<TrainingResult> results = new DreamBoothTrainer(jobs, j -> StableDiffusionTrainable.load(j.modelDir(), j.device()))
-                .runBoard(new BoardProgress(jobs.size(), context.progress()));
+                .runBoard(new BoardProgress(spec.styles().stream().map(BoardSpec.Style::styleId).toList(), context.progress()));
         List<Map<String, Object>> styles = new ArrayList<>();
         for (int i = 0; i < results.size(); i++) {
             BoardSpec.Style style = spec.styles().get(i);
