@@ -40,6 +40,24 @@ describe("reduce", () => {
     expect(s.loss["1"][2].loss).toBe(0.31);
   });
 
+  it("collects every board style's loss curve from the training job's parts, and drops the parts after training", () => {
+    const parts = (step: number, a: number, b: number) => [
+      { name: "00", step, total: 30, loss: a, previews: step >= 2 ? 1 : undefined },
+      { name: "01", step, total: 30, loss: b },
+    ];
+    let s = reduce(emptyState(), ev("job", { id: 7, runId: 3, state: "running", progress: { phase: "training", step: 2, total: 60, loss: 0.5, parts: parts(1, 0.4, 0.6) } }));
+    s = reduce(s, ev("run", { runId: 3, status: "running", jobId: 7, phase: "training", step: 4, total: 60, parts: parts(2, 0.3, 0.5) }));
+    s = reduce(s, ev("run", { runId: 3, status: "running", jobId: 7, phase: "training", step: 4, total: 60, parts: parts(2, 0.3, 0.5) }));
+    expect(s.partLoss["3"]).toEqual({
+      "00": [{ step: 1, loss: 0.4 }, { step: 2, loss: 0.3 }],
+      "01": [{ step: 1, loss: 0.6 }, { step: 2, loss: 0.5 }],
+    });
+    expect(s.runs["3"].parts).toEqual(parts(2, 0.3, 0.5).map((p) => (p.previews ? p : { name: p.name, step: p.step, total: p.total, loss: p.loss })));
+    s = reduce(s, ev("run", { runId: 3, status: "running", jobId: 8, phase: "generating", step: 1, total: 50 }));
+    expect(s.runs["3"].parts).toBeUndefined();
+    expect(s.partLoss["3"]["00"]).toHaveLength(2);
+  });
+
   it("resets the counters when a new phase starts", () => {
     let s = reduce(emptyState(), ev("progress", { runId: "1", status: "running", phase: "training", step: 800, total: 800, secondsPerStep: 2 }));
     s = reduce(s, ev("progress", { runId: "1", phase: "generating", step: 1, total: 25 }));

@@ -119,12 +119,13 @@ public class JobLeases {
                 .map(JobLeases::status);
     }
 
-    public Uni<Void> preview(long jobId, String workerId, byte[] png) {
+    /** Replaces the job's latest preview image: of the whole job ({@code part} "") or of one named part of it. */
+    public Uni<Void> preview(long jobId, String workerId, String part, byte[] png) {
         return pool.preparedQuery("""
-                        INSERT INTO job_preview (job_id, png, updated_at)
-                        SELECT id, $3, now() FROM job WHERE id = $1 AND lease_owner = $2 AND state = 'running'
-                        ON CONFLICT (job_id) DO UPDATE SET png = excluded.png, updated_at = excluded.updated_at""")
-                .execute(Tuple.of(jobId, workerId, io.vertx.core.buffer.Buffer.buffer(png)))
+                        INSERT INTO job_preview (job_id, part, png, updated_at)
+                        SELECT id, $3, $4, now() FROM job WHERE id = $1 AND lease_owner = $2 AND state = 'running'
+                        ON CONFLICT (job_id, part) DO UPDATE SET png = excluded.png, updated_at = excluded.updated_at""")
+                .execute(Tuple.of(jobId, workerId, part, io.vertx.core.buffer.Buffer.buffer(png)))
                 .replaceWithVoid();
     }
 

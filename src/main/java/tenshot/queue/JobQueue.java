@@ -355,10 +355,10 @@ public class JobQueue {
                 });
     }
 
-    /** The latest preview image of a job as PNG bytes, if its handler reported one. */
-    public Uni<Optional<byte[]>> preview(long jobId) {
-        return pool.preparedQuery("SELECT png FROM job_preview WHERE job_id = $1")
-                .execute(Tuple.of(jobId))
+    /** The latest preview image of a job (part "") or of one named part of it as PNG bytes, if its handler reported one. */
+    public Uni<Optional<byte[]>> preview(long jobId, String part) {
+        return pool.preparedQuery("SELECT png FROM job_preview WHERE job_id = $1 AND part = $2")
+                .execute(Tuple.of(jobId, part))
                 .map(rows -> rows.size() == 0
                         ? Optional.<byte[]>empty()
                         : Optional.of(rows.iterator().next().getBuffer("png").getBytes()));

@@ -437,8 +437,9 @@ public class Runs {
         long seed = readTree(run.recipe).path("seed").asLong();
         if (run.board) {
             board = new ArrayList<>();
-            JsonNode styles = jobs.stream().filter(j -> j.kind().equals(JobKinds.TRAIN)).findFirst()
-                    .map(j -> j.payload().path("styles")).orElse(JSON.createArrayNode());
+            Optional<Job> train = jobs.stream().filter(j -> j.kind().equals(JobKinds.TRAIN)).findFirst();
+            JsonNode styles = train.map(j -> j.payload().path("styles")).orElse(JSON.createArrayNode());
+            Map<String, RunView.Training> training = train.map(Runs::styleTraining).orElse(Map.of());
             for (JsonNode style : styles) {
                 String styleId = style.path("styleId").asText();
                 String styleBase = base + "styles/" + encode(styleId) + "/";
@@ -450,7 +451,7 @@ public class Runs {
                                 RunSpec.imageSeed(seed, index++)));
                     }
                 }
-                board.add(new RunView.BoardStyle(style.path("styleSetId").asLong(), styleId,
+                board.add(new RunView.BoardStyle(style.path("styleSetId").asLong(), styleId, training.get(styleId),
                         assembled ? styleBase + "grid.png" : null, trained ? styleBase + "lora.safetensors" : null, styleImages));
             }
         } else if (generated) {
@@ -472,6 +473,21 @@ public class Runs {
         return new RunView(run.id, run.styleSetId, jobs.isEmpty() ? null : jobs.get(0).payload().path("styleId").asText(null), run.teamId, run.recipeName, readTree(run.recipe), run.baseModel,
                 run.scoringMode, status, phase, progress, error, run.parentRunId, run.changes == null ? null : readTree(run.changes),
                 run.createdAt == null ? Instant.now() : run.createdAt, summaries, downloads, board);
+    }
+
+    /** Each style's latest training report, from the parts of a board TRAIN job's stored progress. */
+    private static Map<String, RunView.Training> styleTraining(Job train) {
+        Map<String, RunView.Training> out = new java.util.HashMap<>();
+        JsonNode progress = train.progress();
+        if (progress == null) return out;
+        for (JsonNode part : progress.path("parts")) {
+            String name = part.path("name").asText();
+            int previews = part.path("previews").asInt(0);
+            out.put(name, new RunView.Training(part.path("step").asInt(), part.path("total").asInt(),
+                    part.hasNonNull("loss") ? part.get("loss").asDouble() : null,
+                    previews > 0 ? "/api/jobs/" + train.id() + "/preview?part=" + encode(name) + "&n=" + previews : null, previews));
+        }
+        return out;
     }
 
     private static boolean succeeded(List<Job> jobs, String kind) {

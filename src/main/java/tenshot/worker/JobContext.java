@@ -34,9 +34,10 @@ public interface JobContext {
     /**
      * Persists progress (throttled; the first and last step of a phase always), stores the preview
      * image, announces both to the studio, and throws {@link StepListener.Cancelled} at the next
-     * step once the job is cancelled, the worker stops, or the lease is lost.
+     * step once the job is cancelled, the worker stops, or the lease is lost. Work of several parts
+     * (a board's styles) reports each part too ({@link JobProgress#onStep(tenshot.diffusion.StepReport, java.util.List)}).
      */
-    StepListener progress();
+    JobProgress progress();
 
     /** Throws {@link StepListener.Cancelled} when the job should stop (for long work between steps). */
     void checkCancelled();

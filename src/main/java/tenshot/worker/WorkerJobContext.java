@@ -40,7 +40,7 @@ final class WorkerJobContext implements JobContext {
     @Override public JsonNode payload() { return job().payload(); }
     @Override public EngineDevice device() { return worker.device(); }
     @Override public String workerId() { return worker.id(); }
-    @Override public StepListener progress() { return progress; }
+    @Override public JobProgress progress() { return progress; }
     @Override public Path scratchDir() { return scratch; }
     @Override public ModelCache models() { return worker.models(); }
 

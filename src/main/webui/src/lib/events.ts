@@ -1,10 +1,12 @@
-import type { LossPoint, RunView, WorkerView } from "./model";
+import type { LossPoint, PartProgress, RunView, WorkerView } from "./model";
 
 /** Everything one page knows from its one SSE stream. Pure data; the pages render it. */
 export interface LiveState {
   runs: Record<string, RunView>;
   workers: Record<string, WorkerView>;
   loss: Record<string, LossPoint[]>;
+  /** each run's loss curve per part (a board's styles), by part name */
+  partLoss: Record<string, Record<string, LossPoint[]>>;
   lastEventId?: string;
   /** a snapshot has arrived: what the page shows is the server's current state */
   synced?: boolean;
@@ -18,7 +20,7 @@ export interface StreamEvent {
 }
 
 export function emptyState(): LiveState {
-  return { runs: {}, workers: {}, loss: {} };
+  return { runs: {}, workers: {}, loss: {}, partLoss: {} };
 }
 
 type Json = Record<string, unknown>;
@@ -62,7 +64,21 @@ export function readRun(o: Json): Partial<RunView> & { id?: string } {
     jobId: str(pick(o, "jobId", "job_id")),
     device: str(get("device", "workerDevice", "worker_device")),
     updatedAt: str(get("updatedAt", "updated_at", "at")),
+    parts: readParts(get("parts")),
   });
+}
+
+function readParts(v: unknown): PartProgress[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  const parts: PartProgress[] = [];
+  for (const p of v) {
+    if (!p || typeof p !== "object") continue;
+    const o = p as Json;
+    const name = str(o.name), step = num(o.step);
+    if (name === undefined || step === undefined) continue;
+    parts.push(defined({ name, step, total: num(o.total), loss: num(o.loss), previews: num(o.previews) }) as PartProgress);
+  }
+  return parts;
 }
 
 export function readWorker(o: Json): Partial<WorkerView> & { id?: string } {
@@ -81,7 +97,7 @@ export function readWorker(o: Json): Partial<WorkerView> & { id?: string } {
 }
 
 /** What a run summary says only while it holds: a summary without them means they no longer apply. */
-const TRANSIENT = ["phase", "step", "total", "secondsPerStep", "etaSeconds", "position", "startsInSeconds", "loss", "previews", "previewUrl", "jobId", "reason"] as const;
+const TRANSIENT = ["phase", "step", "total", "secondsPerStep", "etaSeconds", "position", "startsInSeconds", "loss", "previews", "previewUrl", "jobId", "reason", "parts"] as const;
 
 /**
  * Merges a run patch into the page's state. A whole summary (a run event or a snapshot's run)
@@ -104,17 +120,32 @@ function upsertRun(state: LiveState, o: Json, whole = false): LiveState {
     delete run.startsInSeconds;
   }
   let loss = state.loss;
-  if (patch.loss !== undefined && patch.step !== undefined && (run.phase ?? "").startsWith("train")) {
-    const series = state.loss[patch.id] ?? [];
-    const last = series[series.length - 1];
-    if (!last || patch.step > last.step) loss = { ...state.loss, [patch.id]: [...series, { step: patch.step, loss: patch.loss }] };
-    else if (patch.step < last.step) {
-      // the job resumed from an earlier checkpoint: drop the points after it
-      const kept = series.filter((p) => p.step < patch.step!);
-      loss = { ...state.loss, [patch.id]: [...kept, { step: patch.step, loss: patch.loss }] };
+  let partLoss = state.partLoss;
+  if ((run.phase ?? "").startsWith("train")) {
+    if (patch.loss !== undefined && patch.step !== undefined) {
+      const series = withPoint(state.loss[patch.id] ?? [], patch.step, patch.loss);
+      if (series !== state.loss[patch.id]) loss = { ...state.loss, [patch.id]: series };
     }
+    let byPart = state.partLoss[patch.id] ?? {};
+    for (const part of patch.parts ?? []) {
+      if (part.loss === undefined) continue;
+      const series = withPoint(byPart[part.name] ?? [], part.step, part.loss);
+      if (series !== byPart[part.name]) byPart = { ...byPart, [part.name]: series };
+    }
+    if (byPart !== (state.partLoss[patch.id] ?? {})) partLoss = { ...state.partLoss, [patch.id]: byPart };
   }
-  return { ...state, runs: { ...state.runs, [patch.id]: run }, loss };
+  return { ...state, runs: { ...state.runs, [patch.id]: run }, loss, partLoss };
+}
+
+/**
+ * A loss curve with one more report: a later step is appended, the same step again changes nothing, and an
+ * earlier one means the job resumed from a checkpoint, so the points after it go.
+ */
+function withPoint(series: LossPoint[], step: number, value: number): LossPoint[] {
+  const last = series[series.length - 1];
+  if (!last || step > last.step) return [...series, { step, loss: value }];
+  if (step < last.step) return [...series.filter((p) => p.step < step), { step, loss: value }];
+  return series;
 }
 
 function upsertWorker(state: LiveState, o: Json): LiveState {
@@ -166,7 +197,7 @@ export function reduce(state: LiveState, ev: StreamEvent): LiveState {
   const kind = type === "message" ? String(o.type ?? o.event ?? "").toLowerCase() : type;
 
   if (kind === "snapshot") {
-    let s: LiveState = { runs: {}, workers: {}, loss: { ...next.loss }, lastEventId: next.lastEventId, synced: true };
+    let s: LiveState = { runs: {}, workers: {}, loss: { ...next.loss }, partLoss: next.partLoss, lastEventId: next.lastEventId, synced: true };
     const runs = Array.isArray(o.runs) ? (o.runs as Json[]) : [];
     for (const r of runs) {
       s = upsertRun(s, r, true);

@@ -24,6 +24,17 @@ export interface RunView {
   /** which device is working on it, when running */
   device?: string;
   updatedAt?: string;
+  /** each part's latest report while the job trains several together (a board run's styles, named by style id) */
+  parts?: PartProgress[];
+}
+
+/** One part of a running job: a board style's own step, loss and count of stored previews. */
+export interface PartProgress {
+  name: string;
+  step: number;
+  total?: number;
+  loss?: number;
+  previews?: number;
 }
 
 export interface WorkerView {

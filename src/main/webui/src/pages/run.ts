@@ -1,10 +1,9 @@
-import uPlot from "uplot";
-import "uplot/dist/uPlot.min.css";
 import { apiUrl, getJson } from "../lib/api";
 import { $$, h, mountPoint } from "../lib/dom";
 import type { LiveState } from "../lib/events";
 import { readRun } from "../lib/events";
 import { pageLive } from "../lib/live";
+import { lossChart } from "../lib/lossChart";
 import type { LossPoint } from "../lib/model";
 import { previewSrc } from "../lib/preview";
 import { runsFromPage, seedRuns } from "../lib/seed";
@@ -22,6 +21,10 @@ export function mountRun(): void {
   const settings = readSettings();
   const live = pageLive(`${apiUrl("events")}?run=${encodeURIComponent(runId)}`);
 
+  // a board run shows each style's curve and preview instead of the run's (pages/board.ts)
+  const board = document.getElementById("board-styles");
+  if (board) void import("./board").then((m) => m.mountBoard(runId, live));
+
   const statusLine = document.querySelector<HTMLElement>(".ts-status-line") ?? mountPoint("run-status", "p");
   statusLine.setAttribute("aria-live", "polite");
   const liveSection = mountPoint("run-live", "section", "Training progress");
@@ -38,31 +41,7 @@ export function mountRun(): void {
     h("div", { class: "ts-panel" }, h("h2", {}, "Latest preview"), previewImg, previewNote),
   );
 
-  let chart: uPlot | null = null;
-  let shownPoints = -1;
-  function drawLoss(points: LossPoint[]): void {
-    if (points.length === shownPoints) return;
-    shownPoints = points.length;
-    chartNote.hidden = points.length > 0;
-    const data: uPlot.AlignedData = [points.map((p) => p.step), points.map((p) => p.loss)];
-    if (!chart) {
-      if (points.length === 0) return;
-      const width = Math.max(280, Math.min(640, chartBox.clientWidth || 560));
-      chart = new uPlot(
-        {
-          width,
-          height: 220,
-          scales: { x: { time: false } },
-          axes: [{ label: "step" }, { label: "loss" }],
-          series: [{ label: "step" }, { label: "loss", stroke: "#2563eb", width: 1.5 }],
-          legend: { show: true },
-        },
-        data,
-        chartBox,
-      );
-    } else chart.setData(data);
-    chartBox.setAttribute("aria-label", `Training loss by step: ${points.length} points, latest ${points[points.length - 1].loss.toFixed(4)} at step ${points[points.length - 1].step}`);
-  }
+  const drawLoss = lossChart(chartBox, "Training loss by step", { width: 640, note: chartNote });
 
   const cancelForm = document.getElementById("run-cancel");
   const retryForm = document.getElementById("run-retry");
@@ -85,7 +64,7 @@ export function mountRun(): void {
       previewNote.hidden = true;
       previewImg.alt = `Latest preview sample (${run.phase ?? "training"}${run.step != null ? ` step ${run.step}` : ""})`;
     }
-    liveSection.hidden = isFinal(run) && !state.loss[runId!]?.length;
+    liveSection.hidden = board !== null || (isFinal(run) && !state.loss[runId!]?.length);
     // the grid and downloads are rendered by the server once the run is done: fetch them once
     if (lastStatus && lastStatus !== run.status && isFinal(run) && !document.querySelector("#run-grid figure")) {
       window.location.reload();
@@ -125,7 +104,7 @@ function readSettings(): Record<string, unknown> {
 
 /** Every image in the grid opens full size with its prompt, seed and the run's settings. */
 function enhanceGrid(settings: Record<string, unknown>): void {
-  for (const fig of $$("#run-grid figure, #run-style-images figure")) {
+  for (const fig of $$("#run-grid figure, #run-style-images figure, #board-styles figure")) {
     const img = fig.querySelector("img");
     if (!img || fig.dataset.enhanced) continue;
     fig.dataset.enhanced = "1";
@@ -186,7 +165,8 @@ function mountCompare(runId: string): void {
       // only runs with results can be compared
       for (const r of list) {
         const id = String(r.id ?? r.runId);
-        if (id === runId || !/^(succeeded|done)$/i.test(String(r.status ?? ""))) continue;
+        // a board run's page holds every style's images under the same prompts: not comparable image by image
+        if (id === runId || r.board || !/^(succeeded|done)$/i.test(String(r.status ?? ""))) continue;
         select.append(h("option", { value: id }, `Run #${id}` + [r.recipeName, r.baseModel].filter(Boolean).map((v) => ` · ${v}`).join("")));
       }
     })

@@ -33,6 +33,10 @@ import tenshot.testing.Fixtures;
 @ExtendWith(SignedInAsOperator.class)
 class BoardRunTest {
 
+    private static final io.restassured.config.RestAssuredConfig DOUBLES = io.restassured.RestAssured.config()
+            .jsonConfig(io.restassured.config.JsonConfig.jsonConfig()
+                    .numberReturnType(io.restassured.path.json.config.JsonPathConfig.NumberReturnType.DOUBLE));
+
     private static final String RECIPE = "{\"base\": \"baseline\", \"steps\": %d, \"resolution\": 64, \"checkpointEvery\": 1, "
             + "\"previewEvery\": 0, \"generation\": {\"steps\": 2}}";
 
@@ -98,6 +102,63 @@ class BoardRunTest {
 
         JsonPath card = given().get("/api/runs/" + run + "/scorecard.json").then().statusCode(200).extract().jsonPath();
         assertEquals(List.of("00", "01"), card.getList("styles.style"), card.prettify());
+
+        // each style's training as the TRAIN job reported it last, with the preview of its last step
+        List<Map<String, Object>> parts = train.getList("progress.parts");
+        assertEquals(List.of("00", "01"), parts.stream().map(p -> p.get("name")).toList());
+        for (Map<String, Object> part : parts) {
+            assertEquals(2, part.get("step"), part.toString());
+            assertEquals(2, part.get("total"), part.toString());
+            assertTrue(((Number) part.get("loss")).doubleValue() > 0, part.toString());
+        }
+        assertEquals(List.of(2, 2), view.getList("board.training.step"));
+        String preview = view.getString("board[1].training.preview");
+        assertTrue(preview.contains("part=01"), preview);
+        given().get(preview).then().statusCode(200).contentType("image/png");
+        given().get("/api/jobs/" + job(view, "TRAIN").get("id") + "/preview?part=99").then().statusCode(404);
+
+        pageShowsEveryStyleWithoutScripts(run);
+        submitsAsOneLeaderboardRow(run);
+    }
+
+    /** The board page as the server renders it: each style's training in words, its downloads and images. */
+    private static void pageShowsEveryStyleWithoutScripts(int run) {
+        String html = given().accept("text/html").get("/runs/" + run).then().statusCode(200).extract().asString();
+        assertTrue(html.contains("board of 2 styles"), html);
+        for (String style : List.of("00", "01")) {
+            int card = html.indexOf("data-style-id=\"" + style + "\"");
+            assertTrue(card > 0, "a card for style " + style);
+            String rest = html.substring(card);
+            assertTrue(rest.matches("(?s).*?Training: step 2 of 2, loss \\d+\\.\\d{4}.*"), "style " + style + "'s training in words");
+            assertTrue(rest.contains("/api/runs/" + run + "/styles/" + style + "/grid.png"), "style " + style + "'s grid");
+            assertTrue(rest.contains("preview?part=" + style + "&amp;n=1"), "style " + style + "'s latest preview");
+        }
+        assertEquals(50, html.split("<figure data-prompt=", -1).length - 1, "every style's images");
+    }
+
+    /** The board goes to the leaderboard as one submission whose row carries the board scorecard's values. */
+    private static void submitsAsOneLeaderboardRow(int run) {
+        String dataset = "board-" + run;
+        given().contentType("application/json").body("{\"runIds\": [" + run + "], \"dataset\": \"" + dataset + "\"}")
+                .when().post("/api/leaderboard/submissions").then().statusCode(201);
+        JsonPath board = given().config(DOUBLES).get("/api/leaderboard?dataset=" + dataset).then().statusCode(200)
+                .extract().jsonPath();
+        assertEquals(1, board.getList("rows").size(), board.prettify());
+        assertEquals(List.of(run), board.getList("rows[0].submission.runIds"));
+        assertEquals(50, board.getInt("rows[0].submission.publicImages"), "every image of both styles");
+        JsonPath card = given().config(DOUBLES).get("/api/runs/" + run + "/scorecard.json").then().statusCode(200)
+                .extract().jsonPath();
+        List<Map<String, Object>> metrics = card.getList("metrics");
+        assertEquals(6, metrics.size(), card.prettify());
+        for (Map<String, Object> metric : metrics) {
+            String key = (String) metric.get("metric");
+            if (Boolean.TRUE.equals(metric.get("computed"))) {
+                assertEquals((Double) metric.get("value"), board.getDouble("rows[0].submission.metrics." + key), 1e-12, key);
+            } else {
+                assertEquals(metric.get("reason"), board.getString("rows[0].submission.missing." + key), key);
+            }
+        }
+        assertEquals((Object) card.get("final"), board.get("rows[0].finalScore"));
     }
 
     @Test

@@ -38,6 +38,13 @@ final class StudioApi {
                 .get("id").asLong();
     }
 
+    /** Starts a board run of several style sets on the default base model, with a recipe as {@link #startRun} takes it. */
+    long startBoard(List<Long> styleSetIds, String recipeJson) {
+        String body = "{\"styleSetIds\":" + styleSetIds + ",\"recipe\":" + recipeJson + "}";
+        return post("/api/runs", RequestOptions.create().setHeader("Content-Type", "application/json").setData(body))
+                .get("id").asLong();
+    }
+
     JsonNode run(long id) {
         return read(page.request().get("/api/runs/" + id), "GET /api/runs/" + id);
     }

@@ -144,11 +144,13 @@ public class JobResource {
     @GET
     @Path("/jobs/{id}/preview")
     @Produces("image/png")
-    @Operation(summary = "The latest preview image the job's worker reported")
-    public Uni<Response> preview(@PathParam("id") long id) {
-        return visibleJob(id).chain(job -> queue.preview(id)).map(png -> png
+    @Operation(summary = "The latest preview image the job's worker reported; part=name for one part of it (a board's style)")
+    public Uni<Response> preview(@PathParam("id") long id, @QueryParam("part") String part) {
+        String key = part == null ? "" : part;
+        return visibleJob(id).chain(job -> queue.preview(id, key)).map(png -> png
                 .map(bytes -> Response.ok(bytes, "image/png").header("Cache-Control", "no-store").build())
-                .orElseGet(() -> Problem.of(Response.Status.NOT_FOUND, "job " + id + " has no preview image").toResponse()));
+                .orElseGet(() -> Problem.of(Response.Status.NOT_FOUND, "job " + id + " has no preview image"
+                        + (key.isEmpty() ? "" : " of part '" + key + "'")).toResponse()));
     }
 
     /** The queue as the workers will take it. */

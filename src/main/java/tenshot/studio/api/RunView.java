@@ -47,8 +47,23 @@ public record RunView(long id, long styleSetId, String styleId, long teamId, Str
         }
     }
 
-    /** One style of a board run and its results (null or empty until the board produced them). */
-    public record BoardStyle(long styleSetId, String styleId, String grid, String lora, List<Image> images) {}
+    /**
+     * One style of a board run: its training so far (null before the board's TRAIN job reported it) and its
+     * results (null or empty until the board produced them).
+     */
+    public record BoardStyle(long styleSetId, String styleId, Training training, String grid, String lora, List<Image> images) {}
+
+    /**
+     * A board style's latest training report: step of total, loss (null when none), and its latest preview
+     * image's address with how many it made so far (null and 0 before the first).
+     */
+    public record Training(int step, int total, Double loss, String preview, int previews) {
+
+        /** "step 12 of 30, loss 0.1234" for the pages without the front end. */
+        public String text() {
+            return "step " + step + " of " + total + (loss == null ? "" : String.format(java.util.Locale.ROOT, ", loss %.4f", loss));
+        }
+    }
 
     /** What can be downloaded once the run produced it (null until then). */
     public record Downloads(String grid, String zip, String lora, String config, String scorecard, List<Image> images) {}

@@ -148,7 +148,8 @@ public class RunSummaries {
      * One run's summary from its jobs (each in {@code job_event_json} form) and the queue forecast:
      * a queued run gets {@code position} (its next job's place, 1 = next to be taken) and
      * {@code startsInSeconds} (the expected wait, when the queue knows durations); a running one
-     * its job's progress and, once the job stored preview images, their count and address.
+     * its job's progress (with {@code parts}, each style's step and loss, while a board trains) and, once
+     * the job stored preview images, their count and address.
      */
     static ObjectNode summary(long runId, List<ObjectNode> jobs, QueueForecast forecast) {
         ObjectNode s = JSON.createObjectNode();
@@ -198,7 +199,7 @@ public class RunSummaries {
             JsonNode progress = current.path("progress");
             s.put("phase", progress.path("phase").asText(current.path("kind").asText().toLowerCase()));
             if (running != null && progress.isObject()) {
-                for (String field : List.of("step", "total", "loss", "secondsPerStep", "etaSeconds", "updatedAt")) {
+                for (String field : List.of("step", "total", "loss", "secondsPerStep", "etaSeconds", "updatedAt", "parts")) {
                     if (progress.has(field)) s.set(field, progress.get(field));
                 }
                 int previews = progress.path("previews").asInt(0);

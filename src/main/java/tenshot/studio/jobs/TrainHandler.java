@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import tenshot.diffusion.StepListener;
+import tenshot.diffusion.StepReport;
 import tenshot.diffusion.train.DreamBoothTrainer;
 import tenshot.diffusion.train.StableDiffusionTrainable;
 import tenshot.diffusion.train.TrainingJob;
@@ -15,6 +16,7 @@ import tenshot.diffusion.train.TrainingResult;
 import tenshot.store.ArtifactStore;
 import tenshot.worker.JobContext;
 import tenshot.worker.JobHandler;
+import tenshot.worker.JobProgress;
 
 /**
  * Trains a run's LoRA (or, for a board run, every style's LoRA in shared UNet passes) with the DreamBooth
@@ -92,12 +94,11 @@ public class TrainHandler implements JobHandler {
         // informational: each style's checkpoints are under its own folder below this prefix
         context.saveCheckpoint(RunSpec.prefix(spec.runId()) + "styles/");
         // BoardProgress passes a report on once every style of the pass has saved and reported
-        StepListener listener = context.progress();
-        for (int i = stored.size() - 1; i >= 0; i--) listener = stored.get(i).uploading(listener);
+        JobProgress listener = uploadingEach(stored, context.progress());
         List<TrainingResult> results;
         try {
             results = new DreamBoothTrainer(jobs, j -> StableDiffusionTrainable.load(j.modelDir(), j.device()))
-                    .runBoard(new BoardProgress(jobs.size(), listener));
+                    .runBoard(new BoardProgress(spec.styles().stream().map(BoardSpec.Style::styleId).toList(), listener));
         } catch (StepListener.Cancelled cancelled) {
             // the trainer saved every style's checkpoint on its way out
             for (StoredCheckpoints styleCheckpoints : stored) styleCheckpoints.uploadLatest();
@@ -113,5 +114,32 @@ public class TrainHandler implements JobHandler {
         }
         for (StoredCheckpoints styleCheckpoints : stored) styleCheckpoints.deleteAll();
         return Map.of("styles", styles);
+    }
+
+    /** {@code target}, after uploading every style's newest checkpoint, so a report never runs ahead of what is stored. */
+    private static JobProgress uploadingEach(List<StoredCheckpoints> stored, JobProgress target) {
+        return new JobProgress() {
+            @Override
+            public void onStep(StepReport report) {
+                upload();
+                target.onStep(report);
+            }
+
+            @Override
+            public void onStep(StepReport whole, List<Part> parts) {
+                upload();
+                target.onStep(whole, parts);
+            }
+
+            private void upload() {
+                for (StoredCheckpoints s : stored) {
+                    try {
+                        s.uploadLatest();
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException("cannot store the checkpoint: " + e.getMessage(), e);
+                    }
+                }
+            }
+        };
     }
 }

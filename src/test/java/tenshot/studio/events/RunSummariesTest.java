@@ -69,6 +69,26 @@ class RunSummariesTest {
     }
 
     @Test
+    void aTrainingBoardCarriesEveryStylesStepAndLossBesideTheWholeRuns() {
+        String parts = "[{\"name\":\"00\",\"step\":4,\"total\":10,\"loss\":0.25,\"previews\":1},"
+                + "{\"name\":\"01\",\"step\":4,\"total\":10,\"loss\":0.5}]";
+        ObjectNode s = RunSummaries.summary(5, List.of(job(1, "TRAIN", "running",
+                "{\"phase\":\"training\",\"step\":8,\"total\":20,\"loss\":0.375,\"etaSeconds\":12,\"parts\":" + parts + "}")),
+                forecast(Map.of()));
+        assertEquals(8, s.get("step").asInt());
+        assertEquals(20, s.get("total").asInt());
+        assertEquals(12, s.get("etaSeconds").asInt());
+        assertEquals(List.of("00", "01"), s.get("parts").findValuesAsText("name"));
+        assertEquals(0.5, s.get("parts").get(1).get("loss").asDouble());
+        assertEquals(1, s.get("parts").get(0).get("previews").asInt());
+        // once training is over the parts are no longer current
+        ObjectNode generating = RunSummaries.summary(5, List.of(job(1, "TRAIN", "succeeded",
+                "{\"phase\":\"training\",\"step\":20,\"total\":20,\"parts\":" + parts + "}"),
+                job(2, "GENERATE", "running", "{\"phase\":\"generating\",\"step\":3,\"total\":50}")), forecast(Map.of()));
+        assertFalse(generating.has("parts"));
+    }
+
+    @Test
     void aFailedRunSaysWhichJobFailedAndWhy() {
         ObjectNode failed = job(1, "TRAIN", "failed", null);
         failed.put("error", "training diverged: loss is NaN at step 3");

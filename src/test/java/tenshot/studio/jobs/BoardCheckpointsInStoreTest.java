@@ -139,9 +139,17 @@ class BoardCheckpointsInStoreTest {
         @Override public String workerId() { return "test"; }
 
         @Override
-        public StepListener progress() {
-            return report -> {
-                if (cancelAt.test(report)) throw new StepListener.Cancelled("host lost");
+        public tenshot.worker.JobProgress progress() {
+            return new tenshot.worker.JobProgress() {
+                @Override
+                public void onStep(tenshot.diffusion.StepReport report) {
+                    if (cancelAt.test(report)) throw new StepListener.Cancelled("host lost");
+                }
+
+                @Override
+                public void onStep(tenshot.diffusion.StepReport whole, List<Part> parts) {
+                    onStep(whole);
+                }
             };
         }
 
