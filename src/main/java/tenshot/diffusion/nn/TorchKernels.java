@@ -91,7 +91,12 @@ public final class TorchKernels {
                   start = end
                 total = torch.stack(totals)
                 coefficients = torch.clamp(torch.mul(torch.reciprocal(torch.add(total, 1e-06)), float(max_norm)), None, 1.)
-                torch._foreach_mul_(grads, torch.unbind(torch.repeat_interleave(coefficients, sizes), 0))
+                per_grad = annotate(List[Tensor], [])
+                for i in range(torch.size(sizes, 0)):
+                  coefficient = torch.select(coefficients, 0, i)
+                  for j in range(int(torch.select(sizes, 0, i))):
+                    per_grad.append(coefficient)
+                torch._foreach_mul_(grads, per_grad)
                 return total
               def adamw(self: __torch__.Kernels, params: List[Tensor], grads: List[Tensor], exp_avgs: List[Tensor], exp_avg_sqs: List[Tensor], steps: List[Tensor], lr: Tensor, beta1: Tensor, beta2: Tensor, weight_decay: Tensor, eps: Tensor) -> Tensor:
                 torch._foreach_add_(steps, 1)
