@@ -109,6 +109,44 @@ class EndToEndTest {
         assertEquals(25, pngs);
     }
 
+    /**
+     * StyleID on top of the trained LoRA's content images: GENERATE makes each prompt's content latent, then
+     * injects the style image nearest the set's average; the run's grid, zip and scorecard are as any run's.
+     */
+    @Test
+    void styleIdRecipeThroughGenerateAssembleAndScore() throws Exception {
+        String recipe = "{\"base\": \"baseline\", \"steps\": 2, \"resolution\": 64, \"checkpointEvery\": 0, "
+                + "\"previewEvery\": 0, \"generation\": {\"steps\": 3, \"styleInjection\": {\"styleImage\": \"nearest-average\"}}}";
+        FinishedRun finished = runToTheEnd("e2e-styleid", recipe);
+        assertTrue(finished.events().stream().anyMatch(d -> d.contains("\"kind\":\"GENERATE\"") && d.contains("injecting style")),
+                "GENERATE reported StyleID's injection: " + finished.events().stream().filter(d -> d.contains("GENERATE")).toList());
+        JsonPath config = given().when().get("/api/runs/" + finished.id() + "/config.json").then().statusCode(200).extract().jsonPath();
+        assertEquals(0.75, config.getDouble("recipe.generation.styleInjection.gamma"), 1e-12, config.prettify());
+        assertEquals("nearest-average", config.getString("recipe.generation.styleInjection.styleImage"));
+        byte[] zip = given().when().get("/api/runs/" + finished.id() + "/submission.zip").then().statusCode(200).extract().asByteArray();
+        Set<String> names = new TreeSet<>();
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
+            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                if (!e.getName().endsWith(".png")) continue;
+                names.add(e.getName());
+                assertEquals(64, ImageIO.read(new ByteArrayInputStream(in.readAllBytes())).getWidth(), e.getName());
+            }
+        }
+        Set<String> expected = new TreeSet<>();
+        for (String prompt : finished.prompts()) expected.add("00/" + prompt + ".png");
+        assertEquals(expected, names);
+        given().when().get("/api/runs/" + finished.id() + "/grid.png").then().statusCode(200).contentType("image/png");
+        given().when().get("/api/runs/" + finished.id() + "/scorecard.json").then().statusCode(200)
+                .body("metrics.find { it.metric == 'hist' }.value", org.hamcrest.Matchers.notNullValue());
+        given().when().get("/runs/" + finished.id()).then().statusCode(200)
+                .body(org.hamcrest.Matchers.containsString("nearest-average"));
+        int set = finished.view().getInt("styleSetId");
+        given().when().get("/style-sets/" + set + "/compare?runs=" + finished.id()).then().statusCode(200)
+                .body(org.hamcrest.Matchers.containsString("LoRA + StyleID"))
+                .body(org.hamcrest.Matchers.containsString("/api/runs/" + finished.id() + "/images/"))
+                .body(org.hamcrest.Matchers.containsString("Final score"));
+    }
+
     @Test
     void styleSetToSubmissionZipOnTheDemoModel() throws Exception {
         String recipe = "{\"base\": \"baseline\", \"steps\": 2, \"resolution\": 64, \"checkpointEvery\": 0, "
