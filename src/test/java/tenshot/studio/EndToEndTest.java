@@ -55,9 +55,16 @@ class EndToEndTest {
 
     /** Uploads style 00 of the A board, starts a run of {@code recipe} and waits for it to end, listening to its events. */
     private FinishedRun runToTheEnd(String name, String recipe) throws Exception {
+        FinishedRun finished = runToTheEnd(name, recipe, Files.readAllBytes(Fixtures.dataset("jittor-a/00").resolve("prompt.json")));
+        assertEquals(25, finished.prompts().size());
+        return finished;
+    }
+
+    /** {@link #runToTheEnd(String, String)} with these prompts (a {@code prompt.json}) instead of the style's 25. */
+    private FinishedRun runToTheEnd(String name, String recipe, byte[] promptJson) throws Exception {
         Path style = Fixtures.dataset("jittor-a/00");
         RequestSpecification upload = given().multiPart("name", name).multiPart("styleId", "00")
-                .multiPart("prompts", "prompt.json", Files.readAllBytes(style.resolve("prompt.json")), "application/json");
+                .multiPart("prompts", "prompt.json", promptJson, "application/json");
         try (Stream<Path> images = Files.list(style.resolve("images"))) {
             for (Path image : images.sorted().toList()) {
                 upload = upload.multiPart("images", image.getFileName().toString(), Files.readAllBytes(image), "image/png");
@@ -65,7 +72,6 @@ class EndToEndTest {
         }
         JsonPath set = upload.when().post("/api/style-sets").then().statusCode(201).extract().jsonPath();
         List<String> prompts = set.getList("prompts", String.class);
-        assertEquals(25, prompts.size());
 
         int run = given().contentType("application/json")
                 .body("{\"styleSetId\": " + set.getInt("id") + ", \"recipe\": " + recipe + "}")
@@ -117,7 +123,10 @@ class EndToEndTest {
     void styleIdRecipeThroughGenerateAssembleAndScore() throws Exception {
         String recipe = "{\"base\": \"baseline\", \"steps\": 2, \"resolution\": 64, \"checkpointEvery\": 0, "
                 + "\"previewEvery\": 0, \"generation\": {\"steps\": 3, \"styleInjection\": {\"styleImage\": \"nearest-average\"}}}";
-        FinishedRun finished = runToTheEnd("e2e-styleid", recipe);
+        // three prompts: StyleID triples the UNet passes of each image, and this runs on a shared CPU
+        FinishedRun finished = runToTheEnd("e2e-styleid", recipe,
+                "{\"0\": \"Dolphin\", \"1\": \"Bread\", \"2\": \"Lighthouse\"}".getBytes(StandardCharsets.UTF_8));
+        assertEquals(List.of("Dolphin", "Bread", "Lighthouse"), finished.prompts());
         assertTrue(finished.events().stream().anyMatch(d -> d.contains("\"kind\":\"GENERATE\"") && d.contains("injecting style")),
                 "GENERATE reported StyleID's injection: " + finished.events().stream().filter(d -> d.contains("GENERATE")).toList());
         JsonPath config = given().when().get("/api/runs/" + finished.id() + "/config.json").then().statusCode(200).extract().jsonPath();

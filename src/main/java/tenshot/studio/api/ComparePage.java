@@ -22,6 +22,7 @@ import java.util.Set;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import tenshot.diffusion.train.TrainingRecipe;
 import tenshot.store.Run;
+import tenshot.studio.BaseModels;
 import tenshot.studio.BlockingIo;
 import tenshot.studio.Runs;
 import tenshot.studio.access.TeamScope;
@@ -52,6 +53,9 @@ public class ComparePage {
     @Inject
     StoredScorecards scorecards;
 
+    @Inject
+    BaseModels models;
+
     /** One run's column: the run, its method in words, its scorecard (null until scored). */
     public record Column(RunView run, String method, ScorecardView scorecard) {}
 
@@ -72,7 +76,7 @@ public class ComparePage {
         }).chain(views -> blockingIo.run(() -> views.stream()
                 .map(v -> new Column(v, method(v), scorecards.view(v.id()))).toList()))
                 .map(columns -> page.data("styleSetId", id).data("columns", columns)
-                        .data("prompts", promptRows(columns)).data("metrics", metricRows(columns)));
+                        .data("prompts", promptRows(columns)).data("metrics", metricRows(columns)).data("demo", models.demoOnly()));
     }
 
     /** {@code runs=3,5,8}: those runs in that order; absent: every single-style run of the set, oldest first. */
