@@ -31,6 +31,10 @@ public class StyleSet extends PanacheEntityBase {
     @Column(columnDefinition = "text")
     public String prompts;
 
+    /** What {@code {object}} of a run's generation prompt becomes, e.g. {@code "paper" painting of {object}}; null: the object. */
+    @Column(columnDefinition = "text")
+    public String promptTemplate;
+
     public Instant createdAt = Instant.now();
 
 }

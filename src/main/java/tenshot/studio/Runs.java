@@ -142,14 +142,23 @@ public class Runs {
                 }
             }
             TrainingRecipe recipe = recipe(request.recipe());
-            if (recipe.trainsTextEncoder()) {
-                throw ApiException.badField("recipe", "a board run trains UNet adapters only: set textEncoderRank to 0 (it is "
-                        + recipe.textEncoderRank() + ")");
-            }
+            checkBoardRecipe(recipe);
             String mode = scoringMode(request.scoringMode());
             return blockingIo.run(() -> model(request.baseModel()))
                     .chain(model -> board(sets, sets.get(0).teamId, recipe, model, null, null, mode));
         })).chain(this::insert);
+    }
+
+    /** What a board run cannot do: text-encoder adapters, StyleID. */
+    private static void checkBoardRecipe(TrainingRecipe recipe) {
+        if (recipe.trainsTextEncoder()) {
+            throw ApiException.badField("recipe", "a board run trains UNet adapters only: set textEncoderRank to 0 (it is "
+                    + recipe.textEncoderRank() + ")");
+        }
+        if (recipe.generation().styleInjection() != null) {
+            throw ApiException.badField("recipe", "a board run does not generate with StyleID: set generation.styleInjection to null,"
+                    + " or run each style set on its own");
+        }
     }
 
     /** The team's style sets of these ids, in order; another team's id answers 404. */
@@ -210,10 +219,7 @@ public class Runs {
             return model.chain(chosen -> {
                 if (!chosen.equals(parent.baseModel)) changes.putObject("baseModel").put("from", parent.baseModel).put("to", chosen);
                 if (parent.board) {
-                    if (recipe.trainsTextEncoder()) {
-                        throw ApiException.badField("recipe", "a board run trains UNet adapters only: set textEncoderRank to 0 (it is "
-                                + recipe.textEncoderRank() + ")");
-                    }
+                    checkBoardRecipe(recipe);
                     return boardStyleSets(parent.id).chain(sets -> board(sets, parent.teamId, recipe, chosen, parent.id,
                             changes.toString(), parent.scoringMode));
                 }
@@ -286,7 +292,7 @@ public class Runs {
         TrainingRecipe recipe = TrainingRecipe.fromJson(run.recipe);
         RunSpec spec = new RunSpec(run.id, set.id, set.styleId, run.baseModel, run.recipe,
                 images.stream().map(i -> new RunSpec.StyleImageRef(i.objectName, i.artifactKey)).toList(),
-                PromptList.fromStored(set.prompts), run.scoringMode);
+                PromptList.fromStored(set.prompts), run.scoringMode, set.promptTemplate);
         JsonNode payload = JSON.valueToTree(spec);
         List<NewJob> jobs = new ArrayList<>();
         Needs engine = JobKinds.engineNeeds(run.baseModel);
@@ -322,9 +328,10 @@ public class Runs {
             StyleSet set = sets.get(i);
             List<RunSpec.StyleImageRef> refs = images.get(i).stream().map(im -> new RunSpec.StyleImageRef(im.objectName, im.artifactKey)).toList();
             List<String> prompts = PromptList.fromStored(set.prompts);
-            styles.add(new BoardSpec.Style(set.id, set.styleId, refs, prompts));
+            styles.add(new BoardSpec.Style(set.id, set.styleId, refs, prompts, set.promptTemplate));
             if (recipe.usesPrior()) {
-                RunSpec spec = new RunSpec(run.id, set.id, set.styleId, run.baseModel, run.recipe, refs, prompts, run.scoringMode);
+                RunSpec spec = new RunSpec(run.id, set.id, set.styleId, run.baseModel, run.recipe, refs, prompts, run.scoringMode,
+                        set.promptTemplate);
                 jobs.add(NewJob.of(JobKinds.PRIOR).run(run.id).team(team).payload(JSON.valueToTree(spec))
                         .dedupeKey(priorKey(run.baseModel, recipe, spec)));
             }

@@ -46,12 +46,16 @@ public class StyleSets {
     @ConfigProperty(name = "tenshot.import-root")
     Optional<Path> importRoot;
 
-    /** @param promptJson the prompt list's bytes, read on the worker thread that prepares the set (it may read a file) */
-    public Uni<StyleSet> upload(String team, String name, String styleId, List<IncomingFile> images, Supplier<byte[]> promptJson) {
+    /**
+     * @param promptJson the prompt list's bytes, read on the worker thread that prepares the set (it may read a file)
+     * @param promptTemplate the set's object phrase for generation (checked by the caller), or null
+     */
+    public Uni<StyleSet> upload(String team, String name, String styleId, List<IncomingFile> images, Supplier<byte[]> promptJson,
+            String promptTemplate) {
         return save(team, () -> {
             List<String> prompts = PromptList.parse(promptJson.get(), "prompts");
             return List.of(preparer().prepare(name, styleId, images, prompts));
-        }).map(list -> list.get(0));
+        }, promptTemplate).map(list -> list.get(0));
     }
 
     /** Imports every style of a zipped challenge folder ({@code NN/images/*}, {@code NN/prompt.json}). */
@@ -119,16 +123,20 @@ public class StyleSets {
     }
 
     private Uni<List<StyleSet>> save(String teamName, Supplier<List<PreparedStyleSet>> prepare) {
+        return save(teamName, prepare, null);
+    }
+
+    private Uni<List<StyleSet>> save(String teamName, Supplier<List<PreparedStyleSet>> prepare, String promptTemplate) {
         String team = teamName == null || teamName.isBlank() ? Team.DEFAULT_NAME : teamName.strip();
         return vertx.executeBlocking(Uni.createFrom().item(prepare)).chain(prepared ->
-                Panache.withTransaction(() -> insert(team, prepared))
+                Panache.withTransaction(() -> insert(team, prepared, promptTemplate))
                         .onFailure().call(e -> vertx.executeBlocking(Uni.createFrom().item(() -> {
                             for (PreparedStyleSet p : prepared) preparer().discard(p.prefix());
                             return true;
                         }))));
     }
 
-    private Uni<List<StyleSet>> insert(String teamName, List<PreparedStyleSet> prepared) {
+    private Uni<List<StyleSet>> insert(String teamName, List<PreparedStyleSet> prepared, String promptTemplate) {
         return Team.named(teamName).chain(team -> Multi.createFrom().iterable(prepared)
                 .onItem().transformToUniAndConcatenate(p -> {
                     StyleSet set = new StyleSet();
@@ -136,6 +144,7 @@ public class StyleSets {
                     set.name = p.name();
                     set.styleId = p.styleId();
                     set.prompts = PromptList.toJson(p.prompts());
+                    set.promptTemplate = promptTemplate;
                     return set.<StyleSet>persist().chain(saved -> {
                         List<StyleImage> rows = new ArrayList<>();
                         for (int i = 0; i < p.images().size(); i++) {

@@ -36,6 +36,7 @@ export function mountUpload(): void {
 
   const nameInput = h("input", { id: "ts-set-name", type: "text", name: "name", required: true, autocomplete: "off", placeholder: "e.g. Van Gogh wheat fields" });
   const styleIdInput = h("input", { id: "ts-style-id", type: "text", name: "styleId", autocomplete: "off", pattern: "[A-Za-z0-9_-]{1,32}", placeholder: "e.g. 00", "aria-describedby": "ts-style-id-help" });
+  const templateInput = h("input", { id: "ts-prompt-template", type: "text", name: "promptTemplate", autocomplete: "off", maxlength: 500, placeholder: "e.g. \"paper\" painting of {object}", "aria-describedby": "ts-prompt-template-help" });
   const fileInput = h("input", { id: "ts-files", type: "file", multiple: true, accept: "image/png,image/jpeg,.json", class: "visually-hidden", tabindex: -1, "aria-label": "Images and prompt.json" });
   const folderInput = h("input", { id: "ts-folder", type: "file", multiple: true, class: "visually-hidden", tabindex: -1, "aria-label": "A style folder" });
   folderInput.setAttribute("webkitdirectory", "");
@@ -63,7 +64,9 @@ export function mountUpload(): void {
     h("div", { class: "ts-row" },
       h("div", { class: "field" }, h("label", { for: "ts-set-name" }, "Style set name"), nameInput),
       h("div", { class: "field" }, h("label", { for: "ts-style-id" }, "Style id (optional)"), styleIdInput,
-        h("span", { id: "ts-style-id-help", class: "ts-hint" }, "The folder name in the submission zip: letters, digits, - or _."))),
+        h("span", { id: "ts-style-id-help", class: "ts-hint" }, "The folder name in the submission zip: letters, digits, - or _.")),
+      h("div", { class: "field" }, h("label", { for: "ts-prompt-template" }, "Prompt template (optional)"), templateInput,
+        h("span", { id: "ts-prompt-template-help", class: "ts-hint" }, "What {object} of a run's generation prompt becomes for this style; must contain {object}."))),
     dropZone, fileInput, folderInput, summary, setErrors, thumbs, promptBox,
     h("div", { class: "ts-actions" }, uploadButton, clearButton, progress, progressText),
   );
@@ -175,6 +178,7 @@ export function mountUpload(): void {
     const data = new FormData();
     data.append(nameField, nameInput.value.trim());
     if (styleIdInput.value.trim()) data.append("styleId", styleIdInput.value.trim());
+    if (templateInput.value.trim()) data.append("promptTemplate", templateInput.value.trim());
     for (const e of entries) {
       const base = e.picked.path.split("/").pop() ?? e.picked.path;
       data.append(e.kind === "image" ? imageField : promptField, e.picked.file, base);

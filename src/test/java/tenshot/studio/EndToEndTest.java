@@ -55,9 +55,16 @@ class EndToEndTest {
 
     /** Uploads style 00 of the A board, starts a run of {@code recipe} and waits for it to end, listening to its events. */
     private FinishedRun runToTheEnd(String name, String recipe) throws Exception {
+        FinishedRun finished = runToTheEnd(name, recipe, Files.readAllBytes(Fixtures.dataset("jittor-a/00").resolve("prompt.json")));
+        assertEquals(25, finished.prompts().size());
+        return finished;
+    }
+
+    /** {@link #runToTheEnd(String, String)} with these prompts (a {@code prompt.json}) instead of the style's 25. */
+    private FinishedRun runToTheEnd(String name, String recipe, byte[] promptJson) throws Exception {
         Path style = Fixtures.dataset("jittor-a/00");
         RequestSpecification upload = given().multiPart("name", name).multiPart("styleId", "00")
-                .multiPart("prompts", "prompt.json", Files.readAllBytes(style.resolve("prompt.json")), "application/json");
+                .multiPart("prompts", "prompt.json", promptJson, "application/json");
         try (Stream<Path> images = Files.list(style.resolve("images"))) {
             for (Path image : images.sorted().toList()) {
                 upload = upload.multiPart("images", image.getFileName().toString(), Files.readAllBytes(image), "image/png");
@@ -65,7 +72,6 @@ class EndToEndTest {
         }
         JsonPath set = upload.when().post("/api/style-sets").then().statusCode(201).extract().jsonPath();
         List<String> prompts = set.getList("prompts", String.class);
-        assertEquals(25, prompts.size());
 
         int run = given().contentType("application/json")
                 .body("{\"styleSetId\": " + set.getInt("id") + ", \"recipe\": " + recipe + "}")
@@ -107,6 +113,47 @@ class EndToEndTest {
             for (ZipEntry e; (e = in.getNextEntry()) != null; ) if (e.getName().endsWith(".png")) pngs++;
         }
         assertEquals(25, pngs);
+    }
+
+    /**
+     * StyleID on top of the trained LoRA's content images: GENERATE makes each prompt's content latent, then
+     * injects the style image nearest the set's average; the run's grid, zip and scorecard are as any run's.
+     */
+    @Test
+    void styleIdRecipeThroughGenerateAssembleAndScore() throws Exception {
+        String recipe = "{\"base\": \"baseline\", \"steps\": 2, \"resolution\": 64, \"checkpointEvery\": 0, "
+                + "\"previewEvery\": 0, \"generation\": {\"steps\": 3, \"styleInjection\": {\"styleImage\": \"nearest-average\"}}}";
+        // three prompts: StyleID triples the UNet passes of each image, and this runs on a shared CPU
+        FinishedRun finished = runToTheEnd("e2e-styleid", recipe,
+                "{\"0\": \"Dolphin\", \"1\": \"Bread\", \"2\": \"Lighthouse\"}".getBytes(StandardCharsets.UTF_8));
+        assertEquals(List.of("Dolphin", "Bread", "Lighthouse"), finished.prompts());
+        assertTrue(finished.events().stream().anyMatch(d -> d.contains("\"kind\":\"GENERATE\"") && d.contains("injecting style")),
+                "GENERATE reported StyleID's injection: " + finished.events().stream().filter(d -> d.contains("GENERATE")).toList());
+        JsonPath config = given().when().get("/api/runs/" + finished.id() + "/config.json").then().statusCode(200).extract().jsonPath();
+        assertEquals(0.75, config.getDouble("recipe.generation.styleInjection.gamma"), 1e-12, config.prettify());
+        assertEquals("nearest-average", config.getString("recipe.generation.styleInjection.styleImage"));
+        byte[] zip = given().when().get("/api/runs/" + finished.id() + "/submission.zip").then().statusCode(200).extract().asByteArray();
+        Set<String> names = new TreeSet<>();
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
+            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                if (!e.getName().endsWith(".png")) continue;
+                names.add(e.getName());
+                assertEquals(64, ImageIO.read(new ByteArrayInputStream(in.readAllBytes())).getWidth(), e.getName());
+            }
+        }
+        Set<String> expected = new TreeSet<>();
+        for (String prompt : finished.prompts()) expected.add("00/" + prompt + ".png");
+        assertEquals(expected, names);
+        given().when().get("/api/runs/" + finished.id() + "/grid.png").then().statusCode(200).contentType("image/png");
+        given().when().get("/api/runs/" + finished.id() + "/scorecard.json").then().statusCode(200)
+                .body("metrics.find { it.metric == 'hist' }.value", org.hamcrest.Matchers.notNullValue());
+        given().when().get("/runs/" + finished.id()).then().statusCode(200)
+                .body(org.hamcrest.Matchers.containsString("nearest-average"));
+        int set = finished.view().getInt("styleSetId");
+        given().when().get("/style-sets/" + set + "/compare?runs=" + finished.id()).then().statusCode(200)
+                .body(org.hamcrest.Matchers.containsString("LoRA + StyleID"))
+                .body(org.hamcrest.Matchers.containsString("/api/runs/" + finished.id() + "/images/"))
+                .body(org.hamcrest.Matchers.containsString("Final score"));
     }
 
     @Test

@@ -140,6 +140,15 @@ class RunApiTest {
                 .when().post("/api/runs").then().statusCode(400).body("subject", equalTo("baseModel"));
         given().contentType("application/json").body("{\"styleSetId\": " + set + ", \"scoringMode\": \"generous\"}")
                 .when().post("/api/runs").then().statusCode(400).body("subject", equalTo("scoringMode"));
+        given().contentType("application/json")
+                .body("{\"styleSetId\": " + set + ", \"recipe\": {\"generation\": {\"styleInjection\": {\"gamma\": 2}}}}")
+                .when().post("/api/runs").then().statusCode(400).body("subject", equalTo("recipe"))
+                .body("detail", containsString("'generation.styleInjection.gamma'"));
+        int other = styleSet("12");
+        given().contentType("application/json").body("{\"styleSetIds\": [" + set + ", " + other + "], "
+                        + "\"recipe\": {\"generation\": {\"styleInjection\": {}}}}")
+                .when().post("/api/runs").then().statusCode(400).body("subject", equalTo("recipe"))
+                .body("detail", containsString("StyleID"));
         given().contentType("application/json").body("{\"styleSetId\": 999999}")
                 .when().post("/api/runs").then().statusCode(404).contentType("application/problem+json");
         given().when().get("/api/runs/999999/grid.png").then().statusCode(404).contentType("application/problem+json");

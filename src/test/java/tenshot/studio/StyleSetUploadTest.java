@@ -79,6 +79,24 @@ class StyleSetUploadTest {
                 .body("prompts", equalTo(List.of("Dolphin", "Bread")));
     }
 
+    @Test
+    void keepsTheStylesPromptTemplateAndRefusesOneWithoutTheObject() throws IOException {
+        byte[] boat = Files.readAllBytes(Fixtures.dataset("jittor-a/00/images/boat.png"));
+        int id = given().multiPart("name", "paper").multiPart("prompts", "[\"Dolphin\"]")
+                .multiPart("promptTemplate", "\"paper\" painting of {object}")
+                .multiPart("images", "boat.png", boat, "image/png")
+                .when().post("/api/style-sets").then().statusCode(201)
+                .body("promptTemplate", equalTo("\"paper\" painting of {object}")).extract().path("id");
+        given().when().get("/api/style-sets/" + id).then().statusCode(200)
+                .body("promptTemplate", equalTo("\"paper\" painting of {object}"));
+        given().when().get("/style-sets/" + id).then().statusCode(200)
+                .body(containsString("painting of {object}"));
+        assertRejected(goodUploadPlus("cat.png", boat).multiPart("promptTemplate", "a paper painting"), 400, "promptTemplate",
+                "{object}");
+        assertRejected(goodUploadPlus("cat.png", boat).multiPart("promptTemplate", "{object} in style_{id}"), 400, "promptTemplate",
+                "{id}");
+    }
+
     private void assertRejected(RequestSpecification request, int status, String subject, String detail) throws IOException {
         long before = storedFiles();
         request.when().post("/api/style-sets").then()

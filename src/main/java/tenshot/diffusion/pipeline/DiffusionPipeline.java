@@ -49,12 +49,22 @@ public final class DiffusionPipeline {
 
     /** Generates one image per prompt at the requested size; the listener hears every step. */
     public List<BufferedImage> generate(GenerationRequest request, StepListener listener) {
+        try (NoGrad noGrad = new NoGrad(); NDManager out = model.manager().newSubManager()) {
+            noGrad.suppressNotUsedWarning();
+            return Images.fromTensor(decode(generateLatents(request, listener, out)));
+        }
+    }
+
+    /**
+     * The final latents of one image per prompt ({@code [B, 4, h, w]}, fp32, scaled as the UNet sees
+     * them), on {@code manager}: what {@link #generate} decodes.
+     */
+    public NDArray generateLatents(GenerationRequest request, StepListener listener, NDManager manager) {
         try (NoGrad noGrad = new NoGrad()) {
             noGrad.suppressNotUsedWarning();
             Scheduler.Kind kind = request.scheduler() != null ? request.scheduler() : model.defaultScheduler();
-            int batch = request.prompts().size();
             Shape latentShape = new Shape(model.latentChannels(), request.height() / 8, request.width() / 8);
-            try (NDManager run = model.manager().newSubManager();
+            try (NDManager run = manager.newSubManager();
                     Scheduler scheduler = Scheduler.create(kind, model.schedule(), request.steps(), run)) {
                 boolean guided = request.guidanceScale() > 1.0;
                 NDArray context = encodePrompts(request.prompts(), request.negativePrompt(), guided, run);
@@ -68,8 +78,7 @@ public final class DiffusionPipeline {
                     start = 0;
                     latents = noise.mul((float) scheduler.initNoiseSigma());
                 }
-                NDArray finalLatents = denoise(scheduler, start, latents, context, request.guidanceScale(), listener, StepObserver.NONE);
-                return Images.fromTensor(decode(finalLatents));
+                return keep(denoise(scheduler, start, latents, context, request.guidanceScale(), listener, StepObserver.NONE), manager);
             }
         }
     }

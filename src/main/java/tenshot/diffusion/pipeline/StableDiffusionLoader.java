@@ -91,7 +91,7 @@ public final class StableDiffusionLoader {
         linears.put("unet", unet.linears());
         linears.put("text_encoder", text.linears());
         LatentCodec codec = LatentCodec.of(vae);
-        return new StableDiffusion(device, manager, tokenizer, text::forward, unet::forward, codec, new NoiseSchedule(config),
+        return new StableDiffusion(device, manager, tokenizer, text::forward, unet, codec, new NoiseSchedule(config),
                 StableDiffusion.kindOf(config.className()), unet.config().inChannels(), unet.config().sampleSize() * 8,
                 Map.copyOf(linears));
     }

@@ -2,6 +2,7 @@ package tenshot.diffusion.styleid;
 
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * StyleID's settings ("Style Injection in Diffusion", CVPR 2024): in the self-attention ({@code attn1})
@@ -19,12 +20,19 @@ public record StyleInjection(double gamma, double temperature, double startStep,
 
     public static final List<String> DEFAULT_LAYERS = List.of("up_blocks.1", "up_blocks.2", "up_blocks.3");
     public static final Set<String> STYLE_IMAGES = Set.of("each", "nearest-average");
+    private static final Pattern BLOCK = Pattern.compile("(down_blocks\\.\\d+|mid_block|up_blocks\\.\\d+)(\\.[A-Za-z0-9_]+)*");
 
     public StyleInjection {
         if (!(gamma >= 0 && gamma <= 1)) throw field("gamma", "must be in [0, 1], was " + gamma);
         if (!(temperature > 0)) throw field("temperature", "must be > 0, was " + temperature);
         if (!(startStep > 0 && startStep <= 1)) throw field("startStep", "must be in (0, 1], was " + startStep);
         if (layers == null || layers.isEmpty()) throw field("layers", "must name at least one UNet block, e.g. up_blocks.1");
+        for (String layer : layers) {
+            if (layer == null || !BLOCK.matcher(layer).matches()) {
+                throw field("layers", "must name UNet blocks such as up_blocks.1, mid_block or down_blocks.2.attentions.0, got '"
+                        + layer + "'");
+            }
+        }
         layers = List.copyOf(layers);
         if (styleImage == null || !STYLE_IMAGES.contains(styleImage)) {
             throw field("styleImage", "must be one of " + STYLE_IMAGES + ", was " + styleImage);

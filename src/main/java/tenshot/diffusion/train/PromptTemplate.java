@@ -27,6 +27,29 @@ public record PromptTemplate(String template) {
         }
     }
 
+    /**
+     * A style set's own template for the object phrase (e.g. {@code "paper" painting of {object}}): it must
+     * contain {@code {object}} and not {@code {id}}, which the recipe's prompt places.
+     */
+    public static PromptTemplate objectPhrase(String template) {
+        PromptTemplate phrase = new PromptTemplate(template);
+        if (!phrase.mentionsObject()) {
+            throw new IllegalArgumentException("prompt template '" + template + "' must contain the object placeholder {object}");
+        }
+        if (template.contains("{id}")) {
+            throw new IllegalArgumentException("prompt template '" + template + "' must not contain {id}: the recipe's prompt places the style token");
+        }
+        return phrase;
+    }
+
+    /**
+     * The prompt for {@code object}: this template with {@code {object}} replaced by the style set's object
+     * phrase ({@code objectPhrase}, or the object itself when null) and {@code {id}} by the style id.
+     */
+    public String render(String object, String styleId, PromptTemplate objectPhrase) {
+        return render(objectPhrase == null ? object : objectPhrase.render(object, styleId), styleId);
+    }
+
     public String render(String object, String styleId) {
         return template.replace("{object}", object).replace("{id}", styleId);
     }

@@ -60,7 +60,7 @@ public final class StableDiffusionTrainable implements TrainableModel {
         this.vae = vae;
         this.schedule = schedule;
         LatentCodec codec = LatentCodec.of(vae);
-        StableDiffusion model = new StableDiffusion(device, manager, tokenizer, textEncoder::forward, unet::forward, codec, schedule,
+        StableDiffusion model = new StableDiffusion(device, manager, tokenizer, textEncoder::forward, unet, codec, schedule,
                 Scheduler.Kind.DDIM, unet.config().inChannels(), unet.config().sampleSize() * 8,
                 Map.of("unet", unet.linears(), "text_encoder", textEncoder.linears()));
         this.pipeline = new DiffusionPipeline(model);

@@ -1,5 +1,6 @@
 package tenshot.diffusion.train;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import tenshot.diffusion.styleid.StyleInjection;
 
 /**
  * Everything that decides what a training run learns, as a named, editable preset. Serialised to
@@ -95,11 +97,20 @@ public record TrainingRecipe(
      * @param steps denoising steps
      * @param guidanceScale classifier-free guidance scale
      * @param scheduler scheduler name, e.g. {@code ddim}
+     * @param styleInjection StyleID on top of each generated image (its final latent is the content), or null
+     *     for none; in JSON {@code {}} takes StyleID's defaults and a partial object overrides some of them
      */
-    public record Generation(String prompt, String start, double strength, int steps, double guidanceScale, String scheduler) {
+    public record Generation(String prompt, String start, double strength, int steps, double guidanceScale, String scheduler,
+            StyleInjection styleInjection) {
 
         public static final Set<String> STARTS = Set.of("noise", "average-style-image");
 
+        /** Generation without StyleID. */
+        public Generation(String prompt, String start, double strength, int steps, double guidanceScale, String scheduler) {
+            this(prompt, start, strength, steps, guidanceScale, scheduler, null);
+        }
+
+        @JsonCreator
         public Generation {
             requireText("generation.prompt", prompt);
             checkTemplate("generation.prompt", prompt);
@@ -388,16 +399,35 @@ public record TrainingRecipe(
     }
 
     private static TrainingRecipe fromJsonTree(ObjectNode node) {
+        withStyleInjectionDefaults(node);
         try {
             return MAPPER.treeToValue(node, TrainingRecipe.class);
         } catch (UnrecognizedPropertyException e) {
             throw field(path(e), "is not a recipe field; known fields: " + e.getKnownPropertyIds());
         } catch (JsonMappingException e) {
-            if (e.getCause() instanceof IllegalArgumentException iae) throw iae;
+            if (e.getCause() instanceof IllegalArgumentException iae) {
+                String styleField = "styleInjection field '";
+                if (iae.getMessage() != null && iae.getMessage().startsWith(styleField)) {
+                    throw new IllegalArgumentException("recipe field 'generation.styleInjection."
+                            + iae.getMessage().substring(styleField.length()), iae);
+                }
+                throw iae;
+            }
             throw field(path(e), "is invalid: " + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("recipe JSON is invalid: " + e.getOriginalMessage());
         }
+    }
+
+    /**
+     * {@code generation.styleInjection} is optional (recipes stored before StyleID have none: no StyleID),
+     * and an object names only the settings that differ from {@link StyleInjection#defaults()}.
+     */
+    private static void withStyleInjectionDefaults(ObjectNode node) {
+        if (!(node.get("generation") instanceof ObjectNode generation)) return;
+        JsonNode given = generation.get("styleInjection");
+        if (given == null) generation.putNull("styleInjection");
+        else if (given.isObject()) generation.set("styleInjection", merge(MAPPER.valueToTree(StyleInjection.defaults()), given));
     }
 
     private static String path(JsonMappingException e) {

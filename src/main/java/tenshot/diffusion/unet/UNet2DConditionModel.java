@@ -21,7 +21,7 @@ import tenshot.diffusion.weights.Weights;
  * {@code config.json} with diffusers' checkpoint key names. Predicts the noise (or velocity) of a noisy
  * latent at a timestep, conditioned on text embeddings.
  */
-public final class UNet2DConditionModel {
+public final class UNet2DConditionModel implements tenshot.diffusion.pipeline.NoisePredictor {
 
     private final UNetConfig config;
     private final TimestepEmbedding timeEmbedding;
@@ -96,10 +96,16 @@ public final class UNet2DConditionModel {
      * embedding are released on return: only the output joins the caller's scope.
      */
     public NDArray forward(NDArray sample, NDArray timestep, NDArray encoderHiddenStates) {
-        return Scoped.run(() -> predict(sample, timestep, encoderHiddenStates));
+        return Scoped.run(() -> run(sample, timestep, encoderHiddenStates));
     }
 
-    private NDArray predict(NDArray sample, NDArray timestep, NDArray encoderHiddenStates) {
+    /** {@link #forward}, as the pipeline drives the UNet. */
+    @Override
+    public NDArray predict(NDArray sample, NDArray timestep, NDArray encoderHiddenStates) {
+        return forward(sample, timestep, encoderHiddenStates);
+    }
+
+    private NDArray run(NDArray sample, NDArray timestep, NDArray encoderHiddenStates) {
         long batch = sample.getShape().get(0);
         NDArray t = timestep.getShape().size() == batch ? timestep : timestep.reshape(1).repeat(0, batch);
         NDArray temb = timeEmbedding.forward(t, sample.getDataType());

@@ -29,6 +29,7 @@ import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.server.multipart.FormValue;
 import org.jboss.resteasy.reactive.server.multipart.MultipartFormDataInput;
+import tenshot.diffusion.train.PromptTemplate;
 import tenshot.store.StyleImage;
 import tenshot.store.StyleSet;
 import tenshot.studio.StyleSets;
@@ -88,7 +89,8 @@ public class StyleSetResource {
 
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
-    @Operation(summary = "Upload a style set to your team: fields name, styleId, prompts (JSON text or file), images (1-50 PNG/JPEG files)")
+    @Operation(summary = "Upload a style set to your team: fields name, styleId, prompts (JSON text or file), images (1-50 PNG/JPEG files),"
+            + " promptTemplate (optional, e.g. \"paper\" painting of {object}: what {object} of the recipe's generation prompt becomes)")
     public Uni<Response> upload(MultipartFormDataInput input) {
         Map<String, Collection<FormValue>> form = input.getValues();
         String name = text(form, "name", true);
@@ -100,7 +102,16 @@ public class StyleSetResource {
             images.add(new IncomingFile(value.getFileName(), value.getFileItem().getFile()));
         }
         Supplier<byte[]> prompts = bytes(form, "prompts");
-        return styleSets.upload(scope.teamForNewWork(), name, styleId, images, prompts)
+        String promptTemplate = text(form, "promptTemplate", false);
+        if (promptTemplate != null) {
+            if (promptTemplate.length() > 500) throw new UploadRejected("promptTemplate", "is longer than 500 characters");
+            try {
+                PromptTemplate.objectPhrase(promptTemplate);
+            } catch (IllegalArgumentException e) {
+                throw new UploadRejected("promptTemplate", e.getMessage());
+            }
+        }
+        return styleSets.upload(scope.teamForNewWork(), name, styleId, images, prompts, promptTemplate)
                 .chain(set -> StyleImage.of(set.id).map(rows -> Response.status(201)
                         .header("Location", "/api/style-sets/" + set.id).entity(StyleSetView.of(set, rows)).build()));
     }

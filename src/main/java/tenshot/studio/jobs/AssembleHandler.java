@@ -107,7 +107,7 @@ public class AssembleHandler implements JobHandler {
                 write.commit();
             }
             RunSpec styleRun = new RunSpec(spec.runId(), style.styleSetId(), style.styleId(), spec.baseModel(), spec.recipe(),
-                    style.images(), style.prompts(), spec.scoringMode());
+                    style.images(), style.prompts(), spec.scoringMode(), style.promptTemplate());
             String config = config(styleRun);
             configs.set(style.styleId(), JSON.readTree(config));
             parts.add(new SubmissionZip.Part(style.styleId(), style.prompts(),

@@ -11,8 +11,9 @@ import java.util.List;
  */
 public record BoardSpec(long runId, String baseModel, String recipe, String scoringMode, List<Style> styles) {
 
-    /** One style set of the board, in board order. */
-    public record Style(long styleSetId, String styleId, List<RunSpec.StyleImageRef> images, List<String> prompts) {
+    /** One style set of the board, in board order ({@code promptTemplate} as in {@link RunSpec}). */
+    public record Style(long styleSetId, String styleId, List<RunSpec.StyleImageRef> images, List<String> prompts,
+            String promptTemplate) {
         public Style {
             images = List.copyOf(images);
             prompts = List.copyOf(prompts);

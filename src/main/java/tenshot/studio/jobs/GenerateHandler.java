@@ -1,5 +1,7 @@
 package tenshot.studio.jobs;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.awt.image.BufferedImage;
@@ -21,6 +23,9 @@ import tenshot.diffusion.pipeline.Images;
 import tenshot.diffusion.pipeline.StableDiffusion;
 import tenshot.diffusion.pipeline.StableDiffusionLoader;
 import tenshot.diffusion.schedulers.Scheduler;
+import tenshot.diffusion.styleid.StyleIdPipeline;
+import tenshot.diffusion.styleid.StyleImageChoice;
+import tenshot.diffusion.styleid.StyleInjection;
 import tenshot.diffusion.train.PromptTemplate;
 import tenshot.diffusion.train.TrainingRecipe;
 import tenshot.store.ArtifactStore;
@@ -30,7 +35,8 @@ import tenshot.worker.PermanentJobFailure;
 
 /**
  * Generates every prompt of a run with its trained LoRA, one image per prompt ({@code {Prompt}.png}),
- * from noise or img2img from the average style image, as the recipe's generation settings say. Prompts
+ * from noise or img2img from the average style image, as the recipe's generation settings say; with
+ * {@code generation.styleInjection}, those images are StyleID's content and the stored image is StyleID's. Prompts
  * run in batches ({@code tenshot.generate.batch-size} images per denoising loop on a GPU, one on the
  * CPU); each image keeps its own seed, so batching changes no image beyond kernel rounding. An attempt
  * after a crash skips the prompts whose image is already stored.
@@ -71,39 +77,84 @@ public class GenerateHandler implements JobHandler {
                 ? Images.average(inputs.styleImages(spec), size, size) : null;
         Scheduler.Kind scheduler = Scheduler.Kind.parse(settings.scheduler());
         PromptTemplate template = new PromptTemplate(settings.prompt());
+        PromptTemplate objectPhrase = spec.objectPhrase();
         List<String> prompts = spec.prompts();
         List<Integer> missing = new ArrayList<>();
         for (int i = 0; i < prompts.size(); i++) if (!store.exists(spec.imageKey(prompts.get(i)))) missing.add(i);
         int batchSize = context.device().isGpu() ? Math.max(1, gpuBatchSize) : 1;
         int done = prompts.size() - missing.size();
-        try (LoraSet adapters = StableDiffusionLoader.applyLora(model, lora, 1.0)) {
-            DiffusionPipeline pipeline = new DiffusionPipeline(model);
-            for (int from = 0; from < missing.size(); from += batchSize) {
-                List<Integer> batch = missing.subList(from, Math.min(missing.size(), from + batchSize));
-                long began = System.nanoTime();
-                List<String> texts = new ArrayList<>();
-                long[] seeds = new long[batch.size()];
-                for (int b = 0; b < batch.size(); b++) {
-                    texts.add(template.render(prompts.get(batch.get(b)), spec.styleId()));
-                    seeds[b] = RunSpec.imageSeed(recipe.seed(), batch.get(b));
-                }
-                GenerationRequest.Builder request = GenerationRequest.builder(texts).seeds(seeds).size(size, size)
-                        .steps(settings.steps()).guidanceScale(settings.guidanceScale()).scheduler(scheduler);
-                if (start != null) request.initImage(start, settings.strength());
-                List<BufferedImage> images = pipeline.generate(request.build(), step -> context.checkCancelled());
-                for (int b = 0; b < batch.size(); b++) {
-                    try (ArtifactStore.PendingWrite write = store.begin(spec.imageKey(prompts.get(batch.get(b))))) {
-                        ImageIO.write(images.get(b), "png", write.stream());
-                        write.commit();
+        StyleInjection injection = settings.styleInjection();
+        try (NDManager contents = model.manager().newSubManager()) {
+            List<NDArray> contentLatents = new ArrayList<>();
+            try (LoraSet adapters = StableDiffusionLoader.applyLora(model, lora, 1.0)) {
+                DiffusionPipeline pipeline = new DiffusionPipeline(model);
+                for (int from = 0; from < missing.size(); from += batchSize) {
+                    List<Integer> batch = missing.subList(from, Math.min(missing.size(), from + batchSize));
+                    long began = System.nanoTime();
+                    List<String> texts = new ArrayList<>();
+                    long[] seeds = new long[batch.size()];
+                    for (int b = 0; b < batch.size(); b++) {
+                        texts.add(template.render(prompts.get(batch.get(b)), spec.styleId(), objectPhrase));
+                        seeds[b] = RunSpec.imageSeed(recipe.seed(), batch.get(b));
                     }
+                    GenerationRequest.Builder request = GenerationRequest.builder(texts).seeds(seeds).size(size, size)
+                            .steps(settings.steps()).guidanceScale(settings.guidanceScale()).scheduler(scheduler);
+                    if (start != null) request.initImage(start, settings.strength());
+                    if (injection != null) {
+                        // StyleID runs on the base model, so every content latent is made before the adapters come off.
+                        NDArray latents = pipeline.generateLatents(request.build(), step -> context.checkCancelled(), contents);
+                        for (int b = 0; b < batch.size(); b++) contentLatents.add(latents.get(b + ":" + (b + 1)));
+                        double seconds = (System.nanoTime() - began) / 1e9 / batch.size();
+                        context.progress().onStep(StepReport.of("generating content", from + batch.size(), missing.size(), seconds));
+                        continue;
+                    }
+                    List<BufferedImage> images = pipeline.generate(request.build(), step -> context.checkCancelled());
+                    for (int b = 0; b < batch.size(); b++) storeImage(spec.imageKey(prompts.get(batch.get(b))), images.get(b));
+                    done += batch.size();
+                    double seconds = (System.nanoTime() - began) / 1e9 / batch.size();
+                    context.progress().onStep(new StepReport("generating", done, prompts.size(), Double.NaN, Double.NaN, seconds,
+                            images.get(images.size() - 1)));
                 }
-                done += batch.size();
-                double seconds = (System.nanoTime() - began) / 1e9 / batch.size();
-                context.progress().onStep(new StepReport("generating", done, prompts.size(), Double.NaN, Double.NaN, seconds,
-                        images.get(images.size() - 1)));
+            }
+            if (injection != null && !missing.isEmpty()) {
+                injectStyle(context, spec, model, injection, size, settings.steps(), missing, contentLatents, done);
             }
         }
         return Map.of("images", prompts.size(), "generatedThisAttempt", missing.size(), "size", size);
+    }
+
+    /**
+     * StyleID on each content latent (prompt {@code missing[i]}'s is {@code contentLatents[i]}) with the base
+     * model, the style image chosen as the recipe says; each stylised image is stored as the prompt's image.
+     */
+    private void injectStyle(JobContext context, RunSpec spec, StableDiffusion model, StyleInjection injection, int size, int steps,
+            List<Integer> missing, List<NDArray> contentLatents, int done) throws Exception {
+        StyleImageChoice choice = StyleImageChoice.of(injection.styleImage(), inputs.styleImages(spec), size);
+        List<String> prompts = spec.prompts();
+        StyleIdPipeline styleId;
+        try {
+            styleId = new StyleIdPipeline(new DiffusionPipeline(model), injection);
+        } catch (IllegalArgumentException e) {
+            throw new PermanentJobFailure(e.getMessage());
+        }
+        try (styleId) {
+            for (int i = 0; i < missing.size(); i++) {
+                context.checkCancelled();
+                long began = System.nanoTime();
+                int prompt = missing.get(i);
+                BufferedImage image = styleId.transfer(contentLatents.get(i), choice.forPrompt(prompt), steps);
+                storeImage(spec.imageKey(prompts.get(prompt)), image);
+                context.progress().onStep(new StepReport("injecting style", ++done, prompts.size(), Double.NaN, Double.NaN,
+                        (System.nanoTime() - began) / 1e9, image));
+            }
+        }
+    }
+
+    private void storeImage(String key, BufferedImage image) throws Exception {
+        try (ArtifactStore.PendingWrite write = store.begin(key)) {
+            ImageIO.write(image, "png", write.stream());
+            write.commit();
+        }
     }
 
     /**
@@ -114,6 +165,7 @@ public class GenerateHandler implements JobHandler {
     private Object runBoard(JobContext context, BoardSpec spec) throws Exception {
         TrainingRecipe recipe = TrainingRecipe.fromJson(spec.recipe());
         TrainingRecipe.Generation settings = recipe.generation();
+        if (settings.styleInjection() != null) throw new PermanentJobFailure("a board run does not generate with StyleID (styleInjection)");
         Path modelDir = inputs.modelDir(spec.baseModel());
         StableDiffusion model = context.models().get("sd:" + modelDir + ":" + context.device(), StableDiffusion.class,
                 () -> StableDiffusionLoader.load(modelDir, context.device()));
@@ -136,7 +188,7 @@ public class GenerateHandler implements JobHandler {
                     continue;
                 }
                 missing.add(prompt);
-                texts.add(template.render(prompt, style.styleId()));
+                texts.add(template.render(prompt, style.styleId(), RunSpec.objectPhrase(style.promptTemplate())));
                 seeds.add(RunSpec.imageSeed(recipe.seed(), i));
             }
             if (missing.isEmpty()) continue;

@@ -1,6 +1,7 @@
 package tenshot.studio.jobs;
 
 import java.util.List;
+import tenshot.diffusion.train.PromptTemplate;
 
 /**
  * Everything a run's jobs need, carried in each job's payload so that a worker on any host can do its
@@ -8,9 +9,20 @@ import java.util.List;
  *
  * @param recipe the training recipe as JSON ({@code tenshot.diffusion.train.TrainingRecipe})
  * @param scoringMode how the SCORE job scores ({@code official} or {@code corrected}; null: official)
+ * @param promptTemplate the style set's object phrase for generation ({@code "paper" painting of {object}}), or null
  */
 public record RunSpec(long runId, long styleSetId, String styleId, String baseModel, String recipe,
-        List<StyleImageRef> images, List<String> prompts, String scoringMode) {
+        List<StyleImageRef> images, List<String> prompts, String scoringMode, String promptTemplate) {
+
+    /** The style set's object phrase, or null for none. */
+    public PromptTemplate objectPhrase() {
+        return objectPhrase(promptTemplate);
+    }
+
+    /** A stored style-set prompt template as an object phrase; null for none. */
+    public static PromptTemplate objectPhrase(String promptTemplate) {
+        return promptTemplate == null ? null : PromptTemplate.objectPhrase(promptTemplate);
+    }
 
     /** One style image: what it shows and where it is stored. */
     public record StyleImageRef(String objectName, String key) {}

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import tenshot.diffusion.styleid.StyleInjection;
 
 class TrainingRecipeTest {
 
@@ -104,6 +105,49 @@ class TrainingRecipeTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> TrainingRecipe.builder("mine").adapter("dora").textEncoderRank(4).build());
         assertTrue(e.getMessage().contains("'textEncoderRank'"), e.getMessage());
+    }
+
+    @Test
+    void styleInjectionIsOffByDefaultAndAnObjectTakesStyleIdsDefaults() {
+        for (String preset : TrainingRecipe.PRESETS) assertEquals(null, TrainingRecipe.preset(preset).generation().styleInjection());
+        assertTrue(TrainingRecipe.preset("safe").toJson().contains("\"styleInjection\" : null"), "the recipe JSON shows the field");
+
+        TrainingRecipe defaults = TrainingRecipe.fromJson("{\"base\": \"safe\", \"generation\": {\"styleInjection\": {}}}");
+        assertEquals(StyleInjection.defaults(), defaults.generation().styleInjection());
+        assertEquals(40, defaults.generation().steps(), "the rest of the generation settings stay the preset's");
+
+        TrainingRecipe partial = TrainingRecipe.fromJson("{\"base\": \"baseline\", \"generation\": {\"styleInjection\": "
+                + "{\"gamma\": 0.5, \"styleImage\": \"nearest-average\"}}}");
+        StyleInjection injection = partial.generation().styleInjection();
+        assertEquals(0.5, injection.gamma());
+        assertEquals("nearest-average", injection.styleImage());
+        assertEquals(StyleInjection.defaults().temperature(), injection.temperature());
+        assertEquals(StyleInjection.DEFAULT_LAYERS, injection.layers());
+        assertEquals(partial, TrainingRecipe.fromJson(partial.toJson()), "round trip");
+
+        // a recipe stored before StyleID (no styleInjection) still reads, without StyleID
+        com.fasterxml.jackson.databind.node.ObjectNode old = TrainingRecipe.preset("safe").toJsonTree();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) old.get("generation")).remove("styleInjection");
+        assertEquals(TrainingRecipe.preset("safe"), TrainingRecipe.fromJson(old.toString()));
+
+        // a re-run's change turns it on, and changesTo names it
+        TrainingRecipe on = TrainingRecipe.preset("safe").with(Map.of("generation", Map.of("styleInjection", Map.of("temperature", 2.0))));
+        assertEquals(2.0, on.generation().styleInjection().temperature());
+        assertTrue(TrainingRecipe.preset("safe").changesTo(on).containsKey("generation.styleInjection"),
+                TrainingRecipe.preset("safe").changesTo(on).toString());
+    }
+
+    @Test
+    void styleInjectionErrorsNameTheField() {
+        String base = "{\"base\": \"safe\", \"generation\": {\"styleInjection\": ";
+        assertField("generation.styleInjection.gamma", base + "{\"gamma\": 1.5}}}");
+        assertField("generation.styleInjection.temperature", base + "{\"temperature\": 0}}}");
+        assertField("generation.styleInjection.startStep", base + "{\"startStep\": 0}}}");
+        assertField("generation.styleInjection.layers", base + "{\"layers\": []}}}");
+        assertField("generation.styleInjection.layers", base + "{\"layers\": [\"decoder\"]}}}");
+        assertField("generation.styleInjection.styleImage", base + "{\"styleImage\": \"random\"}}}");
+        assertField("generation.styleInjection.gama", base + "{\"gama\": 0.5}}}");
+        assertField("generation.styleInjection", base + "true}}");
     }
 
     private static void assertField(String field, String json) {

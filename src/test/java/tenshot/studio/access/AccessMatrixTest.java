@@ -202,6 +202,7 @@ class AccessMatrixTest {
         rows.add(new Row("GET /style-sets", S, O, O, O, r -> r.get("/style-sets")));
         rows.add(new Row("POST /style-sets", S, O, O, O, r -> r.multiPart("name", "x").post("/style-sets")));
         rows.add(new Row("GET /style-sets/{id}", S, O, H, H, r -> r.get("/style-sets/" + f.styleSet())));
+        rows.add(new Row("GET /style-sets/{id}/compare", S, O, H, H, r -> r.get("/style-sets/" + f.styleSet() + "/compare")));
         rows.add(new Row("GET /runs", S, O, O, O, r -> r.get("/runs")));
         rows.add(new Row("POST /runs", S, O, H, H, r -> r.formParam("styleSetId", f.styleSet()).formParam("recipe", "no-such-preset").post("/runs")));
         rows.add(new Row("GET /runs/{id}", S, O, H, H, r -> r.get("/runs/" + f.run())));

@@ -107,7 +107,7 @@ class BoardCheckpointsInStoreTest {
                 images.add(new RunSpec.StyleImageRef(object, key));
             }
         }
-        return new BoardSpec.Style(Long.parseLong(styleId) + 1, styleId, images, List.of("Dolphin"));
+        return new BoardSpec.Style(Long.parseLong(styleId) + 1, styleId, images, List.of("Dolphin"), null);
     }
 
     /** One attempt on one host: its own scratch folder; cancels when {@code cancelAt} says so. */
