@@ -22,7 +22,7 @@ import tenshot.diffusion.pipeline.StableDiffusionLoader;
 import tenshot.diffusion.schedulers.Scheduler;
 import tenshot.diffusion.train.PromptTemplate;
 import tenshot.diffusion.train.StyleImageReader;
-import tenshot.diffusion.train.StyleSet;
+import tenshot.diffusion.train.StyleFolder;
 
 /** {@code generate}: a prompt list into a folder of PNGs, one per prompt, named after the prompt. */
 @Command(name = "generate", sortOptions = false,
@@ -102,7 +102,7 @@ final class GenerateCommand implements Callable<Integer> {
             int[] size = parseSize(this.size, sd.defaultSize());
             BufferedImage init = null;
             if (initAverage != null) {
-                StyleSet style = StyleSet.open(initAverage);
+                StyleFolder style = StyleFolder.open(initAverage);
                 List<BufferedImage> images = new ArrayList<>();
                 for (Path image : style.images()) images.add(StyleImageReader.read(image));
                 init = Images.average(images, size[0], size[1]);

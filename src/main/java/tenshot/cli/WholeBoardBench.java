@@ -19,7 +19,7 @@ import tenshot.diffusion.train.DreamBoothTrainer;
 import tenshot.diffusion.train.PromptTemplate;
 import tenshot.diffusion.train.StyleImageReader;
 import tenshot.diffusion.train.StableDiffusionTrainable;
-import tenshot.diffusion.train.StyleSet;
+import tenshot.diffusion.train.StyleFolder;
 import tenshot.diffusion.train.TrainingJob;
 import tenshot.diffusion.train.TrainingRecipe;
 import tenshot.diffusion.train.TrainingResult;
@@ -73,7 +73,7 @@ final class WholeBoardBench {
         List<BoardGenerator.Style> board = new ArrayList<>();
         for (int s = 0; s < styleCount; s++) {
             TrainingJob job = jobs.get(s);
-            StyleSet set = StyleSet.open(job.styleDir());
+            StyleFolder set = StyleFolder.open(job.styleDir());
             List<BufferedImage> images = new ArrayList<>();
             for (Path image : set.images()) images.add(StyleImageReader.read(image));
             List<String> prompts = set.prompts().stream().map(o -> template.render(o, job.styleId())).toList();

@@ -18,11 +18,11 @@ public final class ScoreFingerprint {
 
     private ScoreFingerprint() {}
 
-    public static String of(List<StyleSet> styles, ScoringMode mode, ScoringModels models) throws IOException {
+    public static String of(List<ScoredStyle> styles, ScoringMode mode, ScoringModels models) throws IOException {
         MessageDigest sha = sha256();
         update(sha, "mode=" + mode.key());
         for (Metric m : Metric.values()) update(sha, m.key() + "=" + models.available(m));
-        for (StyleSet s : styles) {
+        for (ScoredStyle s : styles) {
             update(sha, "style=" + s.name());
             for (Path p : s.references()) file(sha, "ref", p);
             for (Path p : s.generated()) file(sha, "gen", p);

@@ -48,7 +48,7 @@ public final class Scorer {
      * Scores files: one style for a run, all styles for a submission. Styles are read one at a time, so
      * only one style's images are in memory.
      */
-    public Scorecard score(List<StyleSet> styles) throws IOException {
+    public Scorecard score(List<ScoredStyle> styles) throws IOException {
         return evaluate(styles).card();
     }
 
@@ -59,7 +59,7 @@ public final class Scorer {
     public record Scored(Scorecard card, FidFeatures fid) {}
 
     /** Same as {@link #score(List)}, with the FID features. */
-    public Scored evaluate(List<StyleSet> styles) throws IOException {
+    public Scored evaluate(List<ScoredStyle> styles) throws IOException {
         if (styles.isEmpty()) throw new IllegalArgumentException("nothing to score: no styles");
         try {
             return scoreAll(styles.size(), i -> {
@@ -76,7 +76,7 @@ public final class Scorer {
 
     /** In-memory images of one style, named (the generated names' stems are the prompts). */
     public record StyleImages(String name, Map<String, RgbImage> references, Map<String, RgbImage> generated) {
-        public static StyleImages read(StyleSet set) throws IOException {
+        public static StyleImages read(ScoredStyle set) throws IOException {
             Map<String, RgbImage> refs = new LinkedHashMap<>();
             for (Path p : set.references()) refs.put(p.getFileName().toString(), ImageFiles.read(p));
             Map<String, RgbImage> gen = new LinkedHashMap<>();
@@ -224,12 +224,12 @@ public final class Scorer {
             try {
                 List<List<String>> texts = new ArrayList<>();
                 for (String name : genNames) {
-                    texts.add(ClipRCandidates.forPrompt(models.clipRCandidates(), StyleSet.prompt(Path.of(name))));
+                    texts.add(ClipRCandidates.forPrompt(models.clipRCandidates(), ScoredStyle.prompt(Path.of(name))));
                 }
                 List<List<String>> tops = models.clipR().topKAll(gens, texts, CLIP_R_TOP, batch);
                 double correct = 0;
                 for (int i = 0; i < n; i++) {
-                    String prompt = StyleSet.prompt(Path.of(genNames.get(i)));
+                    String prompt = ScoredStyle.prompt(Path.of(genNames.get(i)));
                     List<String> best = tops.get(i);
                     boolean hit = best.contains(prompt.toLowerCase(java.util.Locale.ROOT));
                     perImage.get(i).put(Metric.CLIP_R, hit ? 1.0 : 0.0);
@@ -245,7 +245,7 @@ public final class Scorer {
         List<ImageScore> images = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             String name = genNames.get(i);
-            images.add(new ImageScore(name, StyleSet.prompt(Path.of(name)), perImage.get(i), details.get(i), top5.get(i)));
+            images.add(new ImageScore(name, ScoredStyle.prompt(Path.of(name)), perImage.get(i), details.get(i), top5.get(i)));
         }
         return new StyleScore(style.name(), refs.size(), n, styleValues, images);
     }

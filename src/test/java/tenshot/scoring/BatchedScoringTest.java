@@ -26,7 +26,7 @@ class BatchedScoringTest {
         // every generated image of the fixtures, the synthetic ones of other sizes too (CLIP-IQA batches by size)
         List<Path> gens = new ArrayList<>();
         for (String n : MetricFixtures.names("gen")) gens.add(MetricFixtures.image(n));
-        List<StyleSet> styles = List.of(new StyleSet("00", refs, gens));
+        List<ScoredStyle> styles = List.of(new ScoredStyle("00", refs, gens));
 
         Scorecard single;
         Scorecard batched;

@@ -31,7 +31,7 @@ class ModelDirectoryTest {
         Scorecard card;
         try (ScoringModels loaded = ModelDirectory.load(models, EngineDevice.cpu())) {
             for (Metric m : Metric.values()) assertTrue(loaded.available(m), m + ": " + loaded.status(m).reason());
-            card = new Scorer(loaded, ScoringMode.OFFICIAL).score(List.of(new StyleSet("00", refs, gens)));
+            card = new Scorer(loaded, ScoringMode.OFFICIAL).score(List.of(new ScoredStyle("00", refs, gens)));
         }
         assertEquals(MetricFixtures.json("hist.json").get("hist_score_gen01_vs_ref00").asDouble(), card.values().get(Metric.HIST), 1e-9);
         assertEquals(MetricFixtures.json("dino.json").get("dino_score_gen01_vs_ref00").asDouble(), card.values().get(Metric.DINO), 1e-5);

@@ -14,17 +14,17 @@ import org.junit.jupiter.api.Test;
 
 class ScorerTest {
 
-    private static StyleSet gen01VsRef00() {
+    private static ScoredStyle gen01VsRef00() {
         List<Path> refs = new ArrayList<>();
         for (String n : MetricFixtures.names("ref")) refs.add(MetricFixtures.image(n));
         List<Path> gens = new ArrayList<>();
         for (String n : MetricFixtures.names("gen")) if (n.startsWith("gen/")) gens.add(MetricFixtures.image(n));
-        return new StyleSet("00", refs, gens);
+        return new ScoredStyle("00", refs, gens);
     }
 
     @Test
     void withoutModelsOnlyHistIsComputedAndTheCardSaysWhy() throws Exception {
-        StyleSet style = gen01VsRef00();
+        ScoredStyle style = gen01VsRef00();
         Scorecard card = new Scorer(ScoringModels.none("model not installed"), ScoringMode.OFFICIAL).score(List.of(style));
 
         double expected = MetricFixtures.json("hist.json").get("hist_score_gen01_vs_ref00").asDouble();
@@ -54,7 +54,7 @@ class ScorerTest {
 
     @Test
     void correctedModeIsLabelledAndDiffersFromTheOfficialHist() throws Exception {
-        StyleSet style = gen01VsRef00();
+        ScoredStyle style = gen01VsRef00();
         Scorecard official = new Scorer(ScoringModels.none("none"), ScoringMode.OFFICIAL).score(List.of(style));
         Scorecard corrected = new Scorer(ScoringModels.none("none"), ScoringMode.CORRECTED).score(List.of(style));
         assertEquals(ScoringMode.CORRECTED, corrected.mode());
@@ -64,12 +64,12 @@ class ScorerTest {
     @Test
     void aSubmissionAveragesHistOverStylesAndHasAStableFingerprint() throws Exception {
         List<Path> gens = gen01VsRef00().generated();
-        StyleSet a = new StyleSet("00", gen01VsRef00().references(), gens.subList(0, 3));
+        ScoredStyle a = new ScoredStyle("00", gen01VsRef00().references(), gens.subList(0, 3));
         List<Path> refs02 = new ArrayList<>();
         try (var s = java.nio.file.Files.list(tenshot.testing.Fixtures.dataset("jittor-a/02/images"))) {
             s.sorted().limit(3).forEach(refs02::add);
         }
-        StyleSet b = new StyleSet("02", refs02, gens.subList(3, 5));
+        ScoredStyle b = new ScoredStyle("02", refs02, gens.subList(3, 5));
         ScoringModels none = ScoringModels.none("none");
         Scorecard both = new Scorer(none, ScoringMode.OFFICIAL).score(List.of(a, b));
         double ha = new Scorer(none, ScoringMode.OFFICIAL).score(List.of(a)).values().get(Metric.HIST);

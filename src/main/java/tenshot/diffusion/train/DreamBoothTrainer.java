@@ -110,8 +110,8 @@ public final class DreamBoothTrainer {
     /** Runs every style to its last step; results in job order. Cancelling saves every style's checkpoint. */
     public List<TrainingResult> runBoard(BoardListener listener) throws IOException {
         BoardListener l = listener == null ? (style, report) -> {} : listener;
-        List<StyleSet> sets = new ArrayList<>();
-        for (TrainingJob job : jobs) sets.add(StyleSet.open(job.styleDir()));
+        List<StyleFolder> sets = new ArrayList<>();
+        for (TrainingJob job : jobs) sets.add(StyleFolder.open(job.styleDir()));
         ai.djl.engine.Engine.getEngine("PyTorch"); // loads the native library JniUtils calls into
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
@@ -126,7 +126,7 @@ public final class DreamBoothTrainer {
     private static final class Style {
         final int index;
         final TrainingJob job;
-        final StyleSet set;
+        final StyleFolder set;
         final TrainingCheckpoints checkpoints;
         final Optional<TrainingCheckpoints.Saved> resumeFrom;
         final List<String> instancePrompts;
@@ -144,7 +144,7 @@ public final class DreamBoothTrainer {
         double smoothed = Double.NaN;
         Path lastCheckpoint;
 
-        Style(int index, TrainingJob job, StyleSet set, TrainingRecipe recipe) throws IOException {
+        Style(int index, TrainingJob job, StyleFolder set, TrainingRecipe recipe) throws IOException {
             this.index = index;
             this.job = job;
             this.set = set;
@@ -158,7 +158,7 @@ public final class DreamBoothTrainer {
         }
     }
 
-    private List<TrainingResult> train(TrainableModel model, TrainingRecipe recipe, List<StyleSet> sets, BoardListener listener)
+    private List<TrainingResult> train(TrainableModel model, TrainingRecipe recipe, List<StyleFolder> sets, BoardListener listener)
             throws IOException {
         int resolution = recipe.resolution() > 0 ? recipe.resolution() : model.defaultSize();
         List<Style> styles = new ArrayList<>();
@@ -384,7 +384,7 @@ public final class DreamBoothTrainer {
      * prompt {@code classImagesPerPrompt} times with seeds {@code seed, seed + 1, ...}, at the training
      * resolution. A job that pre-generates class images into the shared cache must use these keys.
      */
-    public static List<ClassImageCache.Key> classImageKeys(TrainingRecipe recipe, StyleSet style, String modelId, int resolution) {
+    public static List<ClassImageCache.Key> classImageKeys(TrainingRecipe recipe, StyleFolder style, String modelId, int resolution) {
         List<ClassImageCache.Key> keys = new ArrayList<>();
         for (String prompt : style.classPrompts(new PromptTemplate(recipe.classPrompt()))) {
             for (int k = 0; k < recipe.classImagesPerPrompt(); k++) {
@@ -438,7 +438,7 @@ public final class DreamBoothTrainer {
         }
     }
 
-    private static List<BufferedImage> readAll(StyleSet style) throws IOException {
+    private static List<BufferedImage> readAll(StyleFolder style) throws IOException {
         List<BufferedImage> out = new ArrayList<>();
         for (Path p : style.images()) out.add(StyleImageReader.read(p));
         return out;

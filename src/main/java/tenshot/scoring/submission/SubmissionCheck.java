@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import tenshot.scoring.ScoringMode;
-import tenshot.scoring.StyleSet;
+import tenshot.scoring.ScoredStyle;
 import tenshot.scoring.image.ImageFiles;
 import tenshot.scoring.image.RgbImage;
 
@@ -20,7 +20,7 @@ import tenshot.scoring.image.RgbImage;
  * {@code NN} and every prompt of the reference dataset, and lists every problem per file. The styles that
  * have at least one valid image are returned ready to score (against the dataset's references).
  */
-public record SubmissionCheck(List<LayoutProblem> problems, List<StyleSet> scorable) {
+public record SubmissionCheck(List<LayoutProblem> problems, List<ScoredStyle> scorable) {
 
     /** The run settings Tenshot's own submission zips carry beside the style folders; not an extra file. */
     public static final String RUN_CONFIG = "config.json";
@@ -39,7 +39,7 @@ public record SubmissionCheck(List<LayoutProblem> problems, List<StyleSet> scora
             ScoringMode mode) throws IOException {
         if (!Files.isDirectory(upload)) throw new IOException("submission folder not found: " + upload);
         List<LayoutProblem> problems = new ArrayList<>();
-        List<StyleSet> scorable = new ArrayList<>();
+        List<ScoredStyle> scorable = new ArrayList<>();
         Set<String> styleIds = new HashSet<>();
         Map<String, Integer> sizes = new HashMap<>();
         Map<String, String> sizeOfFile = new HashMap<>();
@@ -97,7 +97,7 @@ public record SubmissionCheck(List<LayoutProblem> problems, List<StyleSet> scora
                     }
                 }
             }
-            if (!valid.isEmpty()) scorable.add(new StyleSet(style.id(), style.references(), valid));
+            if (!valid.isEmpty()) scorable.add(new ScoredStyle(style.id(), style.references(), valid));
         }
         try (Stream<Path> s = Files.list(upload)) {
             for (Path p : s.sorted().toList()) {

@@ -239,7 +239,7 @@ public class EvaluationResource {
     }
 
     /** Stores the checked images, then the row, then the job; a failure on the way removes what was stored. */
-    private EvaluationView enqueue(List<Reference> references, List<tenshot.scoring.StyleSet> scorable, ScoringMode mode) throws Throwable {
+    private EvaluationView enqueue(List<Reference> references, List<tenshot.scoring.ScoredStyle> scorable, ScoringMode mode) throws Throwable {
         StyleSet first = references.get(0).set();
         Evaluation e = VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(() -> {
             Evaluation row = new Evaluation();
@@ -254,7 +254,7 @@ public class EvaluationResource {
             // Ids of a test database start again while its artifact store may not: never mix in an older upload.
             store.deleteAll(ScoreArtifacts.ofEvaluation(e.id).prefix());
             List<EvaluationSpec.Style> styles = new ArrayList<>();
-            for (tenshot.scoring.StyleSet style : scorable) {
+            for (tenshot.scoring.ScoredStyle style : scorable) {
                 Reference reference = references.stream().filter(r -> r.set().styleId.equals(style.name())).findFirst().orElseThrow();
                 List<EvaluationSpec.GeneratedImage> stored = new ArrayList<>();
                 for (java.nio.file.Path p : style.generated()) {

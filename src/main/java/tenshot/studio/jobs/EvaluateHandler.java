@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import tenshot.diffusion.StepReport;
 import tenshot.scoring.ScoringMode;
-import tenshot.scoring.StyleSet;
+import tenshot.scoring.ScoredStyle;
 import tenshot.worker.JobContext;
 import tenshot.worker.JobHandler;
 
@@ -35,7 +35,7 @@ public class EvaluateHandler implements JobHandler {
     @Override
     public Object run(JobContext context) throws Exception {
         EvaluationSpec spec = context.payload(EvaluationSpec.class);
-        List<StyleSet> styles = new ArrayList<>();
+        List<ScoredStyle> styles = new ArrayList<>();
         for (EvaluationSpec.Style style : spec.styles()) {
             Path dir = context.scratchDir().resolve(style.styleId());
             List<Path> referenceFiles = writer.stageReferences(style.references(), dir.resolve("references"));
@@ -44,7 +44,7 @@ public class EvaluateHandler implements JobHandler {
             for (EvaluationSpec.GeneratedImage image : style.generated()) {
                 generatedFiles.add(writer.stage(image.key(), generated.resolve(Path.of(image.file()).getFileName().toString())));
             }
-            styles.add(new StyleSet(style.styleId(), referenceFiles, generatedFiles));
+            styles.add(new ScoredStyle(style.styleId(), referenceFiles, generatedFiles));
         }
         context.progress().onStep(StepReport.of("scoring", 0, 1, 0));
         long began = System.nanoTime();

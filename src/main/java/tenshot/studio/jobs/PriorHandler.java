@@ -9,7 +9,7 @@ import tenshot.diffusion.StepReport;
 import tenshot.diffusion.train.ClassImageCache;
 import tenshot.diffusion.train.DreamBoothTrainer;
 import tenshot.diffusion.train.StableDiffusionTrainable;
-import tenshot.diffusion.train.StyleSet;
+import tenshot.diffusion.train.StyleFolder;
 import tenshot.diffusion.train.TrainingRecipe;
 import tenshot.worker.JobContext;
 import tenshot.worker.JobHandler;
@@ -35,7 +35,7 @@ public class PriorHandler implements JobHandler {
         RunSpec spec = context.payload(RunSpec.class);
         TrainingRecipe recipe = TrainingRecipe.fromJson(spec.recipe());
         Path modelDir = inputs.modelDir(spec.baseModel());
-        StyleSet style = StyleSet.open(inputs.stageStyle(spec, context.scratchDir().resolve("style")));
+        StyleFolder style = StyleFolder.open(inputs.stageStyle(spec, context.scratchDir().resolve("style")));
         ClassImageCache cache = new ClassImageCache(inputs.classImageDir(spec.baseModel()));
         int[] generated = {0};
         int total;

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import tenshot.diffusion.StepReport;
 import tenshot.scoring.ScoringMode;
-import tenshot.scoring.StyleSet;
+import tenshot.scoring.ScoredStyle;
 import tenshot.worker.JobContext;
 import tenshot.worker.JobHandler;
 
@@ -41,14 +41,14 @@ public class ScoreHandler implements JobHandler {
         context.progress().onStep(StepReport.of("scoring", 0, 1, 0));
         long began = System.nanoTime();
         ScorecardWriter.Outcome outcome = writer.write(ScoreArtifacts.ofRun(spec.runId()),
-                List.of(new StyleSet(spec.styleId(), referenceFiles, generatedFiles)), ScoringMode.of(spec.scoringMode()), context.device(), context.models());
+                List.of(new ScoredStyle(spec.styleId(), referenceFiles, generatedFiles)), ScoringMode.of(spec.scoringMode()), context.device(), context.models());
         context.progress().onStep(StepReport.of("scoring", 1, 1, (System.nanoTime() - began) / 1e9));
         return Map.of("scorecard", spec.scorecardKey(), "recomputed", outcome.recomputed(), "fingerprint", outcome.fingerprint());
     }
 
     /** One scorecard for the whole board: every style against its own style images, FID pooled as a submission's. */
     private Object runBoard(JobContext context, BoardSpec spec) throws Exception {
-        List<StyleSet> styles = new ArrayList<>();
+        List<ScoredStyle> styles = new ArrayList<>();
         for (BoardSpec.Style style : spec.styles()) {
             Path dir = context.scratchDir().resolve(style.styleId());
             List<Path> referenceFiles = writer.stageReferences(style.images(), dir.resolve("references"));
@@ -57,7 +57,7 @@ public class ScoreHandler implements JobHandler {
             for (String prompt : style.prompts()) {
                 generatedFiles.add(writer.stage(spec.imageKey(style, prompt), generated.resolve(prompt + ".png")));
             }
-            styles.add(new StyleSet(style.styleId(), referenceFiles, generatedFiles));
+            styles.add(new ScoredStyle(style.styleId(), referenceFiles, generatedFiles));
         }
         context.progress().onStep(StepReport.of("scoring", 0, 1, 0));
         long began = System.nanoTime();

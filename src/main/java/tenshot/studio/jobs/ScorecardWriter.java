@@ -18,7 +18,7 @@ import tenshot.scoring.ScorecardExport;
 import tenshot.scoring.Scorer;
 import tenshot.scoring.ScoringMode;
 import tenshot.scoring.ScoringModels;
-import tenshot.scoring.StyleSet;
+import tenshot.scoring.ScoredStyle;
 import tenshot.store.ArtifactStore;
 
 /**
@@ -50,7 +50,7 @@ public class ScorecardWriter {
      * worker's model cache, so consecutive SCORE and EVALUATE jobs on one worker load them once (again
      * only when the models directory changes).
      */
-    public Outcome write(ScoreArtifacts where, List<StyleSet> styles, ScoringMode mode, EngineDevice device, ModelCache cache)
+    public Outcome write(ScoreArtifacts where, List<ScoredStyle> styles, ScoringMode mode, EngineDevice device, ModelCache cache)
             throws Exception {
         ScoringModels models = metricsDir.isEmpty() ? ScoringModels.none(NO_MODELS)
                 : cache.get("metrics:" + metricsDir.get() + ":" + device + ":" + ModelDirectory.signature(metricsDir.get()),

@@ -43,7 +43,7 @@ class DataPipelineTest {
 
     @Test
     void styleSetGivesInstanceAndClassPrompts() throws Exception {
-        StyleSet set = StyleSet.open(Fixtures.dataset("jittor-a/00"));
+        StyleFolder set = StyleFolder.open(Fixtures.dataset("jittor-a/00"));
         assertEquals(10, set.images().size());
         assertEquals(25, set.prompts().size());
         assertEquals("Dolphin", set.prompts().get(0));
@@ -60,7 +60,7 @@ class DataPipelineTest {
 
     @Test
     void classImageKeysCoverEveryClassPromptWithOneSeedPerImage() throws Exception {
-        StyleSet set = StyleSet.open(Fixtures.dataset("jittor-a/00"));
+        StyleFolder set = StyleFolder.open(Fixtures.dataset("jittor-a/00"));
         List<ClassImageCache.Key> keys = DreamBoothTrainer.classImageKeys(TrainingRecipe.safe(), set, "sd21", 768);
         assertEquals(35 * TrainingRecipe.safe().classImagesPerPrompt(), keys.size());
         assertEquals("an image of boat", keys.get(0).prompt());
@@ -72,20 +72,20 @@ class DataPipelineTest {
 
     @Test
     void styleSetErrorsNameTheProblem(@TempDir Path dir) throws Exception {
-        IllegalArgumentException noImages = assertThrows(IllegalArgumentException.class, () -> StyleSet.open(dir));
+        IllegalArgumentException noImages = assertThrows(IllegalArgumentException.class, () -> StyleFolder.open(dir));
         assertTrue(noImages.getMessage().contains("images/"), noImages.getMessage());
         Files.createDirectories(dir.resolve("images"));
         ImageIO.write(new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB), "png", dir.resolve("images/cat.png").toFile());
         Files.writeString(dir.resolve("prompt.json"), "{\"0\": \"Dog\", \"x\": \"Cat\"}");
-        IllegalArgumentException badKey = assertThrows(IllegalArgumentException.class, () -> StyleSet.open(dir));
+        IllegalArgumentException badKey = assertThrows(IllegalArgumentException.class, () -> StyleFolder.open(dir));
         assertTrue(badKey.getMessage().contains("'x'") && badKey.getMessage().contains("prompt.json"), badKey.getMessage());
         Files.writeString(dir.resolve("prompt.json"), "[\"Dog\", \"Cat\"]");
-        assertEquals(List.of("Dog", "Cat"), StyleSet.open(dir).prompts());
+        assertEquals(List.of("Dog", "Cat"), StyleFolder.open(dir).prompts());
     }
 
     @Test
     void realImagesBecomeSeededCropsInRange() throws Exception {
-        StyleSet set = StyleSet.open(Fixtures.dataset("jittor-a/00"));
+        StyleFolder set = StyleFolder.open(Fixtures.dataset("jittor-a/00"));
         BufferedImage image = StyleImageReader.read(set.images().get(0));
         assertEquals(1024, image.getWidth());
         Augmentation augmentation = Augmentation.cropOnly(64);

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import tenshot.diffusion.EngineDevice;
 import tenshot.scoring.ClipRCandidates;
 import tenshot.scoring.MetricFixtures;
-import tenshot.scoring.StyleSet;
+import tenshot.scoring.ScoredStyle;
 import tenshot.scoring.TensorFixture;
 import tenshot.scoring.image.ImageFiles;
 import tenshot.scoring.image.RgbImage;
@@ -42,7 +42,7 @@ class ClipRetrievalTest {
         expected.get("texts_in_order").forEach(n -> texts.add(n.asText()));
         List<String> lines = Files.readAllLines(Fixtures.dataset("clip_r_candidates.txt"));
         String sample = expected.get("sample_image").asText();
-        assertEquals(texts, ClipRCandidates.forPrompt(lines, StyleSet.prompt(java.nio.file.Path.of(sample))));
+        assertEquals(texts, ClipRCandidates.forPrompt(lines, ScoredStyle.prompt(java.nio.file.Path.of(sample))));
 
         long[] ids = t.longs("input_ids");
         long[] mask = t.longs("attention_mask");
@@ -75,7 +75,7 @@ class ClipRetrievalTest {
         List<String> lines = Files.readAllLines(Fixtures.dataset("clip_r_candidates.txt"));
         for (var it = expected.fields(); it.hasNext();) {
             var e = it.next();
-            String prompt = StyleSet.prompt(java.nio.file.Path.of(e.getKey())).toLowerCase();
+            String prompt = ScoredStyle.prompt(java.nio.file.Path.of(e.getKey())).toLowerCase();
             List<String> top = model.topK(ImageFiles.read(MetricFixtures.image(e.getKey())),
                     ClipRCandidates.forPrompt(lines, prompt), 5);
             List<String> want = new ArrayList<>();

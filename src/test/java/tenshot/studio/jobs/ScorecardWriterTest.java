@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tenshot.diffusion.EngineDevice;
 import tenshot.scoring.ScoringMode;
-import tenshot.scoring.StyleSet;
+import tenshot.scoring.ScoredStyle;
 import tenshot.store.ArtifactStore;
 import tenshot.studio.upload.BadImages;
 import tenshot.worker.ModelCache;
@@ -47,7 +47,7 @@ class ScorecardWriterTest {
     void sameInputsAreNotScoredAgainChangedOnesAre() throws Exception {
         ScoreArtifacts where = ScoreArtifacts.ofEvaluation(990_001);
         store.deleteAll(where.prefix());
-        List<StyleSet> styles = List.of(new StyleSet("07", List.of(image("apple.png", 0x803020), image("car.png", 0x204080)),
+        List<ScoredStyle> styles = List.of(new ScoredStyle("07", List.of(image("apple.png", 0x803020), image("car.png", 0x204080)),
                 List.of(image("Dolphin.png", 0x606060), image("Bread.png", 0x905010))));
 
         ScorecardWriter.Outcome first = writer.write(where, styles, ScoringMode.OFFICIAL, EngineDevice.cpu(), models);

@@ -7,9 +7,9 @@ import java.util.List;
  * One style to score: its reference images and the generated images. A generated image's prompt is
  * its file stem ({@code Dog.png} → "Dog"), as in the challenge's submission layout.
  */
-public record StyleSet(String name, List<Path> references, List<Path> generated) {
+public record ScoredStyle(String name, List<Path> references, List<Path> generated) {
 
-    public StyleSet {
+    public ScoredStyle {
         if (references.isEmpty()) throw new IllegalArgumentException("style " + name + " has no reference images");
         if (generated.isEmpty()) throw new IllegalArgumentException("style " + name + " has no generated images");
         references = List.copyOf(references);

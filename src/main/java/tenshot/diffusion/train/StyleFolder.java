@@ -21,18 +21,18 @@ import java.util.stream.Stream;
  * @param objects the object each image shows, from its file name, in the order of {@code images}
  * @param prompts the objects of {@code prompt.json} in index order (empty without the file)
  */
-public record StyleSet(Path directory, List<Path> images, List<String> objects, List<String> prompts) {
+public record StyleFolder(Path directory, List<Path> images, List<String> objects, List<String> prompts) {
 
     private static final Set<String> IMAGE_EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "gif");
 
-    public static StyleSet open(Path directory) throws IOException {
+    public static StyleFolder open(Path directory) throws IOException {
         Path imageDir = directory.resolve("images");
         if (!Files.isDirectory(imageDir)) {
             throw new IllegalArgumentException("style set " + directory + " has no images/ folder");
         }
         List<Path> images;
         try (Stream<Path> files = Files.list(imageDir)) {
-            images = files.filter(Files::isRegularFile).filter(StyleSet::isImage).sorted().toList();
+            images = files.filter(Files::isRegularFile).filter(StyleFolder::isImage).sorted().toList();
         }
         if (images.isEmpty()) {
             throw new IllegalArgumentException("style set " + imageDir + " holds no .png, .jpg, .jpeg, .bmp or .gif images");
@@ -40,7 +40,7 @@ public record StyleSet(Path directory, List<Path> images, List<String> objects, 
         List<String> objects = images.stream().map(p -> PromptTemplate.objectFromFileName(p.getFileName().toString())).toList();
         Path promptFile = directory.resolve("prompt.json");
         List<String> prompts = Files.exists(promptFile) ? readPrompts(promptFile) : List.of();
-        return new StyleSet(directory, images, objects, prompts);
+        return new StyleFolder(directory, images, objects, prompts);
     }
 
     private static boolean isImage(Path p) {
