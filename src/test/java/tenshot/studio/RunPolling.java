@@ -7,11 +7,11 @@ import io.restassured.path.json.JsonPath;
 import java.time.Duration;
 
 /** Polls {@code GET /api/runs/{id}} until the run leaves QUEUED and RUNNING (or 15 minutes pass). */
-public final class RunPolling {
+final class RunPolling {
 
     private RunPolling() {}
 
-    public static JsonPath untilEnded(int run) throws InterruptedException {
+    static JsonPath untilEnded(int run) throws InterruptedException {
         JsonPath view = null;
         long deadline = System.nanoTime() + Duration.ofMinutes(15).toNanos();
         while (System.nanoTime() < deadline) {
