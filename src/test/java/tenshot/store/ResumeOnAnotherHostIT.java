@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +26,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import tenshot.diffusion.train.TrainingCheckpoints;
 import tenshot.studio.access.SignedInAsOperator;
 import tenshot.studio.jobs.RunSpec;
+import tenshot.testing.ChildProcesses;
+import tenshot.testing.ChildProcesses.Child;
 import tenshot.testing.Fixtures;
 
 /**
@@ -40,7 +41,6 @@ import tenshot.testing.Fixtures;
 @ExtendWith(SignedInAsOperator.class)
 class ResumeOnAnotherHostIT {
 
-    private static final Path APP = Path.of("target/quarkus-app/quarkus-run.jar");
     private static final int STEPS = 16;
 
     @Inject
@@ -49,28 +49,26 @@ class ResumeOnAnotherHostIT {
     @ConfigProperty(name = "tenshot.db.url")
     String dbUrl;
 
-    private final List<Process> workers = new ArrayList<>();
+    private final ChildProcesses workers = new ChildProcesses();
 
     @AfterEach
     void stopWorkers() {
-        workers.forEach(Process::destroyForcibly);
+        workers.close();
     }
 
     @Test
     void aKilledWorkersTrainingFinishesOnAnotherHostFromTheCheckpointInS3() throws Exception {
         assertTrue(store instanceof S3ArtifactStore, "the studio runs on the S3 store: " + store.getClass());
-        assertTrue(Files.isRegularFile(APP), APP + " is missing: run this test through mvn verify");
         Path hosts = Path.of("target/resume-it-" + UUID.randomUUID());
 
-        Process hostA = startWorker("host-a", hosts.resolve("a"));
+        Child hostA = startWorker("host-a", hosts.resolve("a"));
         int run = startRun();
         String checkpoints = RunSpec.prefix(run) + RunSpec.CHECKPOINTS;
-        long stored = awaitStoredCheckpoint(checkpoints, hostA, hosts.resolve("a/worker.log"));
-        hostA.destroyForcibly().waitFor();
-        assertEquals(137, hostA.exitValue(), "host A was killed with SIGKILL");
+        long stored = awaitStoredCheckpoint(checkpoints, hostA);
+        assertEquals(137, hostA.kill(), "host A was killed with SIGKILL");
 
-        startWorker("host-b", hosts.resolve("b"));
-        JsonPath train = awaitTrainJob(run, hosts.resolve("b/worker.log"));
+        Child hostB = startWorker("host-b", hosts.resolve("b"));
+        JsonPath train = awaitTrainJob(run, hostB);
         assertEquals("succeeded", train.getString("state"), train.prettify());
         List<Map<String, Object>> attempts = train.getList("attemptHistory");
         assertEquals("host-a", attempts.get(0).get("workerId"), train.prettify());
@@ -88,8 +86,7 @@ class ResumeOnAnotherHostIT {
         }
     }
 
-    private Process startWorker(String id, Path dataDir) throws IOException {
-        Files.createDirectories(dataDir);
+    private Child startWorker(String id, Path dataDir) throws IOException {
         Map<String, String> env = new HashMap<>();
         env.put("TENSHOT_ROLE", "worker");
         env.put("TENSHOT_WORKER_ID", id);
@@ -110,15 +107,7 @@ class ResumeOnAnotherHostIT {
             Thread.currentThread().interrupt();
             throw new IOException(e);
         }
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder builder = new ProcessBuilder(java.toString(), "-Xmx3g", "-jar", APP.toAbsolutePath().toString())
-                .directory(dataDir.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(dataDir.resolve("worker.log").toFile());
-        builder.environment().putAll(env);
-        Process process = builder.start();
-        workers.add(process);
-        return process;
+        return workers.startPackaged("worker", dataDir, env);
     }
 
     private int startRun() throws IOException {
@@ -138,10 +127,10 @@ class ResumeOnAnotherHostIT {
     }
 
     /** The step of the first complete checkpoint that host A put in the bucket. */
-    private long awaitStoredCheckpoint(String prefix, Process host, Path log) throws Exception {
+    private long awaitStoredCheckpoint(String prefix, Child host) throws Exception {
         long deadline = System.nanoTime() + Duration.ofMinutes(15).toNanos();
         while (System.nanoTime() < deadline) {
-            if (!host.isAlive()) throw new AssertionError("host A exited with " + host.exitValue() + "; log:\n" + tail(log));
+            if (!host.isAlive()) throw new AssertionError("host A exited with " + host.process().exitValue() + "; log:\n" + host.tail());
             long newest = -1;
             for (String key : store.list(prefix)) {
                 if (key.endsWith("/" + TrainingCheckpoints.STATE)) {
@@ -152,10 +141,10 @@ class ResumeOnAnotherHostIT {
             if (newest > 0) return newest;
             Thread.sleep(100);
         }
-        throw new AssertionError("no checkpoint reached the bucket; host A's log:\n" + tail(log));
+        throw new AssertionError("no checkpoint reached the bucket; host A's log:\n" + host.tail());
     }
 
-    private JsonPath awaitTrainJob(int run, Path log) throws Exception {
+    private JsonPath awaitTrainJob(int run, Child host) throws Exception {
         long deadline = System.nanoTime() + Duration.ofMinutes(15).toNanos();
         while (System.nanoTime() < deadline) {
             JsonPath jobs = given().when().get("/api/jobs?run=" + run).then().statusCode(200).extract().jsonPath();
@@ -165,12 +154,6 @@ class ResumeOnAnotherHostIT {
             if (!state.equals("queued") && !state.equals("running")) return train;
             Thread.sleep(1000);
         }
-        throw new AssertionError("the TRAIN job did not finish on host B; its log:\n" + tail(log));
-    }
-
-    private static String tail(Path log) throws IOException {
-        if (!Files.exists(log)) return "(no log)";
-        List<String> lines = Files.readAllLines(log);
-        return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+        throw new AssertionError("the TRAIN job did not finish on host B; its log:\n" + host.tail());
     }
 }

@@ -359,6 +359,8 @@ public record TrainingRecipe(
                     .maxNestingDepth(32).maxStringLength(65_536).maxNumberLength(100).maxNameLength(200).build())
             .build())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            // "steps": 1.5 is an error, not 1 step
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);

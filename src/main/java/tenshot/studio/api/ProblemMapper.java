@@ -5,12 +5,14 @@ import jakarta.ws.rs.core.Response;
 import java.nio.file.NoSuchFileException;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+import tenshot.store.DatabaseUnavailable;
 import tenshot.studio.upload.UploadRejected;
 
 /** The one place where exceptions become HTTP answers: every error is {@code application/problem+json}. */
 public class ProblemMapper {
 
     private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
+    private static final int RETRY_AFTER_SECONDS = 5;
 
     @ServerExceptionMapper
     public Response rejected(UploadRejected e) {
@@ -44,6 +46,11 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response unexpected(Exception e) {
+        if (DatabaseUnavailable.isCause(e)) {
+            LOG.warnf("request refused, the database is unreachable: %s", e.getMessage());
+            return Response.fromResponse(answer(Problem.of(503, "Service Unavailable",
+                    "the database is unreachable; try again shortly", null))).header("Retry-After", RETRY_AFTER_SECONDS).build();
+        }
         LOG.error("request failed", e);
         return answer(Problem.of(500, "Internal Server Error", e.getClass().getSimpleName() + ": " + e.getMessage(), null));
     }

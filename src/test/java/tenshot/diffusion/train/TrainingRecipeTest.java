@@ -82,6 +82,8 @@ class TrainingRecipeTest {
         assertField("rank", "{\"base\": \"safe\", \"rank\": 0}");
         assertField("rnk", "{\"base\": \"safe\", \"rnk\": 8}");
         assertField("steps", "{\"base\": \"safe\", \"steps\": \"many\"}");
+        assertField("steps", "{\"base\": \"safe\", \"steps\": 1.5}");
+        assertField("rank", "{\"base\": \"safe\", \"rank\": 8.0001}");
         assertField("generation.strength", "{\"base\": \"safe\", \"generation\": {\"strength\": 1.5}}");
         assertField("generation.start", "{\"base\": \"safe\", \"generation\": {\"start\": \"sketch\"}}");
         assertField("classPrompt", "{\"base\": \"safe\", \"classPrompt\": \"a {object} in style_{id}\"}");
