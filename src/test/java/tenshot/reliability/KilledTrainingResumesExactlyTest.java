@@ -50,10 +50,7 @@ class KilledTrainingResumesExactlyTest {
 
     @BeforeAll
     static void styleSetAndRecipe() throws IOException {
-        Path images = Fixtures.dataset("jittor-a/00/images");
-        style = work.resolve("style");
-        Files.createDirectories(style.resolve("images"));
-        for (String name : List.of("boat.png", "cypress_tree.png")) Files.copy(images.resolve(name), style.resolve("images/" + name));
+        style = Fixtures.twoImageStyle(work.resolve("style"));
         recipe = work.resolve("recipe.json");
         Files.writeString(recipe, TrainingRecipe.safe().with(Map.of("steps", STEPS, "rank", 4, "alpha", 4,
                 "checkpointEvery", CHECKPOINT_EVERY, "previewEvery", 0, "classImagesPerPrompt", 1, "classImageSteps", 2,

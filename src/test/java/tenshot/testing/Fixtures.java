@@ -67,4 +67,14 @@ public final class Fixtures {
     public static Path dataset(String relative) {
         return shared("datasets/" + relative);
     }
+
+    /** A small style folder at {@code dir}: two images of A board style 00 (boat, cypress tree), no prompts. */
+    public static Path twoImageStyle(Path dir) throws java.io.IOException {
+        Path images = dataset("jittor-a/00/images");
+        java.nio.file.Files.createDirectories(dir.resolve("images"));
+        for (String name : java.util.List.of("boat.png", "cypress_tree.png")) {
+            java.nio.file.Files.copy(images.resolve(name), dir.resolve("images").resolve(name));
+        }
+        return dir;
+    }
 }

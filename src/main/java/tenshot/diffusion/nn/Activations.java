@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 
-/** Element-wise activations used by Stable Diffusion. */
+/** Element-wise activations of the engine's and the metric networks' layers. */
 public final class Activations {
 
     private Activations() {}
@@ -17,5 +17,9 @@ public final class Activations {
     /** The exact, erf-based GELU: {@code x·Φ(x)}. */
     public static NDArray gelu(NDArray x) {
         return JniUtils.gelu((PtNDArray) x);
+    }
+
+    public static NDArray relu(NDArray x) {
+        return JniUtils.relu((PtNDArray) x);
     }
 }

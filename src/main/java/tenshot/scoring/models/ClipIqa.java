@@ -13,8 +13,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import tenshot.diffusion.EngineDevice;
+import tenshot.diffusion.nn.Activations;
 import tenshot.diffusion.nn.Attention;
+import tenshot.diffusion.nn.BatchNorm2d;
 import tenshot.diffusion.nn.LayerNorm;
+import tenshot.diffusion.nn.Pooling;
+import tenshot.diffusion.nn.TorchKernels;
 import tenshot.diffusion.tokenizer.ClipTokenizer;
 import tenshot.diffusion.weights.Weights;
 import tenshot.scoring.ClipIqaModel;
@@ -46,15 +50,15 @@ public final class ClipIqa implements ClipIqaModel, AutoCloseable {
     private final float[] badAnchor;
 
     /** Conv without bias + eval BatchNorm (+ ReLU in the caller). */
-    private record Conv(NDArray weight, Ops.BatchNorm bn, int stride, int padding) {
+    private record Conv(NDArray weight, BatchNorm2d bn, int stride, int padding) {
         static Conv of(Weights w, String conv, String bn, int padding) {
             NDArray weight = w.get(conv + ".weight", null);
             int out = (int) weight.getShape().get(0);
-            return new Conv(weight, new Ops.BatchNorm(w.sub(bn), out, 1e-5), 1, padding);
+            return new Conv(weight, new BatchNorm2d(w.sub(bn), out, 1e-5), 1, padding);
         }
 
         NDArray forward(NDArray x) {
-            return bn.forward(Ops.conv(x, weight, null, stride, padding));
+            return bn.forward(TorchKernels.conv2d(x, weight, null, stride, padding));
         }
 
         Conv withStride(int s) {
@@ -64,16 +68,16 @@ public final class ClipIqa implements ClipIqaModel, AutoCloseable {
 
     private record Bottleneck(Conv c1, Conv c2, Conv c3, Conv down, int stride) {
         NDArray forward(NDArray x) {
-            NDArray out = Ops.relu(c1.forward(x));
-            out = Ops.relu(c2.forward(out));
-            if (stride > 1) out = Ops.avgPool(out, stride, stride);
+            NDArray out = Activations.relu(c1.forward(x));
+            out = Activations.relu(c2.forward(out));
+            if (stride > 1) out = Pooling.average(out, stride, stride);
             out = c3.forward(out);
             NDArray identity = x;
             if (down != null) {
-                identity = stride > 1 ? Ops.avgPool(x, stride, stride) : x;
+                identity = stride > 1 ? Pooling.average(x, stride, stride) : x;
                 identity = down.forward(identity);
             }
-            return Ops.relu(out.add(identity));
+            return Activations.relu(out.add(identity));
         }
     }
 
@@ -225,11 +229,11 @@ public final class ClipIqa implements ClipIqaModel, AutoCloseable {
             inputs.add(chw);
         }
         try (NDManager scope = manager.newSubManager()) {
-            NDArray x = Ops.images(scope, device, inputs, 3, images.get(0).height(), images.get(0).width());
-            for (Conv c : stem) x = Ops.relu(c.forward(x));
-            x = Ops.avgPool(x, 2, 2);
+            NDArray x = MetricTensors.images(scope, device, inputs, 3, images.get(0).height(), images.get(0).width());
+            for (Conv c : stem) x = Activations.relu(c.forward(x));
+            x = Pooling.average(x, 2, 2);
             for (Bottleneck b : blocks) x = b.forward(x);
-            return Ops.rows(pool.forward(x));
+            return MetricTensors.rows(pool.forward(x));
         }
     }
 
@@ -298,7 +302,7 @@ public final class ClipIqa implements ClipIqaModel, AutoCloseable {
                 x = lnFinal.forward(x);
                 int eot = 0;
                 for (int i = 1; i < length; i++) if (ids[i] > ids[eot]) eot = i;
-                return Ops.host(x.get(":, " + eot + ", :").matMul(projection));
+                return MetricTensors.host(x.get(":, " + eot + ", :").matMul(projection));
             }
         }
     }

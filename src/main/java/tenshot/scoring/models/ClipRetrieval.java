@@ -74,7 +74,7 @@ public final class ClipRetrieval implements ClipRModel, AutoCloseable {
         this.vision = new ClipVision(w.sub("vision_model"), visionConfig);
         this.textProjection = new Linear2(w.get("text_projection.weight", new Shape(projection, textConfig.hiddenSize())));
         this.visualProjection = new Linear2(w.get("visual_projection.weight", new Shape(projection, visionConfig.hidden())));
-        this.logitScale = Math.exp(Ops.host(w.get("logit_scale", new Shape()))[0]);
+        this.logitScale = Math.exp(MetricTensors.host(w.get("logit_scale", new Shape()))[0]);
         this.tokenizer = ClipTokenizer.load(dir);
     }
 
@@ -117,8 +117,8 @@ public final class ClipRetrieval implements ClipRModel, AutoCloseable {
         List<float[]> out = new ArrayList<>();
         for (List<RgbImage> chunk : tenshot.scoring.Batches.of(images, batch)) {
             try (NDManager scope = manager.newSubManager()) {
-                NDArray pixels = Ops.images(scope, device, chunk.stream().map(this::preprocess).toList(), 3, crop, crop);
-                for (float[] row : Ops.rows(visualProjection.forward(vision.forward(pixels)))) out.add(normalize(row));
+                NDArray pixels = MetricTensors.images(scope, device, chunk.stream().map(this::preprocess).toList(), 3, crop, crop);
+                for (float[] row : MetricTensors.rows(visualProjection.forward(vision.forward(pixels)))) out.add(normalize(row));
             }
         }
         return out;
@@ -134,7 +134,7 @@ public final class ClipRetrieval implements ClipRModel, AutoCloseable {
             NDArray input = scope.create(ids, new Shape(1, ids.length)).toDevice(device.device(), false);
             NDArray hidden = text.forward(input);
             NDArray pooled = hidden.get(":, " + (ids.length - 1) + ", :");
-            float[] e = normalize(Ops.host(textProjection.forward(pooled)));
+            float[] e = normalize(MetricTensors.host(textProjection.forward(pooled)));
             textCache.put(value, e);
             return e;
         }

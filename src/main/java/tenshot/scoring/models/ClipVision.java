@@ -11,6 +11,7 @@ import tenshot.diffusion.nn.Activations;
 import tenshot.diffusion.nn.Attention;
 import tenshot.diffusion.nn.LayerNorm;
 import tenshot.diffusion.nn.Linear;
+import tenshot.diffusion.nn.TorchKernels;
 import tenshot.diffusion.weights.Weights;
 
 /**
@@ -62,7 +63,7 @@ final class ClipVision {
     /** Pooled output {@code [B, hidden]} of pixel values {@code [B, 3, S, S]}. */
     NDArray forward(NDArray pixels) {
         long b = pixels.getShape().get(0);
-        NDArray x = Ops.conv(pixels, patchWeight, null, config.patch, 0);
+        NDArray x = TorchKernels.conv2d(pixels, patchWeight, null, config.patch, 0);
         x = x.reshape(b, config.hidden, -1).transpose(0, 2, 1);
         x = NDArrays.concat(new NDList(classEmbedding.repeat(0, b), x), 1).add(positions);
         x = preNorm.forward(x);

@@ -17,6 +17,7 @@ import tenshot.diffusion.nn.Activations;
 import tenshot.diffusion.nn.Attention;
 import tenshot.diffusion.nn.LayerNorm;
 import tenshot.diffusion.nn.Linear;
+import tenshot.diffusion.nn.TorchKernels;
 import tenshot.diffusion.weights.Weights;
 import tenshot.scoring.DinoModel;
 import tenshot.scoring.image.Crops;
@@ -100,7 +101,7 @@ public final class Dinov2 implements DinoModel, AutoCloseable {
     /** Bicubic resize of the patch position table to the crop's grid, as transformers does per forward. */
     private NDArray resizePositions(NDArray table, int grid, int target, int d) {
         if (grid == target) return table;
-        float[] all = Ops.host(table);
+        float[] all = MetricTensors.host(table);
         float[] chw = new float[d * grid * grid];
         for (int p = 0; p < grid * grid; p++) for (int c = 0; c < d; c++) chw[c * grid * grid + p] = all[(1 + p) * d + c];
         float[] resized = TorchInterpolate.bicubic(chw, d, grid, grid, target, target, false);
@@ -129,7 +130,7 @@ public final class Dinov2 implements DinoModel, AutoCloseable {
         List<float[]> out = new ArrayList<>();
         for (List<RgbImage> chunk : tenshot.scoring.Batches.of(images, batch)) {
             try (NDManager scope = manager.newSubManager()) {
-                out.addAll(Ops.rows(forward(Ops.images(scope, device, chunk.stream().map(this::preprocess).toList(), 3,
+                out.addAll(MetricTensors.rows(forward(MetricTensors.images(scope, device, chunk.stream().map(this::preprocess).toList(), 3,
                         config.crop, config.crop))));
             }
         }
@@ -139,7 +140,7 @@ public final class Dinov2 implements DinoModel, AutoCloseable {
     /** Pooler output {@code [B, hidden]} of pixel values {@code [B, 3, crop, crop]}. */
     public NDArray forward(NDArray pixels) {
         long b = pixels.getShape().get(0);
-        NDArray x = Ops.conv(pixels, patchWeight, patchBias, config.patch, 0);
+        NDArray x = TorchKernels.conv2d(pixels, patchWeight, patchBias, config.patch, 0);
         x = x.reshape(b, config.hidden, -1).transpose(0, 2, 1);
         x = NDArrays.concat(new ai.djl.ndarray.NDList(clsToken.repeat(0, b), x), 1).add(positions);
         for (Layer l : layers) {

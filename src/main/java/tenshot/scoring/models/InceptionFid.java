@@ -8,6 +8,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import tenshot.diffusion.EngineDevice;
+import tenshot.diffusion.nn.Activations;
+import tenshot.diffusion.nn.BatchNorm2d;
+import tenshot.diffusion.nn.Pooling;
+import tenshot.diffusion.nn.TorchKernels;
 import tenshot.diffusion.weights.Weights;
 import tenshot.scoring.FidModel;
 import tenshot.scoring.image.RgbImage;
@@ -32,14 +36,14 @@ public final class InceptionFid implements FidModel, AutoCloseable {
     private final BasicConv conv2b;
 
     /** torch-fidelity's BasicConv2d: conv (no bias), BatchNorm eps 1e-3, ReLU. */
-    private record BasicConv(NDArray weight, Ops.BatchNorm bn, int stride, int padding) {
+    private record BasicConv(NDArray weight, BatchNorm2d bn, int stride, int padding) {
         static BasicConv of(Weights w, int in, int out, int stride, int padding) {
-            return new BasicConv(w.get("conv.weight", new Shape(out, in, 3, 3)), new Ops.BatchNorm(w.sub("bn"), out, 1e-3),
+            return new BasicConv(w.get("conv.weight", new Shape(out, in, 3, 3)), new BatchNorm2d(w.sub("bn"), out, 1e-3),
                     stride, padding);
         }
 
         NDArray forward(NDArray x) {
-            return Ops.relu(bn.forward(Ops.conv(x, weight, null, stride, padding)));
+            return Activations.relu(bn.forward(TorchKernels.conv2d(x, weight, null, stride, padding)));
         }
     }
 
@@ -78,11 +82,11 @@ public final class InceptionFid implements FidModel, AutoCloseable {
         java.util.List<double[]> out = new java.util.ArrayList<>();
         for (java.util.List<RgbImage> chunk : tenshot.scoring.Batches.of(images, batch)) {
             try (NDManager scope = manager.newSubManager()) {
-                NDArray x = Ops.images(scope, device, chunk.stream().map(i -> input(i, antialias)).toList(), 3, SIZE, SIZE);
+                NDArray x = MetricTensors.images(scope, device, chunk.stream().map(i -> input(i, antialias)).toList(), 3, SIZE, SIZE);
                 x = conv2b.forward(conv2a.forward(conv1a.forward(x)));
-                x = Ops.maxPool(x, 3, 2, 0, false);
+                x = Pooling.max(x, 3, 2, 0, false);
                 long cells = x.getShape().get(2) * x.getShape().get(3);
-                for (float[] f : Ops.rows(x.sum(new int[] {2, 3}).div(cells))) {
+                for (float[] f : MetricTensors.rows(x.sum(new int[] {2, 3}).div(cells))) {
                     double[] d = new double[f.length];
                     for (int i = 0; i < f.length; i++) d[i] = f[i];
                     out.add(d);

@@ -12,6 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import tenshot.diffusion.EngineDevice;
 import tenshot.diffusion.image.PilResize;
+import tenshot.diffusion.nn.Activations;
+import tenshot.diffusion.nn.Pooling;
+import tenshot.diffusion.nn.TorchKernels;
 import tenshot.diffusion.weights.Weights;
 import tenshot.scoring.LpipsModel;
 import tenshot.scoring.image.RgbImage;
@@ -47,9 +50,9 @@ public final class LpipsSqueeze implements LpipsModel, AutoCloseable {
         }
 
         NDArray forward(NDArray x) {
-            NDArray s = Ops.relu(Ops.conv(x, squeezeW, squeezeB, 1, 0));
-            NDArray a = Ops.relu(Ops.conv(s, e1W, e1B, 1, 0));
-            NDArray b = Ops.relu(Ops.conv(s, e3W, e3B, 1, 1));
+            NDArray s = Activations.relu(TorchKernels.conv2d(x, squeezeW, squeezeB, 1, 0));
+            NDArray a = Activations.relu(TorchKernels.conv2d(s, e1W, e1B, 1, 0));
+            NDArray b = Activations.relu(TorchKernels.conv2d(s, e3W, e3B, 1, 1));
             return a.concat(b, 1);
         }
     }
@@ -125,7 +128,7 @@ public final class LpipsSqueeze implements LpipsModel, AutoCloseable {
                 try (NDManager pair = scope.newSubManager()) {
                     NDList one = new NDList();
                     for (NDArray layer : fa) one.add(layer.get(i + ":" + (i + 1)));
-                    float[] row = Ops.host(distance(one, stacked, pair));
+                    float[] row = MetricTensors.host(distance(one, stacked, pair));
                     out[i] = new double[row.length];
                     for (int j = 0; j < row.length; j++) out[i][j] = row[j];
                 }
@@ -138,7 +141,7 @@ public final class LpipsSqueeze implements LpipsModel, AutoCloseable {
     public double distance(NDArray x0, NDArray x1) {
         JniUtils.setGradMode(false);
         try (NDManager scope = manager.newSubManager()) {
-            return Ops.host(distance(features(x0), features(x1), scope))[0];
+            return MetricTensors.host(distance(features(x0), features(x1), scope))[0];
         }
     }
 
@@ -148,7 +151,7 @@ public final class LpipsSqueeze implements LpipsModel, AutoCloseable {
         for (int k = 0; k < f0.size(); k++) {
             NDArray diff = f1.get(k).sub(f0.get(k));
             diff.attach(scope);
-            NDArray weighted = Ops.conv(diff.mul(diff), heads.get(k), null, 1, 0);
+            NDArray weighted = TorchKernels.conv2d(diff.mul(diff), heads.get(k), null, 1, 0);
             long cells = weighted.getShape().get(2) * weighted.getShape().get(3);
             NDArray mean = weighted.sum(new int[] {1, 2, 3}).div(cells);
             total = total == null ? mean : total.add(mean);
@@ -160,7 +163,7 @@ public final class LpipsSqueeze implements LpipsModel, AutoCloseable {
     private NDList features(NDManager scope, List<RgbImage> images, int batch) {
         List<NDList> chunks = new ArrayList<>();
         for (List<RgbImage> chunk : tenshot.scoring.Batches.of(images, batch)) {
-            chunks.add(features(Ops.images(scope, device, chunk.stream().map(LpipsSqueeze::preprocess).toList(), 3, SIZE, SIZE)));
+            chunks.add(features(MetricTensors.images(scope, device, chunk.stream().map(LpipsSqueeze::preprocess).toList(), 3, SIZE, SIZE)));
         }
         if (chunks.size() == 1) return chunks.get(0);
         NDList stacked = new NDList();
@@ -179,10 +182,10 @@ public final class LpipsSqueeze implements LpipsModel, AutoCloseable {
         NDArray scale = m.create(SCALE, new Shape(1, 3, 1, 1)).toType(device.dtype(), false);
         NDArray h = x.sub(shift).div(scale);
         NDList out = new NDList();
-        h = Ops.relu(Ops.conv(h, conv0Weight, conv0Bias, 2, 0));
+        h = Activations.relu(TorchKernels.conv2d(h, conv0Weight, conv0Bias, 2, 0));
         out.add(unit(h));
         for (int s = 0; s < slices.size(); s++) {
-            if (s < 3) h = Ops.maxPool(h, 3, 2, 0, true);
+            if (s < 3) h = Pooling.max(h, 3, 2, 0, true);
             for (Fire f : slices.get(s)) h = f.forward(h);
             out.add(unit(h));
         }

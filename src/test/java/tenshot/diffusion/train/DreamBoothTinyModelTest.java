@@ -36,10 +36,7 @@ class DreamBoothTinyModelTest {
 
     @BeforeAll
     static void twoImageStyleSet() throws Exception {
-        Path images = Fixtures.dataset("jittor-a/00/images");
-        style = work.resolve("style");
-        Files.createDirectories(style.resolve("images"));
-        for (String name : List.of("boat.png", "cypress_tree.png")) Files.copy(images.resolve(name), style.resolve("images/" + name));
+        style = Fixtures.twoImageStyle(work.resolve("style"));
     }
 
     private static TrainingRecipe recipe(String adapter) {

@@ -2,36 +2,14 @@ package tenshot.scoring.models;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import tenshot.diffusion.nn.TorchKernels;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import tenshot.diffusion.EngineDevice;
-import tenshot.diffusion.weights.Weights;
 
-/** Small tensor helpers shared by the metric networks (torch semantics, inference only). */
-final class Ops {
+/** Host images in and embeddings out of the metric networks, on the engine's device and dtype. */
+final class MetricTensors {
 
-    private Ops() {}
-
-    static NDArray conv(NDArray x, NDArray weight, NDArray bias, int stride, int padding) {
-        return TorchKernels.conv2d(x, weight, bias, stride, padding);
-    }
-
-    static NDArray relu(NDArray x) {
-        return JniUtils.relu((PtNDArray) x);
-    }
-
-    static NDArray maxPool(NDArray x, int kernel, int stride, int padding, boolean ceil) {
-        return JniUtils.maxPool((PtNDArray) x, new Shape(kernel, kernel), new Shape(stride, stride),
-                new Shape(padding, padding), ceil);
-    }
-
-    static NDArray avgPool(NDArray x, int kernel, int stride) {
-        return JniUtils.avgPool((PtNDArray) x, new Shape(kernel, kernel), new Shape(stride, stride), new Shape(0, 0),
-                false, true);
-    }
+    private MetricTensors() {}
 
     /** A float CHW host image as a {@code [1, C, H, W]} tensor on the engine device, in the engine dtype. */
     static NDArray image(NDManager manager, EngineDevice device, float[] chw, int channels, int height, int width) {
@@ -69,28 +47,5 @@ final class Ops {
     static float[] host(NDArray x) {
         NDArray f = x.getDataType() == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
         return f.toDevice(ai.djl.Device.cpu(), false).toFloatArray();
-    }
-
-    /** Eval-mode torch.nn.BatchNorm2d with its running statistics. */
-    static final class BatchNorm {
-        private final NDArray weight;
-        private final NDArray bias;
-        private final NDArray mean;
-        private final NDArray var;
-        private final double eps;
-
-        BatchNorm(Weights w, int channels, double eps) {
-            Shape s = new Shape(channels);
-            this.weight = w.get("weight", s);
-            this.bias = w.get("bias", s);
-            this.mean = w.get("running_mean", s);
-            this.var = w.get("running_var", s);
-            this.eps = eps;
-        }
-
-        NDArray forward(NDArray x) {
-            return JniUtils.batchNorm((PtNDArray) x, (PtNDArray) mean, (PtNDArray) var, (PtNDArray) weight,
-                    (PtNDArray) bias, false, 0.1, eps);
-        }
     }
 }
