@@ -21,7 +21,12 @@ final class DownBlock {
     private final List<Transformer2DModel> attentions = new ArrayList<>();
     private final Downsample2D downsampler;
 
-    DownBlock(Weights weights, UNetConfig config, int index, int in, int out, boolean crossAttention, boolean downsample) {
+    /** Down block {@code index} of the config; its type in {@code down_block_types} says whether it attends. */
+    DownBlock(Weights weights, UNetConfig config, int index) {
+        List<Integer> channels = config.blockOutChannels();
+        int in = channels.get(Math.max(index - 1, 0));
+        int out = channels.get(index);
+        boolean crossAttention = config.downBlockTypes().get(index).equals("CrossAttnDownBlock2D");
         for (int j = 0; j < config.layersPerBlock(); j++) {
             resnets.add(new ResnetBlock2D(weights.sub("resnets." + j), j == 0 ? in : out, out,
                     config.timeEmbedDim(), config.normNumGroups(), config.normEps()));
@@ -30,7 +35,7 @@ final class DownBlock {
                         config.numAttentionHeads().get(index), config.transformerLayersPerBlock().get(index)));
             }
         }
-        this.downsampler = downsample
+        this.downsampler = index < channels.size() - 1
                 ? new Downsample2D(weights.sub("downsamplers.0"), out, config.downsamplePadding()) : null;
     }
 

@@ -41,27 +41,10 @@ public final class UNet2DConditionModel implements tenshot.diffusion.pipeline.No
         this.timeEmbedding = new TimestepEmbedding(weights.sub("time_embedding"), config);
         this.convIn = new Conv2d(weights.sub("conv_in"), config.inChannels(), channels.get(0), 3, 1, 1);
 
-        int out = channels.get(0);
-        for (int i = 0; i < blocks; i++) {
-            int in = out;
-            out = channels.get(i);
-            downBlocks.add(new DownBlock(weights.sub("down_blocks." + i), config, i, in, out,
-                    config.downBlockTypes().get(i).equals("CrossAttnDownBlock2D"), i < blocks - 1));
-        }
+        for (int i = 0; i < blocks; i++) downBlocks.add(new DownBlock(weights.sub("down_blocks." + i), config, i));
         this.midBlock = new MidBlock(weights.sub("mid_block"), config);
 
-        List<Integer> reversed = new ArrayList<>(channels);
-        Collections.reverse(reversed);
-        out = reversed.get(0);
-        for (int i = 0; i < blocks; i++) {
-            int prevOut = out;
-            out = reversed.get(i);
-            int in = reversed.get(Math.min(i + 1, blocks - 1));
-            int source = blocks - 1 - i;
-            upBlocks.add(new UpBlock(weights.sub("up_blocks." + i), config,
-                    config.numAttentionHeads().get(source), config.transformerLayersPerBlock().get(source),
-                    prevOut, in, out, config.upBlockTypes().get(i).equals("CrossAttnUpBlock2D"), i < blocks - 1));
-        }
+        for (int i = 0; i < blocks; i++) upBlocks.add(new UpBlock(weights.sub("up_blocks." + i), config, i));
         this.convNormOut = new GroupNorm(weights.sub("conv_norm_out"), config.normNumGroups(), channels.get(0),
                 config.normEps());
         this.convOut = new Conv2d(weights.sub("conv_out"), channels.get(0), config.outChannels(), 3, 1, 1);

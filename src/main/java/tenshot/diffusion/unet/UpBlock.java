@@ -22,8 +22,20 @@ final class UpBlock {
     private final List<Transformer2DModel> attentions = new ArrayList<>();
     private final Upsample2D upsampler;
 
-    UpBlock(Weights weights, UNetConfig config, int heads, int layersPerTransformer, int prevOut, int in, int out,
-            boolean crossAttention, boolean upsample) {
+    /**
+     * Up block {@code index} of the config: it mirrors down block {@code blocks - 1 - index}, whose
+     * heads and transformer depth it uses; its type in {@code up_block_types} says whether it attends.
+     */
+    UpBlock(Weights weights, UNetConfig config, int index) {
+        List<Integer> channels = config.blockOutChannels();
+        int blocks = channels.size();
+        int mirrored = blocks - 1 - index;
+        int out = channels.get(mirrored);
+        int prevOut = channels.get(Math.min(mirrored + 1, blocks - 1)); // the previous up block's output
+        int in = channels.get(Math.max(mirrored - 1, 0)); // the skip of this block's last layer
+        boolean crossAttention = config.upBlockTypes().get(index).equals("CrossAttnUpBlock2D");
+        int heads = config.numAttentionHeads().get(mirrored);
+        int layersPerTransformer = config.transformerLayersPerBlock().get(mirrored);
         int layers = config.layersPerBlock() + 1;
         for (int j = 0; j < layers; j++) {
             int skip = j == layers - 1 ? in : out;
@@ -35,7 +47,7 @@ final class UpBlock {
                         layersPerTransformer));
             }
         }
-        this.upsampler = upsample ? new Upsample2D(weights.sub("upsamplers.0"), out) : null;
+        this.upsampler = index < blocks - 1 ? new Upsample2D(weights.sub("upsamplers.0"), out) : null;
     }
 
     int layers() {
