@@ -26,8 +26,8 @@ import tenshot.studio.BaseModels;
 import tenshot.studio.BlockingIo;
 import tenshot.studio.Runs;
 import tenshot.studio.access.TeamScope;
-import tenshot.studio.board.ScorecardView;
-import tenshot.studio.board.StoredScorecards;
+import tenshot.studio.scores.ScorecardView;
+import tenshot.studio.scores.StoredScorecards;
 
 /**
  * The comparison page of a style set: its runs (LoRA, DoRA, StyleID…) side by side, one column per run

@@ -79,7 +79,7 @@ public class PageResource {
     BlockingIo blockingIo;
 
     @Inject
-    tenshot.studio.board.StoredScorecards scorecards;
+    tenshot.studio.scores.StoredScorecards scorecards;
 
     /** A preset as the page shows it. */
     public record PresetView(String name, String json) {}

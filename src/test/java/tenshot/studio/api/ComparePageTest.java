@@ -10,7 +10,7 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import tenshot.diffusion.train.TrainingRecipe;
-import tenshot.studio.board.ScorecardView;
+import tenshot.studio.scores.ScorecardView;
 
 /** The comparison page's columns and rows, without a server. */
 class ComparePageTest {

@@ -25,7 +25,7 @@ import tenshot.scoring.ScoringModels;
 import tenshot.scoring.image.RgbImage;
 import tenshot.store.ArtifactStore;
 import tenshot.studio.access.SignedInAsOperator;
-import tenshot.studio.board.StoredScorecards;
+import tenshot.studio.scores.StoredScorecards;
 
 /** Leaderboard submissions per UTC day, with the profile's default limit (2). */
 @QuarkusTest

@@ -1,4 +1,4 @@
-package tenshot.studio.board;
+package tenshot.studio.scores;
 
 import io.quarkus.test.junit.QuarkusTestProfile;
 import java.io.IOException;

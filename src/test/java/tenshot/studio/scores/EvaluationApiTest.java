@@ -1,4 +1,4 @@
-package tenshot.studio.board;
+package tenshot.studio.scores;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.closeTo;
@@ -44,7 +44,7 @@ class EvaluationApiTest {
     static io.restassured.response.Response awaitDone(int id) throws InterruptedException {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(8);
         while (true) {
-            var response = given().config(BoardFixtures.DOUBLES).when().get("/api/evaluations/" + id);
+            var response = given().config(ScoresFixtures.DOUBLES).when().get("/api/evaluations/" + id);
             response.then().statusCode(200);
             String status = response.path("status");
             if (List.of("succeeded", "failed", "cancelled").contains(status)) return response;
@@ -56,11 +56,11 @@ class EvaluationApiTest {
 
     @Test
     void reportsLayoutProblemsPerFileOrScoresACompleteUpload() throws Exception {
-        long set = BoardFixtures.styleSet("09");
+        long set = ScoresFixtures.styleSet("09");
 
         Map<String, byte[]> partial = new LinkedHashMap<>();
-        partial.put("09/Dolphin.png", BadImages.png(BoardFixtures.noise(0x906050, 3)));
-        partial.put("09/Extra.png", BadImages.png(BoardFixtures.noise(0x906050, 4)));
+        partial.put("09/Dolphin.png", BadImages.png(ScoresFixtures.noise(0x906050, 3)));
+        partial.put("09/Extra.png", BadImages.png(ScoresFixtures.noise(0x906050, 4)));
         given().multiPart("styleSet", String.valueOf(set)).multiPart("file", "up.zip", zip(partial), "application/zip")
                 .when().post("/api/evaluations").then().statusCode(422)
                 .contentType(containsString("problem+json"))
@@ -68,14 +68,14 @@ class EvaluationApiTest {
                 .body("problems.file", hasItem("09/Extra.png"));
 
         Map<String, byte[]> complete = new LinkedHashMap<>();
-        complete.put("09/Dolphin.png", BadImages.png(BoardFixtures.noise(0x906050, 3)));
-        complete.put("09/Bread.png", BadImages.png(BoardFixtures.noise(0x906050, 4)));
+        complete.put("09/Dolphin.png", BadImages.png(ScoresFixtures.noise(0x906050, 3)));
+        complete.put("09/Bread.png", BadImages.png(ScoresFixtures.noise(0x906050, 4)));
         Map<String, RgbImage> refs = new LinkedHashMap<>();
-        refs.put("red_apple.png", RgbImage.of(BoardFixtures.noise(0xC03020, 1)));
-        refs.put("blue_car.png", RgbImage.of(BoardFixtures.noise(0x2040C0, 2)));
+        refs.put("red_apple.png", RgbImage.of(ScoresFixtures.noise(0xC03020, 1)));
+        refs.put("blue_car.png", RgbImage.of(ScoresFixtures.noise(0x2040C0, 2)));
         Map<String, RgbImage> gen = new LinkedHashMap<>();
-        gen.put("Dolphin.png", RgbImage.of(BoardFixtures.noise(0x906050, 3)));
-        gen.put("Bread.png", RgbImage.of(BoardFixtures.noise(0x906050, 4)));
+        gen.put("Dolphin.png", RgbImage.of(ScoresFixtures.noise(0x906050, 3)));
+        gen.put("Bread.png", RgbImage.of(ScoresFixtures.noise(0x906050, 4)));
         double hist;
         try (ScoringModels none = ScoringModels.none("none")) {
             hist = new Scorer(none, ScoringMode.OFFICIAL).scoreImages(List.of(new Scorer.StyleImages("09", refs, gen)))
@@ -119,9 +119,9 @@ class EvaluationApiTest {
 
     @Test
     void aStylesFolderOfImagesIsEvaluatedLikeAZipAndThePagesShowIt() throws Exception {
-        long set = BoardFixtures.styleSet("12");
-        byte[] dolphin = BadImages.png(BoardFixtures.noise(0x905060, 5));
-        byte[] bread = BadImages.png(BoardFixtures.noise(0x905060, 6));
+        long set = ScoresFixtures.styleSet("12");
+        byte[] dolphin = BadImages.png(ScoresFixtures.noise(0x905060, 5));
+        byte[] bread = BadImages.png(ScoresFixtures.noise(0x905060, 6));
         // a browser's folder upload names files "folder/Prompt.png": only the base name counts
         int id = given().multiPart("styleSet", String.valueOf(set))
                 .multiPart("images", "12/Dolphin.png", dolphin, "image/png").multiPart("images", "Bread.png", bread, "image/png")
@@ -158,12 +158,12 @@ class EvaluationApiTest {
 
     @Test
     void severalStyleSetsMakeOneBoardScoredTogether() throws Exception {
-        long first = BoardFixtures.styleSet("13");
-        long second = BoardFixtures.styleSet("14");
+        long first = ScoresFixtures.styleSet("13");
+        long second = ScoresFixtures.styleSet("14");
         Map<String, byte[]> board = new LinkedHashMap<>();
         for (String style : List.of("13", "14")) {
-            board.put(style + "/Dolphin.png", BadImages.png(BoardFixtures.noise(0x807060, 7)));
-            board.put(style + "/Bread.png", BadImages.png(BoardFixtures.noise(0x807060, 8)));
+            board.put(style + "/Dolphin.png", BadImages.png(ScoresFixtures.noise(0x807060, 7)));
+            board.put(style + "/Bread.png", BadImages.png(ScoresFixtures.noise(0x807060, 8)));
         }
         int id = given().multiPart("styleSet", first + "," + second).multiPart("file", "board.zip", zip(board), "application/zip")
                 .when().post("/api/evaluations").then().statusCode(202)
@@ -183,7 +183,7 @@ class EvaluationApiTest {
         given().multiPart("styleSet", first + "," + second).multiPart("file", "half.zip", zip(half), "application/zip")
                 .when().post("/api/evaluations").then().statusCode(422).body("problems.file", hasItem("14/"));
         // two style sets of one style id cannot both be references
-        long again = BoardFixtures.styleSet("13");
+        long again = ScoresFixtures.styleSet("13");
         given().multiPart("styleSet", first + "," + again).multiPart("file", "board.zip", zip(board), "application/zip")
                 .when().post("/api/evaluations").then().statusCode(400).body("subject", equalTo("styleSet"));
     }

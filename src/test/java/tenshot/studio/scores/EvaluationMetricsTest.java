@@ -1,4 +1,4 @@
-package tenshot.studio.board;
+package tenshot.studio.scores;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.closeTo;
@@ -30,10 +30,10 @@ class EvaluationMetricsTest {
     @Test
     void everyInstalledMetricIsComputedOnAWorker() throws Throwable {
         Fixtures.metrics("manifest.json");
-        long set = BoardFixtures.styleSet("19");
+        long set = ScoresFixtures.styleSet("19");
         Map<String, byte[]> upload = new LinkedHashMap<>();
-        upload.put("19/Dolphin.png", BadImages.png(BoardFixtures.noise(0x906050, 3)));
-        upload.put("19/Bread.png", BadImages.png(BoardFixtures.noise(0x906050, 4)));
+        upload.put("19/Dolphin.png", BadImages.png(ScoresFixtures.noise(0x906050, 3)));
+        upload.put("19/Bread.png", BadImages.png(ScoresFixtures.noise(0x906050, 4)));
         int id = given().multiPart("styleSet", String.valueOf(set))
                 .multiPart("file", "up.zip", EvaluationApiTest.zip(upload), "application/zip")
                 .when().post("/api/evaluations").then().statusCode(202).extract().path("id");
@@ -42,11 +42,11 @@ class EvaluationMetricsTest {
         Scorecard expected;
         try (ScoringModels models = tenshot.scoring.ModelDirectory.load(FixtureMetricsProfile.DIR, tenshot.diffusion.EngineDevice.cpu())) {
             var refs = new LinkedHashMap<String, tenshot.scoring.image.RgbImage>();
-            refs.put("red_apple.png", tenshot.scoring.image.RgbImage.of(BoardFixtures.noise(0xC03020, 1)));
-            refs.put("blue_car.png", tenshot.scoring.image.RgbImage.of(BoardFixtures.noise(0x2040C0, 2)));
+            refs.put("red_apple.png", tenshot.scoring.image.RgbImage.of(ScoresFixtures.noise(0xC03020, 1)));
+            refs.put("blue_car.png", tenshot.scoring.image.RgbImage.of(ScoresFixtures.noise(0x2040C0, 2)));
             var gen = new LinkedHashMap<String, tenshot.scoring.image.RgbImage>();
-            gen.put("Dolphin.png", tenshot.scoring.image.RgbImage.of(BoardFixtures.noise(0x906050, 3)));
-            gen.put("Bread.png", tenshot.scoring.image.RgbImage.of(BoardFixtures.noise(0x906050, 4)));
+            gen.put("Dolphin.png", tenshot.scoring.image.RgbImage.of(ScoresFixtures.noise(0x906050, 3)));
+            gen.put("Bread.png", tenshot.scoring.image.RgbImage.of(ScoresFixtures.noise(0x906050, 4)));
             expected = new Scorer(models, ScoringMode.OFFICIAL).scoreImages(List.of(new Scorer.StyleImages("19", refs, gen)));
         }
 

@@ -1,4 +1,4 @@
-package tenshot.studio.board;
+package tenshot.studio.scores;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.closeTo;
@@ -24,16 +24,16 @@ class ScorecardApiTest {
 
     @Test
     void servesTheStoredScorecardAsJsonCsvAndOnTheRunPage() throws Throwable {
-        long set = BoardFixtures.styleSet("11");
-        long run = BoardFixtures.run(store, set, "default", "baseline");
+        long set = ScoresFixtures.styleSet("11");
+        long run = ScoresFixtures.run(store, set, "default", "baseline");
 
         given().when().get("/api/runs/" + run + "/scorecard").then().statusCode(404)
                 .contentType(containsString("problem+json")).body("detail", containsString("no scorecard yet"));
         given().when().get("/runs/" + run).then().statusCode(200).body(containsString("No scorecard yet"));
 
-        double hist = BoardFixtures.storeScorecard(store, run, "11", 0xB04030, ScoringMode.OFFICIAL);
+        double hist = ScoresFixtures.storeScorecard(store, run, "11", 0xB04030, ScoringMode.OFFICIAL);
 
-        given().config(BoardFixtures.DOUBLES).when().get("/api/runs/" + run + "/scorecard").then().statusCode(200)
+        given().config(ScoresFixtures.DOUBLES).when().get("/api/runs/" + run + "/scorecard").then().statusCode(200)
                 .body("mode", equalTo("official"))
                 .body("final", nullValue())
                 .body("final_note", containsString("no final score"))

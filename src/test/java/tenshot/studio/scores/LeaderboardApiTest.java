@@ -1,4 +1,4 @@
-package tenshot.studio.board;
+package tenshot.studio.scores;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.closeTo;
@@ -43,27 +43,27 @@ class LeaderboardApiTest {
 
     @Test
     void ranksTeamsByTheirBestSubmissionWithTiesAndUnrankedOnes() throws Throwable {
-        long set = BoardFixtures.styleSet("05");
-        long alpha = BoardFixtures.run(store, set, "alpha", "baseline");
-        long alphaWorse = BoardFixtures.run(store, set, "alpha", "aggressive");
-        long beta = BoardFixtures.run(store, set, "beta", "safe");
-        long gamma = BoardFixtures.run(store, set, "gamma", "baseline");
-        long delta = BoardFixtures.run(store, set, "delta", "baseline");
-        long unscored = BoardFixtures.run(store, set, "delta", "safe");
+        long set = ScoresFixtures.styleSet("05");
+        long alpha = ScoresFixtures.run(store, set, "alpha", "baseline");
+        long alphaWorse = ScoresFixtures.run(store, set, "alpha", "aggressive");
+        long beta = ScoresFixtures.run(store, set, "beta", "safe");
+        long gamma = ScoresFixtures.run(store, set, "gamma", "baseline");
+        long delta = ScoresFixtures.run(store, set, "delta", "baseline");
+        long unscored = ScoresFixtures.run(store, set, "delta", "safe");
 
         Scorecard alphaCard;
         Scorecard worseCard;
         Scorecard gammaCard;
-        try (ScoringModels all = BoardFixtures.fixtureModels(models)) {
-            alphaCard = BoardFixtures.storeScorecard(store, alpha, "05", 0x906050, ScoringMode.OFFICIAL, all);
+        try (ScoringModels all = ScoresFixtures.fixtureModels(models)) {
+            alphaCard = ScoresFixtures.storeScorecard(store, alpha, "05", 0x906050, ScoringMode.OFFICIAL, all);
             // beta's generations are alpha's images: the same scorecard, so a tie.
-            BoardFixtures.storeScorecard(store, beta, "05", 0x906050, ScoringMode.OFFICIAL, all);
-            worseCard = BoardFixtures.storeScorecard(store, alphaWorse, "05", 0x10F0F0, ScoringMode.OFFICIAL, all);
-            gammaCard = BoardFixtures.storeScorecard(store, gamma, "05", 0xF0F010, ScoringMode.OFFICIAL, all);
+            ScoresFixtures.storeScorecard(store, beta, "05", 0x906050, ScoringMode.OFFICIAL, all);
+            worseCard = ScoresFixtures.storeScorecard(store, alphaWorse, "05", 0x10F0F0, ScoringMode.OFFICIAL, all);
+            gammaCard = ScoresFixtures.storeScorecard(store, gamma, "05", 0xF0F010, ScoringMode.OFFICIAL, all);
         }
         assertNotNull(alphaCard.finalScore(), alphaCard.finalNote());
         assertNotNull(gammaCard.finalScore(), gammaCard.finalNote());
-        double hist = BoardFixtures.storeScorecard(store, delta, "05", 0x906050, ScoringMode.OFFICIAL);
+        double hist = ScoresFixtures.storeScorecard(store, delta, "05", 0x906050, ScoringMode.OFFICIAL);
 
         // Refusals, as problem+json naming what is wrong.
         TestAccounts.member("delta").forAllRequests();
@@ -89,7 +89,7 @@ class LeaderboardApiTest {
         double tieScore = alphaCard.finalScore();
         int gammaRank = gammaCard.finalScore() > tieScore ? 1 : 3;
         int tieRank = gammaCard.finalScore() > tieScore ? 2 : 1;
-        var board = given().config(BoardFixtures.DOUBLES).when().get("/api/leaderboard?dataset=A").then().statusCode(200)
+        var board = given().config(ScoresFixtures.DOUBLES).when().get("/api/leaderboard?dataset=A").then().statusCode(200)
                 .body("dataset", equalTo("A")).body("mode", equalTo("official"))
                 .body("rows", hasSize(4))
                 .body("rows.find { it.team == 'alpha' }.rank", equalTo(tieRank))
@@ -114,7 +114,7 @@ class LeaderboardApiTest {
             board.body("rows.find { it.team == 'alpha' }.submission.recipes[0].recipeName", equalTo("baseline"));
         }
 
-        given().config(BoardFixtures.DOUBLES).when().get("/api/leaderboard/teams/alpha/submissions").then().statusCode(200)
+        given().config(ScoresFixtures.DOUBLES).when().get("/api/leaderboard/teams/alpha/submissions").then().statusCode(200)
                 .body("", hasSize(2))
                 .body("[0].runIds", equalTo(List.of((int) alpha)))
                 .body("[1].runIds", equalTo(List.of((int) alphaWorse)))
@@ -145,20 +145,20 @@ class LeaderboardApiTest {
 
     @Test
     void severalRunsPoolTheirFidFromTheStoredFeatures() throws Throwable {
-        long first = BoardFixtures.run(store, BoardFixtures.styleSet("41"), "pool", "baseline");
-        long second = BoardFixtures.run(store, BoardFixtures.styleSet("42"), "pool", "baseline");
+        long first = ScoresFixtures.run(store, ScoresFixtures.styleSet("41"), "pool", "baseline");
+        long second = ScoresFixtures.run(store, ScoresFixtures.styleSet("42"), "pool", "baseline");
         TestAccounts.member("pool").forAllRequests();
         Scorecard joint;
-        try (ScoringModels all = BoardFixtures.fixtureModels(models)) {
-            BoardFixtures.storeScorecard(store, first, "41", 0x906050, ScoringMode.OFFICIAL, all);
-            BoardFixtures.storeScorecard(store, second, "42", 0x10F0F0, ScoringMode.OFFICIAL, all);
+        try (ScoringModels all = ScoresFixtures.fixtureModels(models)) {
+            ScoresFixtures.storeScorecard(store, first, "41", 0x906050, ScoringMode.OFFICIAL, all);
+            ScoresFixtures.storeScorecard(store, second, "42", 0x10F0F0, ScoringMode.OFFICIAL, all);
             // What the official kit computes for both styles at once: the reference for the pooled numbers.
-            joint = BoardFixtures.scorer(all, ScoringMode.OFFICIAL).scoreImages(List.of(
-                    BoardFixtures.styleImages("41", 0x906050, BoardFixtures.PROMPTS),
-                    BoardFixtures.styleImages("42", 0x10F0F0, BoardFixtures.PROMPTS)));
+            joint = ScoresFixtures.scorer(all, ScoringMode.OFFICIAL).scoreImages(List.of(
+                    ScoresFixtures.styleImages("41", 0x906050, ScoresFixtures.PROMPTS),
+                    ScoresFixtures.styleImages("42", 0x10F0F0, ScoresFixtures.PROMPTS)));
         }
         assertNotNull(joint.finalScore(), joint.finalNote());
-        var response = given().config(BoardFixtures.DOUBLES).contentType("application/json")
+        var response = given().config(ScoresFixtures.DOUBLES).contentType("application/json")
                 .body("{\"runIds\": [" + first + ", " + second + "], \"dataset\": \"pooled\"}")
                 .when().post("/api/leaderboard/submissions").then().statusCode(201)
                 .body("finalScore", closeTo(joint.finalScore(), 1e-9))
@@ -177,12 +177,12 @@ class LeaderboardApiTest {
 
     @Test
     void severalHistOnlyRunsMakeOneSubmissionWithoutFinalScore() throws Throwable {
-        long first = BoardFixtures.run(store, BoardFixtures.styleSet("21"), "multi", "baseline");
-        long second = BoardFixtures.run(store, BoardFixtures.styleSet("22"), "multi", "baseline");
+        long first = ScoresFixtures.run(store, ScoresFixtures.styleSet("21"), "multi", "baseline");
+        long second = ScoresFixtures.run(store, ScoresFixtures.styleSet("22"), "multi", "baseline");
         TestAccounts.member("multi").forAllRequests();
-        double h1 = BoardFixtures.storeScorecard(store, first, "21", 0x906050, ScoringMode.OFFICIAL);
-        double h2 = BoardFixtures.storeScorecard(store, second, "22", 0x10F0F0, ScoringMode.OFFICIAL);
-        given().config(BoardFixtures.DOUBLES).contentType("application/json")
+        double h1 = ScoresFixtures.storeScorecard(store, first, "21", 0x906050, ScoringMode.OFFICIAL);
+        double h2 = ScoresFixtures.storeScorecard(store, second, "22", 0x10F0F0, ScoringMode.OFFICIAL);
+        given().config(ScoresFixtures.DOUBLES).contentType("application/json")
                 .body("{\"runIds\": [" + first + ", " + second + "], \"dataset\": \"multi-B\"}")
                 .when().post("/api/leaderboard/submissions").then().statusCode(201)
                 .body("team", equalTo("multi"))
@@ -194,8 +194,8 @@ class LeaderboardApiTest {
                 .header("Location", containsString("/leaderboard?dataset=page-set&mode=official"));
         given().when().get("/api/leaderboard?dataset=page-set").then().statusCode(200).body("rows[0].team", equalTo("multi"))
                 .body("rows[0].submission.runIds", equalTo(List.of((int) first)));
-        long sameStyle = BoardFixtures.run(store, BoardFixtures.styleSet("21"), "multi", "safe");
-        BoardFixtures.storeScorecard(store, sameStyle, "21", 0x906050, ScoringMode.OFFICIAL);
+        long sameStyle = ScoresFixtures.run(store, ScoresFixtures.styleSet("21"), "multi", "safe");
+        ScoresFixtures.storeScorecard(store, sameStyle, "21", 0x906050, ScoringMode.OFFICIAL);
         given().contentType("application/json").body("{\"runIds\": [" + first + ", " + sameStyle + "], \"dataset\": \"multi-B\"}")
                 .when().post("/api/leaderboard/submissions").then().statusCode(409).body("detail", containsString("style 21"));
     }

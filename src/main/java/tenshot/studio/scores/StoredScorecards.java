@@ -1,4 +1,4 @@
-package tenshot.studio.board;
+package tenshot.studio.scores;
 
 import tenshot.studio.BlockingIo;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,4 +1,4 @@
-package tenshot.studio.board;
+package tenshot.studio.scores;
 
 import static io.restassured.RestAssured.given;
 
@@ -23,14 +23,14 @@ import tenshot.studio.jobs.ScoreArtifacts;
 import tenshot.studio.upload.BadImages;
 
 /** Runs with real scorecards: the real Scorer in hist-only mode on small seeded images. */
-final class BoardFixtures {
+final class ScoresFixtures {
 
     /** Reads JSON numbers as doubles (RestAssured's default is float). */
     static final io.restassured.config.RestAssuredConfig DOUBLES = io.restassured.RestAssured.config()
             .jsonConfig(io.restassured.config.JsonConfig.jsonConfig()
                     .numberReturnType(io.restassured.path.json.config.JsonPathConfig.NumberReturnType.DOUBLE));
 
-    private BoardFixtures() {}
+    private ScoresFixtures() {}
 
     /** A small image of seeded noise around a base colour; the same seed gives the same image. */
     static BufferedImage noise(int rgb, long seed) {

@@ -1,4 +1,4 @@
-package tenshot.studio.board;
+package tenshot.studio.scores;
 
 import jakarta.annotation.security.RolesAllowed;
 import tenshot.studio.access.AccountRole;

@@ -1,4 +1,4 @@
-package tenshot.studio.board;
+package tenshot.studio.scores;
 
 import java.util.ArrayList;
 import java.util.EnumMap;

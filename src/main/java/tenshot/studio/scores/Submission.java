@@ -1,4 +1,4 @@
-package tenshot.studio.board;
+package tenshot.studio.scores;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;

@@ -1,4 +1,4 @@
-package tenshot.studio.board;
+package tenshot.studio.scores;
 
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;

@@ -1,4 +1,4 @@
-package tenshot.studio.board;
+package tenshot.studio.scores;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.closeTo;
@@ -49,21 +49,21 @@ class LeaderboardSplitTest {
                 .when().put("/api/leaderboard/datasets/S1/split").then().statusCode(400)
                 .contentType(containsString("problem+json")).body("detail", containsString("given twice"));
 
-        long low = BoardFixtures.run(store, BoardFixtures.styleSet("31"), "split-low", "baseline");
-        long high = BoardFixtures.run(store, BoardFixtures.styleSet("31"), "split-high", "safe");
+        long low = ScoresFixtures.run(store, ScoresFixtures.styleSet("31"), "split-low", "baseline");
+        long high = ScoresFixtures.run(store, ScoresFixtures.styleSet("31"), "split-high", "safe");
         Scorecard lowPublic;
         Scorecard lowHidden;
         Scorecard highPublic;
         Scorecard highHidden;
-        try (ScoringModels all = BoardFixtures.fixtureModels(models)) {
-            BoardFixtures.storeScorecard(store, low, "31", 0x10F0F0, ScoringMode.OFFICIAL, all);
-            BoardFixtures.storeScorecard(store, high, "31", 0x906050, ScoringMode.OFFICIAL, all);
+        try (ScoringModels all = ScoresFixtures.fixtureModels(models)) {
+            ScoresFixtures.storeScorecard(store, low, "31", 0x10F0F0, ScoringMode.OFFICIAL, all);
+            ScoresFixtures.storeScorecard(store, high, "31", 0x906050, ScoringMode.OFFICIAL, all);
             // The kit's numbers on each half alone are what the split's scores must be.
-            Scorer scorer = BoardFixtures.scorer(all, ScoringMode.OFFICIAL);
-            lowPublic = scorer.scoreImages(List.of(BoardFixtures.styleImages("31", 0x10F0F0, List.of("Dolphin", "Bread"))));
-            lowHidden = scorer.scoreImages(List.of(BoardFixtures.styleImages("31", 0x10F0F0, List.of("Castle", "Lion"))));
-            highPublic = scorer.scoreImages(List.of(BoardFixtures.styleImages("31", 0x906050, List.of("Dolphin", "Bread"))));
-            highHidden = scorer.scoreImages(List.of(BoardFixtures.styleImages("31", 0x906050, List.of("Castle", "Lion"))));
+            Scorer scorer = ScoresFixtures.scorer(all, ScoringMode.OFFICIAL);
+            lowPublic = scorer.scoreImages(List.of(ScoresFixtures.styleImages("31", 0x10F0F0, List.of("Dolphin", "Bread"))));
+            lowHidden = scorer.scoreImages(List.of(ScoresFixtures.styleImages("31", 0x10F0F0, List.of("Castle", "Lion"))));
+            highPublic = scorer.scoreImages(List.of(ScoresFixtures.styleImages("31", 0x906050, List.of("Dolphin", "Bread"))));
+            highHidden = scorer.scoreImages(List.of(ScoresFixtures.styleImages("31", 0x906050, List.of("Castle", "Lion"))));
         }
         assertNotNull(lowPublic.finalScore(), lowPublic.finalNote());
         assertNotNull(lowHidden.finalScore(), lowHidden.finalNote());
@@ -76,7 +76,7 @@ class LeaderboardSplitTest {
         given().contentType("application/json").body(split).when().put("/api/leaderboard/datasets/S1/split").then()
                 .statusCode(403).body("subject", equalTo("role"));
         given().when().post("/api/leaderboard/datasets/S1/reveal").then().statusCode(403);
-        given().config(BoardFixtures.DOUBLES).contentType("application/json")
+        given().config(ScoresFixtures.DOUBLES).contentType("application/json")
                 .body("{\"runIds\": [" + low + "], \"dataset\": \"S1\"}").when().post("/api/leaderboard/submissions").then()
                 .statusCode(201)
                 .body("finalScore", closeTo(lowPublic.finalScore(), 1e-9))
@@ -86,7 +86,7 @@ class LeaderboardSplitTest {
                 .body("hiddenScore", nullValue());
 
         // Sealed: the public board ranks on the public prompts only, the hidden board and scores are refused.
-        given().config(BoardFixtures.DOUBLES).when().get("/api/leaderboard?dataset=S1").then().statusCode(200)
+        given().config(ScoresFixtures.DOUBLES).when().get("/api/leaderboard?dataset=S1").then().statusCode(200)
                 .body("split", equalTo("public"))
                 .body("status.hiddenPrompts", equalTo(3))
                 .body("status.hidden", nullValue())
@@ -123,7 +123,7 @@ class LeaderboardSplitTest {
                 .body("detail", containsString("no hidden prompts"));
 
         int highRank = highHidden.finalScore() > lowHidden.finalScore() ? 1 : 2;
-        given().config(BoardFixtures.DOUBLES).when().get("/api/leaderboard?dataset=S1&split=hidden").then().statusCode(200)
+        given().config(ScoresFixtures.DOUBLES).when().get("/api/leaderboard?dataset=S1&split=hidden").then().statusCode(200)
                 .body("split", equalTo("hidden"))
                 .body("rows.find { it.team == 'split-low' }.finalScore", closeTo(lowHidden.finalScore(), 1e-9))
                 .body("rows.find { it.team == 'split-high' }.finalScore", closeTo(highHidden.finalScore(), 1e-9))
@@ -140,16 +140,16 @@ class LeaderboardSplitTest {
     void aStyleWhosePromptsAreAllHiddenHasNoPublicScore() throws Throwable {
         given().contentType("application/json").body("{\"hidden\": {\"33\": [\"Dolphin\", \"Bread\", \"Castle\", \"Lion\"]}}")
                 .when().put("/api/leaderboard/datasets/S2/split").then().statusCode(200);
-        long run = BoardFixtures.run(store, BoardFixtures.styleSet("33"), "split-all", "baseline");
-        double hist = BoardFixtures.storeScorecard(store, run, "33", 0x906050, ScoringMode.OFFICIAL);
-        TestAccounts.member("split-all").call(() -> given().config(BoardFixtures.DOUBLES).contentType("application/json")
+        long run = ScoresFixtures.run(store, ScoresFixtures.styleSet("33"), "split-all", "baseline");
+        double hist = ScoresFixtures.storeScorecard(store, run, "33", 0x906050, ScoringMode.OFFICIAL);
+        TestAccounts.member("split-all").call(() -> given().config(ScoresFixtures.DOUBLES).contentType("application/json")
                 .body("{\"runIds\": [" + run + "], \"dataset\": \"S2\"}").when().post("/api/leaderboard/submissions").then()
                 .statusCode(201)
                 .body("finalScore", nullValue())
                 .body("publicImages", equalTo(0))
                 .body("missing.hist", containsString("no generated image of this submission is in this split")));
         given().when().post("/api/leaderboard/datasets/S2/reveal").then().statusCode(200);
-        given().config(BoardFixtures.DOUBLES).when().get("/api/leaderboard/teams/split-all/submissions").then().statusCode(200)
+        given().config(ScoresFixtures.DOUBLES).when().get("/api/leaderboard/teams/split-all/submissions").then().statusCode(200)
                 .body("[0].hiddenScore.metrics.hist", closeTo(hist, 1e-12))
                 .body("[0].hiddenScore.images", equalTo(4));
     }
