@@ -78,6 +78,9 @@ class MalformedInputFuzzTest {
     @Inject
     Pool pool;
 
+    @Inject
+    tenshot.worker.Workers workers;
+
     @ConfigProperty(name = "tenshot.data-dir")
     Path dataDir;
 
@@ -349,14 +352,19 @@ class MalformedInputFuzzTest {
     }
 
     /**
-     * Waits until no job of the run is queued or running: a cancelled run's status changes at once, but
-     * its running job still saves its cancel checkpoint afterwards.
+     * Waits until no job of the run is queued or running and no worker of this process still runs one:
+     * a cancelled run's status changes at once, and a job the reaper took back (its lease or progress
+     * lapsed on a busy machine) reads as ended while its handler may still be saving a checkpoint.
      */
-    private static void untilJobsEnded(long run) throws InterruptedException {
+    private void untilJobsEnded(long run) throws InterruptedException {
         long deadline = System.nanoTime() + 120_000_000_000L;
         while (System.nanoTime() < deadline) {
-            List<String> states = given().get("/api/jobs?run=" + run).then().statusCode(200).extract().jsonPath().getList("state");
-            if (states.stream().noneMatch(s -> s.equals("queued") || s.equals("running"))) return;
+            io.restassured.path.json.JsonPath jobs = given().get("/api/jobs?run=" + run).then().statusCode(200).extract().jsonPath();
+            List<String> states = jobs.getList("state");
+            List<Long> ids = jobs.getList("id", Long.class);
+            boolean handlerRunning = workers.local().stream()
+                    .anyMatch(w -> w.currentJob().isPresent() && ids.contains(w.currentJob().getAsLong()));
+            if (!handlerRunning && states.stream().noneMatch(s -> s.equals("queued") || s.equals("running"))) return;
             Thread.sleep(100);
         }
         throw new AssertionError("the jobs of run " + run + " did not end within 2 minutes of its cancel");
