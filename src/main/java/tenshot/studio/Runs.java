@@ -26,7 +26,6 @@ import tenshot.queue.Job;
 import tenshot.queue.JobQueue;
 import tenshot.queue.JobState;
 import tenshot.queue.NewJob;
-import tenshot.queue.Needs;
 import tenshot.store.Run;
 import tenshot.store.RunStatus;
 import tenshot.store.StyleImage;
@@ -295,16 +294,15 @@ public class Runs {
                 PromptList.fromStored(set.prompts), run.scoringMode, set.promptTemplate);
         JsonNode payload = JSON.valueToTree(spec);
         List<NewJob> jobs = new ArrayList<>();
-        Needs engine = JobKinds.engineNeeds(run.baseModel);
-        if (recipe.usesPrior()) {
-            jobs.add(NewJob.of(JobKinds.PRIOR).run(run.id).team(team).payload(payload).needs(engine)
-                    .dedupeKey(priorKey(run.baseModel, recipe, spec)));
+        if (recipe.usesPrior()) jobs.add(job(JobKinds.PRIOR, run, team, payload).dedupeKey(priorKey(run.baseModel, recipe, spec)));
+        for (String kind : List.of(JobKinds.TRAIN, JobKinds.GENERATE, JobKinds.ASSEMBLE, JobKinds.SCORE)) {
+            jobs.add(job(kind, run, team, payload));
         }
-        jobs.add(NewJob.of(JobKinds.TRAIN).run(run.id).team(team).payload(payload).needs(engine));
-        jobs.add(NewJob.of(JobKinds.GENERATE).run(run.id).team(team).payload(payload).needs(engine));
-        jobs.add(NewJob.of(JobKinds.ASSEMBLE).run(run.id).team(team).payload(payload));
-        jobs.add(NewJob.of(JobKinds.SCORE).run(run.id).team(team).payload(payload));
         return jobs;
+    }
+
+    private static NewJob job(String kind, Run run, String team, JsonNode payload) {
+        return NewJob.of(kind).run(run.id).team(team).payload(payload).needs(JobKinds.needs(kind, run.baseModel));
     }
 
     private static Uni<List<List<StyleImage>>> boardInputs(List<StyleSet> sets) {
@@ -332,13 +330,12 @@ public class Runs {
             if (recipe.usesPrior()) {
                 RunSpec spec = new RunSpec(run.id, set.id, set.styleId, run.baseModel, run.recipe, refs, prompts, run.scoringMode,
                         set.promptTemplate);
-                jobs.add(NewJob.of(JobKinds.PRIOR).run(run.id).team(team).payload(JSON.valueToTree(spec))
-                        .dedupeKey(priorKey(run.baseModel, recipe, spec)));
+                jobs.add(job(JobKinds.PRIOR, run, team, JSON.valueToTree(spec)).dedupeKey(priorKey(run.baseModel, recipe, spec)));
             }
         }
         JsonNode payload = JSON.valueToTree(new BoardSpec(run.id, run.baseModel, run.recipe, run.scoringMode, styles));
         for (String kind : List.of(JobKinds.TRAIN, JobKinds.GENERATE, JobKinds.ASSEMBLE, JobKinds.SCORE)) {
-            jobs.add(NewJob.of(kind).run(run.id).team(team).payload(payload));
+            jobs.add(job(kind, run, team, payload));
         }
         return jobs;
     }

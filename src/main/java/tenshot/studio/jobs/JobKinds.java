@@ -17,10 +17,11 @@ public final class JobKinds {
     private JobKinds() {}
 
     /**
-     * What PRIOR, TRAIN and GENERATE of a run on {@code baseModel} need: a GPU for a full-size model; the
-     * demo model's tiny engine runs anywhere. ASSEMBLE and SCORE run anywhere.
+     * What a job of {@code kind} of a run on {@code baseModel} needs: PRIOR, TRAIN and GENERATE need a GPU
+     * for a full-size model (the demo model's tiny engine runs anywhere); ASSEMBLE and SCORE run anywhere.
      */
-    public static Needs engineNeeds(String baseModel) {
-        return BaseModels.DEMO.equals(baseModel) ? Needs.ANY : Needs.GPU;
+    public static Needs needs(String kind, String baseModel) {
+        boolean engine = kind.equals(PRIOR) || kind.equals(TRAIN) || kind.equals(GENERATE);
+        return engine && !BaseModels.DEMO.equals(baseModel) ? Needs.GPU : Needs.ANY;
     }
 }
