@@ -12,8 +12,10 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import tenshot.diffusion.StepListener;
+import tenshot.diffusion.StepReport;
 import tenshot.diffusion.train.TrainingCheckpoints;
 import tenshot.store.ArtifactStore;
+import tenshot.worker.JobProgress;
 
 /**
  * Mirrors a training job's checkpoint folder ({@code checkpoint-<step>/} directories, see
@@ -101,13 +103,34 @@ public final class StoredCheckpoints {
     /** A listener that uploads each new checkpoint before passing the step on (the trainer saves, then reports). */
     public StepListener uploading(StepListener next) {
         return report -> {
-            try {
-                uploadLatest();
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException("cannot store the checkpoint under " + prefix + ": " + e.getMessage(), e);
-            }
+            uploadLatestUnchecked();
             next.onStep(report);
         };
+    }
+
+    /** The same for a board: every style's newest checkpoint is stored before a report (whole or per style) goes on. */
+    public static JobProgress uploading(List<StoredCheckpoints> styles, JobProgress next) {
+        return new JobProgress() {
+            @Override
+            public void onStep(StepReport report) {
+                for (StoredCheckpoints s : styles) s.uploadLatestUnchecked();
+                next.onStep(report);
+            }
+
+            @Override
+            public void onStep(StepReport whole, List<Part> parts) {
+                for (StoredCheckpoints s : styles) s.uploadLatestUnchecked();
+                next.onStep(whole, parts);
+            }
+        };
+    }
+
+    private void uploadLatestUnchecked() {
+        try {
+            uploadLatest();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot store the checkpoint under " + prefix + ": " + e.getMessage(), e);
+        }
     }
 
     /** Deletes every stored checkpoint (once their job no longer needs them). */

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import tenshot.diffusion.StepListener;
-import tenshot.diffusion.StepReport;
 import tenshot.diffusion.train.DreamBoothTrainer;
 import tenshot.diffusion.train.StableDiffusionTrainable;
 import tenshot.diffusion.train.TrainingJob;
@@ -94,7 +93,7 @@ public class TrainHandler implements JobHandler {
         // informational: each style's checkpoints are under its own folder below this prefix
         context.saveCheckpoint(RunSpec.prefix(spec.runId()) + "styles/");
         // BoardProgress passes a report on once every style of the pass has saved and reported
-        JobProgress listener = uploadingEach(stored, context.progress());
+        JobProgress listener = StoredCheckpoints.uploading(stored, context.progress());
         List<TrainingResult> results;
         try {
             results = new DreamBoothTrainer(jobs, j -> StableDiffusionTrainable.load(j.modelDir(), j.device()))
@@ -114,32 +113,5 @@ public class TrainHandler implements JobHandler {
         }
         for (StoredCheckpoints styleCheckpoints : stored) styleCheckpoints.deleteAll();
         return Map.of("styles", styles);
-    }
-
-    /** {@code target}, after uploading every style's newest checkpoint, so a report never runs ahead of what is stored. */
-    private static JobProgress uploadingEach(List<StoredCheckpoints> stored, JobProgress target) {
-        return new JobProgress() {
-            @Override
-            public void onStep(StepReport report) {
-                upload();
-                target.onStep(report);
-            }
-
-            @Override
-            public void onStep(StepReport whole, List<Part> parts) {
-                upload();
-                target.onStep(whole, parts);
-            }
-
-            private void upload() {
-                for (StoredCheckpoints s : stored) {
-                    try {
-                        s.uploadLatest();
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException("cannot store the checkpoint: " + e.getMessage(), e);
-                    }
-                }
-            }
-        };
     }
 }
