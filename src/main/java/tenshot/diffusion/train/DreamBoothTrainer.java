@@ -234,6 +234,7 @@ public final class DreamBoothTrainer {
                 long began = System.nanoTime();
                 List<StepDraws.Draw> draws = new ArrayList<>();
                 for (Style style : active) draws.add(style.draws.draw(style.step));
+                double[] lrFactors = active.stream().mapToDouble(s -> lrSchedule.factor(s.step)).toArray();
                 float[] losses;
                 NDArray stacked;
                 try (NDScope scope = new NDScope()) {
@@ -272,17 +273,15 @@ public final class DreamBoothTrainer {
                     List<AdamW> optimizers = active.stream().map(s -> s.optimizer).toList();
                     GradientClipping.clipEachGlobalNorm(optimizers.stream().map(AdamW::parameters).toList(),
                             recipe.maxGradNorm()).close();
-                    AdamW.stepAll(optimizers, active.stream().mapToDouble(s -> lrSchedule.factor(s.step)).toArray());
+                    AdamW.stepAll(optimizers, lrFactors);
                     // the step's one host read, after the update is queued, so the GPU never waits for the host
                     losses = stacked.toFloatArray();
                 }
                 double seconds = (System.nanoTime() - began) / 1e9;
                 // every style's step is counted before any is reported: a listener that cancels part-way
                 // through must not leave a stepped optimizer paired with the previous step in a checkpoint
-                double[] lrFactors = new double[active.size()];
                 for (int i = 0; i < active.size(); i++) {
                     Style style = active.get(i);
-                    lrFactors[i] = lrSchedule.factor(style.step);
                     style.step++;
                     style.loss = losses[i];
                     style.smoothed = Double.isNaN(style.smoothed) ? seconds : 0.8 * style.smoothed + 0.2 * seconds;

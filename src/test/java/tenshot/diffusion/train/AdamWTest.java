@@ -145,12 +145,14 @@ class AdamWTest {
         }
     }
 
-    @Test
-    void stylesSteppedTogetherEqualStylesSteppedOneByOne() {
-        // two styles' parameters with different gradients, clipped and stepped together (one with half the
-        // learning rate, one over the clipping limit), must equal each clipped and stepped on its own
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(doubles = {1.0, 0.5})
+    void stylesSteppedTogetherEqualStylesSteppedOneByOne(double secondFactor) {
+        // two styles' parameters with different gradients, clipped and stepped together (one over the clipping
+        // limit; with equal factors both share one fused call, with unequal ones each has its own), must equal
+        // each clipped and stepped on its own
         float[][] grads = {{3f, -4f, 0.5f}, {0.01f, 0.02f, -0.03f}};
-        double[] factors = {1.0, 0.5};
+        double[] factors = {1.0, secondFactor};
         float[][] together = new float[2][];
         float[][] alone = new float[2][];
         try (NDManager manager = NDManager.newBaseManager()) {
