@@ -27,8 +27,4 @@ public class SseClients {
     void closed() {
         open.decrementAndGet();
     }
-
-    public int open() {
-        return open.get();
-    }
 }
