@@ -180,17 +180,10 @@ public class Runs {
 
     /** A board run's style sets, in board order. */
     public static Uni<List<StyleSet>> boardStyleSets(long runId) {
-        return Panache.getSession().chain(session -> session.createNativeQuery(
-                        "SELECT style_set_id FROM board_style_set WHERE run_id = ?1 ORDER BY position", Long.class)
-                .setParameter(1, runId).getResultList())
-                .chain(ids -> {
-                    Uni<List<StyleSet>> all = Uni.createFrom().item(new ArrayList<>());
-                    for (Long id : ids) all = all.chain(found -> StyleSet.<StyleSet>findById(id).map(set -> {
-                        found.add(set);
-                        return found;
-                    }));
-                    return all;
-                });
+        return Panache.getSession().chain(session -> session.createNativeQuery("""
+                        SELECT s.* FROM style_set s JOIN board_style_set b ON b.style_set_id = s.id
+                         WHERE b.run_id = ?1 ORDER BY b.position""", StyleSet.class)
+                .setParameter(1, runId).getResultList());
     }
 
     public Uni<Run> rerun(long parentId, Rerun request) {
