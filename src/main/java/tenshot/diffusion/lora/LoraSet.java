@@ -236,6 +236,22 @@ public final class LoraSet implements AutoCloseable {
         return out;
     }
 
+    /**
+     * The same layers with other adapters ({@code adapters.get(i)} in place of adapter {@code i}), not
+     * attached to them: a style's slice of stacked adapters ({@link StyleAdapters}).
+     */
+    LoraSet withAdapters(List<LoraAdapter> adapters) {
+        if (adapters.size() != attached.size()) {
+            throw new IllegalArgumentException(adapters.size() + " adapters for " + attached.size() + " layers");
+        }
+        List<Attached> out = new ArrayList<>();
+        for (int i = 0; i < adapters.size(); i++) {
+            Attached a = attached.get(i);
+            out.add(new Attached(a.component(), a.module(), a.linear(), adapters.get(i)));
+        }
+        return new LoraSet(out);
+    }
+
     public List<Attached> attached() {
         return attached;
     }

@@ -73,36 +73,67 @@ public final class TorchKernels {
               def geglu(self: __torch__.Kernels, x: Tensor) -> Tensor:
                 halves = torch.chunk(x, 2, -1)
                 return torch.mul(halves[0], torch.gelu(halves[1]))
-              def style_lora(self: __torch__.Kernels, x: Tensor, downs: List[Tensor], ups: List[Tensor], rows: Tensor, scale: Tensor) -> Tensor:
+              def style_lora(self: __torch__.Kernels, x: Tensor, downs: Tensor, ups: Tensor, rows: Tensor, scale: Tensor) -> Tensor:
                 dtype = ops.prim.dtype(x)
-                a = torch.index_select(torch.to(torch.stack(downs), dtype), 0, rows)
-                b = torch.index_select(torch.to(torch.stack(ups), dtype), 0, rows)
+                a = torch.index_select(torch.to(downs, dtype), 0, rows)
+                b = torch.index_select(torch.to(ups, dtype), 0, rows)
                 h = torch.matmul(x, torch.transpose(a, 1, 2))
                 return torch.mul(torch.matmul(h, torch.transpose(b, 1, 2)), float(scale))
               def cast(self: __torch__.Kernels, x: Tensor, dtype: Tensor) -> Tensor:
                 return torch.to(x, int(dtype))
-              def clip_grad_norms(self: __torch__.Kernels, grads: List[Tensor], sizes: Tensor, max_norm: Tensor) -> Tensor:
-                norms = torch._foreach_norm(grads, 2)
-                totals = annotate(List[Tensor], [])
-                start = 0
-                for i in range(torch.size(sizes, 0)):
-                  end = start + int(torch.select(sizes, 0, i))
-                  totals.append(torch.linalg_vector_norm(torch.stack(norms[start:end]), 2))
-                  start = end
-                total = torch.stack(totals)
-                coefficients = torch.clamp(torch.mul(torch.reciprocal(torch.add(total, 1e-06)), float(max_norm)), None, 1.)
-                per_grad = annotate(List[Tensor], [])
-                for i in range(torch.size(sizes, 0)):
-                  coefficient = torch.select(coefficients, 0, i)
-                  for j in range(int(torch.select(sizes, 0, i))):
-                    per_grad.append(coefficient)
-                torch._foreach_mul_(grads, per_grad)
+              def clip_grad_norm(self: __torch__.Kernels, grads: List[Tensor], max_norm: Tensor) -> Tensor:
+                total = torch.linalg_vector_norm(torch.stack(torch._foreach_norm(grads, 2)), 2)
+                coefficient = torch.clamp(torch.mul(torch.reciprocal(torch.add(total, 1e-06)), float(max_norm)), None, 1.)
+                torch._foreach_mul_(grads, coefficient)
                 return total
               def adamw(self: __torch__.Kernels, params: List[Tensor], grads: List[Tensor], exp_avgs: List[Tensor], exp_avg_sqs: List[Tensor], steps: List[Tensor], lr: Tensor, beta1: Tensor, beta2: Tensor, weight_decay: Tensor, eps: Tensor) -> Tensor:
                 torch._foreach_add_(steps, 1)
                 torch._fused_adamw_(params, grads, exp_avgs, exp_avg_sqs, annotate(List[Tensor], []), steps, lr=float(lr), beta1=float(beta1), beta2=float(beta2), weight_decay=float(weight_decay), eps=float(eps), amsgrad=False, maximize=False)
                 torch._foreach_zero_(grads)
                 return lr
+              def style_clip(self: __torch__.Kernels, grads: List[Tensor], max_norm: Tensor) -> Tensor:
+                norms = annotate(List[Tensor], [])
+                for grad in grads:
+                  norms.append(torch.linalg_vector_norm(torch.flatten(grad, 1), 2, [1]))
+                totals = torch.linalg_vector_norm(torch.stack(norms), 2, [0])
+                coefficients = torch.clamp(torch.mul(torch.reciprocal(torch.add(totals, 1e-06)), float(max_norm)), None, 1.)
+                per_style = torch.reshape(coefficients, [-1, 1, 1])
+                scales = annotate(List[Tensor], [])
+                for grad in grads:
+                  scales.append(per_style)
+                torch._foreach_mul_(grads, scales)
+                return totals
+              def style_adamw_together(self: __torch__.Kernels, params: List[Tensor], grads: List[Tensor], exp_avgs: List[Tensor], exp_avg_sqs: List[Tensor], steps: List[Tensor], lr: Tensor, beta1: Tensor, beta2: Tensor, weight_decay: Tensor, eps: Tensor) -> Tensor:
+                torch._foreach_add_(steps, 1)
+                shared = annotate(List[Tensor], [])
+                for param in params:
+                  shared.append(steps[0])
+                torch._fused_adamw_(params, grads, exp_avgs, exp_avg_sqs, annotate(List[Tensor], []), shared, lr=float(lr), beta1=float(beta1), beta2=float(beta2), weight_decay=float(weight_decay), eps=float(eps), amsgrad=False, maximize=False)
+                torch._foreach_zero_(grads)
+                return lr
+              def style_adamw_each(self: __torch__.Kernels, params: List[Tensor], grads: List[Tensor], exp_avgs: List[Tensor], exp_avg_sqs: List[Tensor], steps: List[Tensor], styles: Tensor, lrs: Tensor, beta1: Tensor, beta2: Tensor, weight_decay: Tensor, eps: Tensor) -> Tensor:
+                updated = annotate(List[Tensor], [])
+                for i in range(torch.size(styles, 0)):
+                  s = int(torch.select(styles, 0, i))
+                  step = steps[s]
+                  p = annotate(List[Tensor], [])
+                  g = annotate(List[Tensor], [])
+                  m = annotate(List[Tensor], [])
+                  v = annotate(List[Tensor], [])
+                  counts = annotate(List[Tensor], [])
+                  for j in range(len(params)):
+                    p.append(torch.select(params[j], 0, s))
+                    g.append(torch.select(grads[j], 0, s))
+                    m.append(torch.select(exp_avgs[j], 0, s))
+                    v.append(torch.select(exp_avg_sqs[j], 0, s))
+                    counts.append(step)
+                  torch.add_(step, 1)
+                  torch._fused_adamw_(p, g, m, v, annotate(List[Tensor], []), counts, lr=float(torch.select(lrs, 0, i)), beta1=float(beta1), beta2=float(beta2), weight_decay=float(weight_decay), eps=float(eps), amsgrad=False, maximize=False)
+                  updated.append(torch.flatten(p[0])[0])
+                torch._foreach_zero_(grads)
+                return torch.stack(updated)
+              def copy_into(self: __torch__.Kernels, target: Tensor, source: Tensor) -> Tensor:
+                return torch.copy_(target, source)
             """;
 
     private static final ThreadLocal<Boolean> PLAIN_INTERPRETER = new ThreadLocal<>();
@@ -191,18 +222,13 @@ public final class TorchKernels {
 
     /**
      * The low-rank updates of several adapters at once, one per batch row: for {@code x [N, L, in]},
-     * row {@code n} gets {@code scale · x[n] · downs[rows[n]]ᵀ · ups[rows[n]]ᵀ} ({@code downs[i]} is
-     * {@code [r, in]}, {@code ups[i]} is {@code [out, r]}, both cast to x's dtype with the gradient kept).
+     * row {@code n} gets {@code scale · x[n] · downs[rows[n]]ᵀ · ups[rows[n]]ᵀ}, where {@code downs} is
+     * {@code [styles, r, in]} and {@code ups} {@code [styles, out, r]}, both cast to x's dtype with the
+     * gradient kept.
      */
-    public static NDArray styleLora(NDArray x, List<NDArray> downs, List<NDArray> ups, NDArray rows, double scale) {
+    public static NDArray styleLora(NDArray x, NDArray downs, NDArray ups, NDArray rows, double scale) {
         TorchKernels k = get();
-        List<Argument> arguments = new ArrayList<>();
-        arguments.add(new Argument(x, null));
-        arguments.addAll(list(downs, "downs[]"));
-        arguments.addAll(list(ups, "ups[]"));
-        arguments.add(new Argument(rows, null));
-        arguments.add(new Argument(k.scalar(scale), null));
-        return k.call("style_lora", arguments);
+        return k.call("style_lora", x, downs, ups, rows, k.scalar(scale));
     }
 
     /** {@code x} in {@code type}; unlike DJL's {@code toType}, the gradient flows through the cast. */
@@ -213,21 +239,15 @@ public final class TorchKernels {
     }
 
     /**
-     * {@code torch.nn.utils.clip_grad_norm_} over each group of {@code grads} in one call: the first
-     * {@code sizes[0]} gradients are one group, the next {@code sizes[1]} the next, and so on; each group
-     * is scaled in place by {@code min(1, maxNorm / (norm + 1e-6))} of its own norm. Returns every
-     * group's norm before clipping, {@code [groups]} on the device.
+     * {@code torch.nn.utils.clip_grad_norm_}: every gradient is scaled in place by
+     * {@code min(1, maxNorm / (norm + 1e-6))} of their global norm. Returns the norm before clipping, a
+     * scalar on the device.
      */
-    public static NDArray clipGradNorms(List<NDArray> grads, int[] sizes, double maxNorm) {
+    public static NDArray clipGradNorm(List<NDArray> grads, double maxNorm) {
         TorchKernels k = get();
-        long[] counts = new long[sizes.length];
-        for (int i = 0; i < sizes.length; i++) counts[i] = sizes[i];
-        try (NDArray groups = k.manager.create(counts)) {
-            List<Argument> arguments = new ArrayList<>(list(grads, "grads[]"));
-            arguments.add(new Argument(groups, null));
-            arguments.add(new Argument(k.scalar(maxNorm), null));
-            return k.call("clip_grad_norms", arguments);
-        }
+        List<Argument> arguments = new ArrayList<>(list(grads, "grads[]"));
+        arguments.add(new Argument(k.scalar(maxNorm), null));
+        return k.call("clip_grad_norm", arguments);
     }
 
     /**
@@ -245,6 +265,78 @@ public final class TorchKernels {
         arguments.addAll(list(steps, "steps[]"));
         for (double scalar : new double[] {lr, beta1, beta2, weightDecay, eps}) arguments.add(new Argument(k.scalar(scalar), null));
         k.call("adamw", arguments).close();
+    }
+
+    /**
+     * Clips each style's slice of stacked gradients ({@code [styles, rows, cols]}) in place by the slice's
+     * own global norm, as {@link #clipGradNorm} clips one style's tensors. Returns the norms before
+     * clipping, {@code [styles]}.
+     */
+    public static NDArray styleClip(List<NDArray> grads, double maxNorm) {
+        TorchKernels k = get();
+        List<Argument> arguments = new ArrayList<>(list(grads, "grads[]"));
+        arguments.add(new Argument(k.scalar(maxNorm), null));
+        return k.call("style_clip", arguments);
+    }
+
+    /**
+     * One fused AdamW update of every style's adapters stacked on a leading style axis ({@code params[j]}
+     * is {@code [styles, rows, cols]}, as are their gradients and moments), for styles that are all at the
+     * same step and rate: each style's step counter ({@code steps}, one per style) advances. The
+     * gradients are zeroed after.
+     */
+    public static void styleAdamwTogether(List<NDArray> params, List<NDArray> grads, List<NDArray> expAvgs, List<NDArray> expAvgSqs,
+            List<NDArray> steps, double lr, double beta1, double beta2, double weightDecay, double eps) {
+        TorchKernels k = get();
+        List<Argument> arguments = stackedState(params, grads, expAvgs, expAvgSqs, steps);
+        for (double scalar : new double[] {lr, beta1, beta2, weightDecay, eps}) arguments.add(new Argument(k.scalar(scalar), null));
+        k.call("style_adamw_together", arguments).close();
+    }
+
+    /**
+     * As {@link #styleAdamwTogether}, but style by style: style {@code styles[i]}'s slices take a fused
+     * AdamW update at {@code lrs[i]} and its step counter advances, as that style's own tensors would;
+     * styles not listed are left alone. The gradients are zeroed after. (The kernel returns one updated
+     * value per style only so that TorchScript keeps the updates: it drops in-place operations on a list
+     * of views that nothing reads afterwards.)
+     */
+    public static void styleAdamwEach(List<NDArray> params, List<NDArray> grads, List<NDArray> expAvgs, List<NDArray> expAvgSqs,
+            List<NDArray> steps, int[] styles, double[] lrs, double beta1, double beta2, double weightDecay, double eps) {
+        TorchKernels k = get();
+        long[] indices = new long[styles.length];
+        for (int i = 0; i < styles.length; i++) indices[i] = styles[i];
+        try (NDArray which = k.manager.create(indices); NDArray rates = k.manager.create(lrs)) {
+            List<Argument> arguments = stackedState(params, grads, expAvgs, expAvgSqs, steps);
+            arguments.add(new Argument(which, null));
+            arguments.add(new Argument(rates, null));
+            for (double scalar : new double[] {beta1, beta2, weightDecay, eps}) arguments.add(new Argument(k.scalar(scalar), null));
+            k.call("style_adamw_each", arguments).close();
+        }
+    }
+
+    private static List<Argument> stackedState(List<NDArray> params, List<NDArray> grads, List<NDArray> expAvgs,
+            List<NDArray> expAvgSqs, List<NDArray> steps) {
+        List<Argument> arguments = new ArrayList<>();
+        arguments.addAll(list(params, "params[]"));
+        arguments.addAll(list(grads, "grads[]"));
+        arguments.addAll(list(expAvgs, "exp_avgs[]"));
+        arguments.addAll(list(expAvgSqs, "exp_avg_sqs[]"));
+        arguments.addAll(list(steps, "steps[]"));
+        return arguments;
+    }
+
+    /**
+     * Overwrites {@code target}'s values with {@code source}'s in place (no gradient), so a view writes
+     * through to the tensor it views. DJL's {@code set} swaps the target's storage instead.
+     */
+    public static void copyInto(NDArray target, NDArray source) {
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            get().call("copy_into", target, source).close();
+        } finally {
+            JniUtils.setGradMode(gradMode);
+        }
     }
 
     /** One input of a call: an array, and the DJL input name that puts it into a list argument (or null). */

@@ -21,7 +21,7 @@ import tenshot.diffusion.nn.TorchKernels;
  * the UNet's). Moments are fp32 and live in the optimizer's own manager; gradients are read from the
  * parameters after a backward pass.
  */
-public final class AdamW implements AutoCloseable {
+public final class AdamW implements OptimizerState, AutoCloseable {
 
     /** The hyper-parameters every group shares; torch's defaults are betas 0.9/0.999, eps 1e-8, wd 1e-2. */
     public record Settings(double beta1, double beta2, double eps, double weightDecay) {
@@ -78,7 +78,7 @@ public final class AdamW implements AutoCloseable {
         return List.copyOf(slots.keySet());
     }
 
-    /** Optimizer steps taken so far. */
+    @Override
     public long stepCount() {
         return step;
     }
@@ -90,34 +90,12 @@ public final class AdamW implements AutoCloseable {
      * whose grad is None. Each group is one call of PyTorch's fused AdamW kernel.
      */
     public void step(double lrFactor) {
-        stepAll(List.of(this), new double[] {lrFactor});
-    }
-
-    /**
-     * {@link #step} of every optimizer, {@code optimizers.get(i)} with {@code lrFactors[i]}, in as few
-     * kernel calls as there are distinct learning rates: a board's styles step together. The settings
-     * of the first optimizer apply to all, so they must be equal.
-     */
-    public static void stepAll(List<AdamW> optimizers, double[] lrFactors) {
-        if (optimizers.size() != lrFactors.length) {
-            throw new IllegalArgumentException(optimizers.size() + " optimizers but " + lrFactors.length + " learning-rate factors");
-        }
-        Settings settings = optimizers.get(0).settings;
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try {
+            step++;
             Map<Double, List<Slot>> groups = new LinkedHashMap<>();
-            for (int i = 0; i < optimizers.size(); i++) {
-                AdamW optimizer = optimizers.get(i);
-                if (!optimizer.settings.equals(settings)) {
-                    throw new IllegalArgumentException("optimizers that step together need equal settings: " + optimizer.settings
-                            + " and " + settings);
-                }
-                optimizer.step++;
-                for (Slot s : optimizer.slots.values()) {
-                    groups.computeIfAbsent(s.groupLr * lrFactors[i], lr -> new ArrayList<>()).add(s);
-                }
-            }
+            for (Slot s : slots.values()) groups.computeIfAbsent(s.groupLr * lrFactor, lr -> new ArrayList<>()).add(s);
             for (Map.Entry<Double, List<Slot>> group : groups.entrySet()) update(group.getValue(), group.getKey(), settings);
         } finally {
             JniUtils.setGradMode(gradMode);
@@ -163,7 +141,7 @@ public final class AdamW implements AutoCloseable {
         return JniUtils.getGradient((PtNDArray) param);
     }
 
-    /** The moments as {@code exp_avg.<name>} and {@code exp_avg_sq.<name>}, for checkpoints (live views, not copies). */
+    @Override
     public Map<String, NDArray> stateTensors() {
         Map<String, NDArray> out = new LinkedHashMap<>();
         for (Slot s : slots.values()) {
@@ -173,24 +151,14 @@ public final class AdamW implements AutoCloseable {
         return Collections.unmodifiableMap(out);
     }
 
-    /** Restores the moments and step count written by {@link #stateTensors()} and {@link #stepCount()}. */
+    @Override
     public void loadState(Map<String, float[]> tensors, long stepCount) {
         for (Slot s : slots.values()) {
-            copyInto(tensors, "exp_avg." + s.name, s.expAvg);
-            copyInto(tensors, "exp_avg_sq." + s.name, s.expAvgSq);
+            TrainingCheckpoints.restoreInto(s.expAvg, tensors, "exp_avg." + s.name);
+            TrainingCheckpoints.restoreInto(s.expAvgSq, tensors, "exp_avg_sq." + s.name);
             s.step.set(new float[] {stepCount});
         }
         this.step = stepCount;
-    }
-
-    private static void copyInto(Map<String, float[]> tensors, String key, NDArray target) {
-        float[] values = tensors.get(key);
-        if (values == null) throw new IllegalArgumentException("optimizer state is missing " + key);
-        if (values.length != target.getShape().size()) {
-            throw new IllegalArgumentException("optimizer state " + key + " has " + values.length
-                    + " values, the parameter has " + target.getShape().size());
-        }
-        target.set(values);
     }
 
     @Override

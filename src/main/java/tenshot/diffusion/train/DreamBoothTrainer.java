@@ -137,7 +137,7 @@ public final class DreamBoothTrainer {
         Views prior;
         StepDraws draws;
         Map<String, NDArray> params;
-        AdamW optimizer;
+        OptimizerState optimizer;
         long start;
         long step;
         double loss = Double.NaN;
@@ -192,27 +192,60 @@ public final class DreamBoothTrainer {
             List<TrainableModel.AdapterParameters> adapters = model.attachLora(styles.size(), recipe.rank(), recipe.alpha(),
                     recipe.usesDora(), recipe.targetModules(), recipe.textEncoderRank(), recipe.textEncoderAlpha(), recipe.seed());
             model.setAdaptersEnabled(true);
-            List<AdamW> optimizers = new ArrayList<>();
-            try {
-                for (Style style : styles) {
-                    TrainableModel.AdapterParameters a = adapters.get(style.index);
-                    style.params = new LinkedHashMap<>(a.unet());
-                    style.params.putAll(a.textEncoder());
-                    style.optimizer = new AdamW(new AdamW.Settings(recipe.adamBeta1(), recipe.adamBeta2(), recipe.adamEpsilon(),
-                            recipe.weightDecay()), run);
-                    optimizers.add(style.optimizer);
-                    style.optimizer.addGroup(a.unet(), recipe.learningRate());
-                    if (!a.textEncoder().isEmpty()) style.optimizer.addGroup(a.textEncoder(), recipe.textEncoderLearningRate());
+            AdamW.Settings settings = new AdamW.Settings(recipe.adamBeta1(), recipe.adamBeta2(), recipe.adamEpsilon(), recipe.weightDecay());
+            for (Style style : styles) {
+                TrainableModel.AdapterParameters a = adapters.get(style.index);
+                style.params = new LinkedHashMap<>(a.unet());
+                style.params.putAll(a.textEncoder());
+            }
+            if (styles.size() == 1) {
+                TrainableModel.AdapterParameters a = adapters.get(0);
+                try (AdamW adamW = new AdamW(settings, run)) {
+                    adamW.addGroup(a.unet(), recipe.learningRate());
+                    if (!a.textEncoder().isEmpty()) adamW.addGroup(a.textEncoder(), recipe.textEncoderLearningRate());
+                    styles.get(0).optimizer = adamW;
+                    return loop(model, recipe, resolution, styles, prompts, listener, new Updates() {
+                        @Override
+                        public void zeroGradients() {
+                            adamW.zeroGradients();
+                        }
+
+                        @Override
+                        public void step(int[] active, double[] lrFactors) {
+                            GradientClipping.clipGlobalNorm(adamW.parameters(), recipe.maxGradNorm()).close();
+                            adamW.step(lrFactors[0]);
+                        }
+                    });
                 }
-                return loop(model, recipe, resolution, styles, prompts, listener);
-            } finally {
-                for (AdamW optimizer : optimizers) optimizer.close();
+            }
+            // a board: every style's adapters are slices of stacked tensors, stepped together
+            try (StackedAdamW stacked = new StackedAdamW(settings, model.styleStacks(), recipe.learningRate(), run)) {
+                for (Style style : styles) style.optimizer = stacked.style(style.index);
+                return loop(model, recipe, resolution, styles, prompts, listener, new Updates() {
+                    @Override
+                    public void zeroGradients() {
+                        stacked.zeroGradients();
+                    }
+
+                    @Override
+                    public void step(int[] active, double[] lrFactors) {
+                        stacked.step(active, lrFactors, recipe.maxGradNorm()).close();
+                    }
+                });
             }
         }
     }
 
+    /** How the styles' adapters are clipped and stepped: one style's own AdamW, or a board's stacked one. */
+    private interface Updates {
+        void zeroGradients();
+
+        /** Clips and steps styles {@code active} (indices into the run's styles), each at its learning-rate factor; zeroes the gradients. */
+        void step(int[] active, double[] lrFactors);
+    }
+
     private List<TrainingResult> loop(TrainableModel model, TrainingRecipe recipe, int resolution, List<Style> styles,
-            PromptBank prompts, BoardListener listener) throws IOException {
+            PromptBank prompts, BoardListener listener, Updates updates) throws IOException {
         int steps = recipe.steps();
         for (Style style : styles) {
             if (style.resumeFrom.isPresent()) {
@@ -222,8 +255,8 @@ public final class DreamBoothTrainer {
             style.step = style.start;
             style.draws = new StepDraws(recipe.seed(), style.instance.count(), recipe.viewsPerImage(),
                     style.prior == null ? 0 : style.prior.count(), model.schedule().numTrainTimesteps());
-            style.optimizer.zeroGradients(); // each optimizer step clears the gradients for the next
         }
+        updates.zeroGradients(); // each optimizer step clears the gradients for the next
         DreamBoothObjective objective = new DreamBoothObjective(model.schedule(), recipe.priorLossWeight());
         LearningRateSchedule lrSchedule = new LearningRateSchedule(recipe.warmupSteps());
         Shape latentShape = styles.get(0).instance.mean.get(0).getShape().slice(1); // one row: [4, h, w]
@@ -270,10 +303,7 @@ public final class DreamBoothTrainer {
                         stacked = totals.size() == 1 ? totals.get(0) : NDArrays.concat(totals);
                         collector.backward(stacked.sum());
                     }
-                    List<AdamW> optimizers = active.stream().map(s -> s.optimizer).toList();
-                    GradientClipping.clipEachGlobalNorm(optimizers.stream().map(AdamW::parameters).toList(),
-                            recipe.maxGradNorm()).close();
-                    AdamW.stepAll(optimizers, lrFactors);
+                    updates.step(active.stream().mapToInt(s -> s.index).toArray(), lrFactors);
                     // the step's one host read, after the update is queued, so the GPU never waits for the host
                     losses = stacked.toFloatArray();
                 }

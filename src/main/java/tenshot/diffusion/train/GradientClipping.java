@@ -9,8 +9,8 @@ import tenshot.diffusion.nn.TorchKernels;
 /**
  * Global grad-norm clipping as {@code torch.nn.utils.clip_grad_norm_} does it: the L2 norm over all
  * gradients together, and every gradient scaled by {@code min(1, maxNorm / (norm + 1e-6))}, in a few
- * multi-tensor kernels. The scale stays on the device, so clipping costs no host sync. A board clips
- * every style by its own norm in one call.
+ * multi-tensor kernels. The scale stays on the device, so clipping costs no host sync. (A board's
+ * styles are clipped each by its own norm in {@link StackedAdamW}.)
  */
 public final class GradientClipping {
 
@@ -21,32 +21,17 @@ public final class GradientClipping {
      * scalar fp32 array (the caller owns it). Parameters without a gradient are ignored.
      */
     public static NDArray clipGlobalNorm(List<NDArray> params, double maxNorm) {
-        try (NDArray norms = clipEachGlobalNorm(List.of(params), maxNorm)) {
-            return norms.get(0);
-        }
-    }
-
-    /**
-     * Clips each group of {@code groups} by its own global norm, as if {@link #clipGlobalNorm} ran on each
-     * in turn, and returns the norms before clipping, {@code [groups]} (the caller owns it).
-     */
-    public static NDArray clipEachGlobalNorm(List<List<NDArray>> groups, double maxNorm) {
         if (!(maxNorm > 0)) throw new IllegalArgumentException("max grad norm must be positive: " + maxNorm);
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         NDList grads = new NDList();
-        int[] sizes = new int[groups.size()];
         try {
-            for (int i = 0; i < groups.size(); i++) {
-                int before = grads.size();
-                for (NDArray p : groups.get(i)) {
-                    NDArray g = AdamW.gradientOrNull(p);
-                    if (g != null) grads.add(g);
-                }
-                sizes[i] = grads.size() - before;
-                if (sizes[i] == 0) throw new IllegalStateException("no parameter has a gradient to clip");
+            for (NDArray p : params) {
+                NDArray g = AdamW.gradientOrNull(p);
+                if (g != null) grads.add(g);
             }
-            return TorchKernels.clipGradNorms(grads, sizes, maxNorm);
+            if (grads.isEmpty()) throw new IllegalStateException("no parameter has a gradient to clip");
+            return TorchKernels.clipGradNorm(grads, maxNorm);
         } finally {
             grads.close();
             JniUtils.setGradMode(gradMode);

@@ -158,23 +158,35 @@ public final class StableDiffusionTrainable implements TrainableModel {
         if (count < 1) throw new IllegalArgumentException("need at least one style's adapters, got " + count);
         if (count > 1 && textRank > 0) throw new IllegalArgumentException("several styles train UNet adapters only (text rank 0)");
         if (count > 1 && dora) throw new IllegalArgumentException("several styles train LoRA adapters only; DoRA trains one style per run");
-        List<AdapterParameters> out = new ArrayList<>();
         for (int s = 0; s < count; s++) {
             List<LoraSpec> specs = new ArrayList<>();
             specs.add(new LoraSpec("unet", unet.linears(), targets, rank, alpha, dora));
             if (textRank > 0) specs.add(new LoraSpec("text_encoder", textEncoder.linears(), LoraSpec.TEXT_ATTENTION, textRank, textAlpha));
-            LoraSet set = LoraSet.createTrainable(specs, seed, manager);
-            styles.add(set);
+            styles.add(LoraSet.createTrainable(specs, seed, manager));
+        }
+        if (count > 1) {
+            // the stacks take over the styles' tensors: each style is now a view of its slice
+            routed = StyleAdapters.attach(styles, manager);
+            styles.clear();
+            for (int s = 0; s < count; s++) styles.add(routed.style(s));
+        }
+        List<AdapterParameters> out = new ArrayList<>();
+        for (int s = 0; s < count; s++) {
             Map<String, NDArray> unetParams = new LinkedHashMap<>();
             Map<String, NDArray> textParams = new LinkedHashMap<>();
-            for (LoraSet.Parameter p : set.parameters()) {
+            for (LoraSet.Parameter p : styles.get(s).parameters()) {
                 if (p.component().equals("unet")) unetParams.put(p.peftName(), p.array());
                 else textParams.put(p.component() + "." + p.peftName(), p.array());
             }
             out.add(new AdapterParameters(unetParams, textParams));
         }
-        if (count > 1) routed = StyleAdapters.attach(styles, manager);
         return out;
+    }
+
+    @Override
+    public Map<String, NDArray> styleStacks() {
+        if (routed == null) throw new IllegalStateException("adapters are stacked only when several styles are attached");
+        return routed.stacks();
     }
 
     @Override

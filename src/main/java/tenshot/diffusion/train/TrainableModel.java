@@ -61,6 +61,13 @@ public interface TrainableModel extends AutoCloseable {
     List<AdapterParameters> attachLora(int styles, int rank, double alpha, boolean dora, List<String> targets, int textRank,
             double textAlpha, long seed);
 
+    /**
+     * With several styles attached: the tensors that take the gradients, each adapter tensor of every
+     * style stacked on a leading style axis ({@code [styles, ...]}), under a style's own names. A style's
+     * tensors returned by {@link #attachLora} are then views of its slice.
+     */
+    Map<String, NDArray> styleStacks();
+
     /** With several styles attached: batch row {@code n} of the next predictions uses style {@code rowStyles[n]}. */
     void routeRows(int[] rowStyles);
 

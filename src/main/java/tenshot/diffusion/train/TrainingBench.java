@@ -70,21 +70,32 @@ public final class TrainingBench {
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         DeviceMemory memory = DeviceMemory.baseline(device);
-        List<AdamW> optimizers = new ArrayList<>();
+        // the optimizers' state lives in sub-managers of this one and goes with it
         try (NDManager manager = NDManager.newBaseManager(device.device())) {
             UNet2DConditionModel unet = UNet2DConditionModel.random(config, device, manager, seed);
             List<LoraSet> sets = new ArrayList<>();
             for (int s = 0; s < styles; s++) {
-                LoraSet set = LoraSet.createTrainable(List.of(new LoraSpec("unet", unet.linears(), LoraSpec.UNET_ATTENTION, rank, rank)),
-                        seed + s, manager);
-                sets.add(set);
-                Map<String, NDArray> params = new LinkedHashMap<>();
-                for (LoraSet.Parameter p : set.parameters()) params.put(p.peftName(), p.array());
-                AdamW optimizer = new AdamW(AdamW.Settings.torchDefaults(), manager);
-                optimizer.addGroup(params, 1e-4);
-                optimizers.add(optimizer);
+                sets.add(LoraSet.createTrainable(List.of(new LoraSpec("unet", unet.linears(), LoraSpec.UNET_ATTENTION, rank, rank)),
+                        seed + s, manager));
             }
             StyleAdapters routed = styles > 1 ? StyleAdapters.attach(sets, manager) : null;
+            Optimizer optimizer;
+            if (routed == null) {
+                Map<String, NDArray> params = new LinkedHashMap<>();
+                for (LoraSet.Parameter p : sets.get(0).parameters()) params.put(p.peftName(), p.array());
+                AdamW adamW = new AdamW(AdamW.Settings.torchDefaults(), manager);
+                adamW.addGroup(params, 1e-4);
+                optimizer = new Optimizer(adamW.parameters().get(0), () -> {
+                    GradientClipping.clipGlobalNorm(adamW.parameters(), 1.0).close();
+                    adamW.step(1.0);
+                });
+            } else {
+                StackedAdamW stacked = new StackedAdamW(AdamW.Settings.torchDefaults(), routed.stacks(), 1e-4, manager);
+                int[] all = java.util.stream.IntStream.range(0, styles).toArray();
+                double[] factors = new double[styles];
+                java.util.Arrays.fill(factors, 1.0);
+                optimizer = new Optimizer(routed.stacks().values().iterator().next(), () -> stacked.step(all, factors, 1.0).close());
+            }
             int rows = 2 * styles;
             int[] rowStyles = new int[rows];
             long[] seeds = new long[rows];
@@ -96,7 +107,7 @@ public final class TrainingBench {
             }
             if (routed != null) routed.route(rowStyles);
             NoiseSchedule schedule = new NoiseSchedule(SchedulerConfig.stableDiffusion(PredictionType.V_PREDICTION));
-            Batch batch = new Batch(manager, unet, new DreamBoothObjective(schedule, 1.0), optimizers, device, timesteps,
+            Batch batch = new Batch(manager, unet, new DreamBoothObjective(schedule, 1.0), optimizer, device, timesteps,
                     SeededNoise.normal(manager, seeds, new Shape(config.inChannels(), size / 8, size / 8)).toDevice(device.device(), false),
                     SeededNoise.normal(manager, seeds, new Shape(config.inChannels(), size / 8, size / 8)).mul(0.5f).toDevice(device.device(), false),
                     SeededNoise.normal(manager, seeds, new Shape(77, config.crossAttentionDim())).toDevice(device.device(), false)
@@ -116,13 +127,15 @@ public final class TrainingBench {
                 else for (LoraSet set : sets) set.close();
             }
         } finally {
-            for (AdamW optimizer : optimizers) optimizer.close();
             JniUtils.setGradMode(gradMode);
         }
     }
 
     /** One benchmark batch: every style's instance and class row, fixed inputs. */
-    private record Batch(NDManager manager, UNet2DConditionModel unet, DreamBoothObjective objective, List<AdamW> optimizers,
+    /** The clip-and-step of one step, and one trained tensor to read back (a sync point). */
+    private record Optimizer(NDArray first, Runnable step) {}
+
+    private record Batch(NDManager manager, UNet2DConditionModel unet, DreamBoothObjective objective, Optimizer optimizer,
             EngineDevice device, long[] timesteps, NDArray latents, NDArray noise, NDArray context) {
 
         /** One step, ending with one host read as the trainer's loss read does. */
@@ -133,7 +146,7 @@ public final class TrainingBench {
                     collector.backward(totalLoss());
                 }
                 optimize();
-                optimizers.get(0).parameters().get(0).getFloat(0, 0);
+                readOne(optimizer.first());
             }
         }
 
@@ -149,13 +162,13 @@ public final class TrainingBench {
                     loss.getFloat();
                     forwardDone = System.nanoTime();
                     collector.backward(loss);
-                    try (NDArray g = AdamW.gradientOrNull(optimizers.get(0).parameters().get(0))) {
-                        g.getFloat(0, 0);
+                    try (NDArray g = AdamW.gradientOrNull(optimizer.first())) {
+                        readOne(g);
                     }
                     backwardDone = System.nanoTime();
                 }
                 optimize();
-                optimizers.get(0).parameters().get(0).getFloat(0, 0);
+                readOne(optimizer.first());
                 long done = System.nanoTime();
                 return new Phases((forwardDone - began) / 1e6, (backwardDone - forwardDone) / 1e6, (done - backwardDone) / 1e6);
             }
@@ -171,11 +184,15 @@ public final class TrainingBench {
             return total;
         }
 
+        /** Reads one value of {@code array} back to the host: everything queued before it has run. */
+        private static void readOne(NDArray array) {
+            try (NDArray first = array.flatten().get(0)) {
+                first.getFloat();
+            }
+        }
+
         private void optimize() {
-            GradientClipping.clipEachGlobalNorm(optimizers.stream().map(AdamW::parameters).toList(), 1.0).close();
-            double[] factors = new double[optimizers.size()];
-            java.util.Arrays.fill(factors, 1.0);
-            AdamW.stepAll(optimizers, factors);
+            optimizer.step().run();
         }
     }
 

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import tenshot.diffusion.nn.TorchKernels;
 import tenshot.diffusion.weights.SafetensorsFile;
 import tenshot.diffusion.weights.SafetensorsWriter;
 
@@ -56,7 +57,7 @@ public final class TrainingCheckpoints {
     }
 
     /** Writes the checkpoint of {@code state.step()} completed steps and prunes old ones. */
-    public Saved save(State state, Map<String, NDArray> parameters, AdamW optimizer) throws IOException {
+    public Saved save(State state, Map<String, NDArray> parameters, OptimizerState optimizer) throws IOException {
         Files.createDirectories(root);
         Path target = root.resolve(String.format("%s%06d", PREFIX, state.step()));
         Path temp = Files.createTempDirectory(root, ".incomplete-");
@@ -101,7 +102,7 @@ public final class TrainingCheckpoints {
      * every parameter must be present with the same size (a checkpoint of a different recipe fails
      * naming the key).
      */
-    public static void restore(Saved saved, Map<String, NDArray> parameters, AdamW optimizer) {
+    public static void restore(Saved saved, Map<String, NDArray> parameters, OptimizerState optimizer) {
         Path adapters = saved.directory().resolve(ADAPTERS);
         Path moments = saved.directory().resolve(OPTIMIZER);
         SafetensorsFile weights = SafetensorsFile.open(adapters);
@@ -119,7 +120,7 @@ public final class TrainingCheckpoints {
                     throw new IllegalArgumentException(adapters + ": tensor '" + e.getKey() + "' has " + values.length
                             + " values, the run's parameter has " + e.getValue().getShape());
                 }
-                e.getValue().set(values);
+                overwrite(e.getValue(), values);
             }
             Map<String, float[]> moment = new LinkedHashMap<>();
             for (String key : state.keys()) moment.put(key, state.load(key, scratch).toFloatArray());
@@ -132,6 +133,23 @@ public final class TrainingCheckpoints {
             }
         } finally {
             JniUtils.setGradMode(gradMode);
+        }
+    }
+
+    /** Writes {@code tensors.get(key)} into {@code target} in place (a view writes through to what it views). */
+    static void restoreInto(NDArray target, Map<String, float[]> tensors, String key) {
+        float[] values = tensors.get(key);
+        if (values == null) throw new IllegalArgumentException("optimizer state is missing " + key);
+        if (values.length != target.getShape().size()) {
+            throw new IllegalArgumentException("optimizer state " + key + " has " + values.length
+                    + " values, the parameter has " + target.getShape().size());
+        }
+        overwrite(target, values);
+    }
+
+    private static void overwrite(NDArray target, float[] values) {
+        try (NDArray source = target.getManager().create(values, target.getShape())) {
+            TorchKernels.copyInto(target, source);
         }
     }
 

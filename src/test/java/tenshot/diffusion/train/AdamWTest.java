@@ -17,7 +17,7 @@ import tenshot.testing.Fixtures;
 class AdamWTest {
 
     /** Makes each parameter's gradient exactly {@code g} by back-propagating sum(p * g). */
-    private static void setGradients(NDManager manager, Map<String, NDArray> params, Map<String, float[]> grads) {
+    static void setGradients(NDManager manager, Map<String, NDArray> params, Map<String, float[]> grads) {
         try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
             NDArray total = null;
             for (Map.Entry<String, NDArray> e : params.entrySet()) {
@@ -142,57 +142,6 @@ class AdamWTest {
             try (NDArray g = JniUtils.getGradient((PtNDArray) b)) {
                 assertEquals(4f / (5f + 1e-6f), g.toFloatArray()[1], 1e-6);
             }
-        }
-    }
-
-    @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(doubles = {1.0, 0.5})
-    void stylesSteppedTogetherEqualStylesSteppedOneByOne(double secondFactor) {
-        // two styles' parameters with different gradients, clipped and stepped together (one over the clipping
-        // limit; with equal factors both share one fused call, with unequal ones each has its own), must equal
-        // each clipped and stepped on its own
-        float[][] grads = {{3f, -4f, 0.5f}, {0.01f, 0.02f, -0.03f}};
-        double[] factors = {1.0, secondFactor};
-        float[][] together = new float[2][];
-        float[][] alone = new float[2][];
-        try (NDManager manager = NDManager.newBaseManager()) {
-            List<AdamW> optimizers = new java.util.ArrayList<>();
-            List<NDArray> params = new java.util.ArrayList<>();
-            for (int s = 0; s < 2; s++) {
-                NDArray p = manager.create(new float[] {1f, 2f, 3f});
-                p.setRequiresGradient(true);
-                AdamW adamW = new AdamW(AdamW.Settings.torchDefaults(), manager);
-                adamW.addGroup(Map.of("p", p), 0.1);
-                optimizers.add(adamW);
-                params.add(p);
-            }
-            for (int step = 0; step < 2; step++) {
-                for (int s = 0; s < 2; s++) setGradients(manager, Map.of("p", params.get(s)), Map.of("p", grads[s]));
-                try (NDArray norms = GradientClipping.clipEachGlobalNorm(List.of(List.of(params.get(0)), List.of(params.get(1))), 1.0)) {
-                    assertEquals(Math.sqrt(25.25), norms.getFloat(0), 1e-5);
-                }
-                AdamW.stepAll(optimizers, factors);
-            }
-            for (int s = 0; s < 2; s++) together[s] = params.get(s).toFloatArray();
-            for (AdamW o : optimizers) o.close();
-
-            for (int s = 0; s < 2; s++) {
-                NDArray p = manager.create(new float[] {1f, 2f, 3f});
-                p.setRequiresGradient(true);
-                try (AdamW adamW = new AdamW(AdamW.Settings.torchDefaults(), manager)) {
-                    adamW.addGroup(Map.of("p", p), 0.1);
-                    for (int step = 0; step < 2; step++) {
-                        setGradients(manager, Map.of("p", p), Map.of("p", grads[s]));
-                        GradientClipping.clipGlobalNorm(List.of(p), 1.0).close();
-                        adamW.step(factors[s]);
-                    }
-                    alone[s] = p.toFloatArray();
-                }
-            }
-        }
-        for (int s = 0; s < 2; s++) {
-            org.junit.jupiter.api.Assertions.assertArrayEquals(alone[s], together[s], "style " + s);
-            assertTrue(together[s][0] != 1f, "style " + s + " moved");
         }
     }
 

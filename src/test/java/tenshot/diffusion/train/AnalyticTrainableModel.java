@@ -112,6 +112,11 @@ final class AnalyticTrainableModel implements TrainableModel {
     }
 
     @Override
+    public Map<String, NDArray> styleStacks() {
+        throw new IllegalStateException("the analytic model trains one style, so nothing is stacked");
+    }
+
+    @Override
     public void routeRows(int[] rowStyles) {
         // one style: every row uses it
     }
