@@ -38,6 +38,7 @@ public final class TrainingCheckpoints {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PREFIX = "checkpoint-";
+    private static final String INCOMPLETE = ".incomplete-";
     static final String ADAPTERS = "adapters.safetensors";
     static final String OPTIMIZER = "optimizer.safetensors";
     /** Written last: a checkpoint folder is complete once it holds this file. */
@@ -60,7 +61,7 @@ public final class TrainingCheckpoints {
     public Saved save(State state, Map<String, NDArray> parameters, OptimizerState optimizer) throws IOException {
         Files.createDirectories(root);
         Path target = root.resolve(String.format("%s%06d", PREFIX, state.step()));
-        Path temp = Files.createTempDirectory(root, ".incomplete-");
+        Path temp = Files.createTempDirectory(root, INCOMPLETE);
         try {
             SafetensorsWriter.write(temp.resolve(ADAPTERS), parameters, Map.of("format", "pt"));
             SafetensorsWriter.write(temp.resolve(OPTIMIZER), optimizer.stateTensors(),
@@ -196,9 +197,16 @@ public final class TrainingCheckpoints {
         }
     }
 
+    /**
+     * Keeps the newest {@code keep} checkpoints, and removes the unfinished folder a killed attempt left
+     * (only one attempt writes under a root at a time, so any other {@code .incomplete-} folder is dead).
+     */
     private void prune() throws IOException {
         List<Path> all = complete();
         for (int i = 0; i < all.size() - keep; i++) deleteTree(all.get(i));
+        try (Stream<Path> entries = Files.list(root)) {
+            for (Path p : entries.filter(p -> p.getFileName().toString().startsWith(INCOMPLETE)).toList()) deleteTree(p);
+        }
     }
 
     private static void deleteTree(Path dir) throws IOException {

@@ -12,6 +12,7 @@ import ai.djl.training.GradientCollector;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -104,6 +105,8 @@ class TrainingCheckpointsTest {
     @Test
     void oldCheckpointsArePrunedAndIncompleteOnesIgnored(@TempDir Path dir) throws Exception {
         TrainingCheckpoints checkpoints = new TrainingCheckpoints(dir, 2);
+        Path killed = Files.createDirectories(dir.resolve(".incomplete-123")); // an attempt killed while it wrote
+        Files.writeString(killed.resolve("adapters.safetensors"), "half");
         try (ToyRun run = new ToyRun()) {
             for (long step = 1; step <= 4; step++) {
                 run.train(step - 1, step);
@@ -111,7 +114,8 @@ class TrainingCheckpointsTest {
             }
         }
         try (var files = Files.list(dir)) {
-            assertEquals(2, files.filter(p -> p.getFileName().toString().startsWith("checkpoint-")).count());
+            assertEquals(List.of("checkpoint-000003", "checkpoint-000004"), files.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "the two newest checkpoints and nothing else");
         }
         Files.createDirectories(dir.resolve("checkpoint-000009")); // a crash before state.json was written
         assertEquals(4, checkpoints.latest().orElseThrow().state().step());
