@@ -5,11 +5,11 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import ai.djl.pytorch.jni.JniUtils;
 import tenshot.diffusion.nn.Linear;
 import tenshot.diffusion.nn.LinearAdapter;
 import tenshot.diffusion.nn.TorchKernels;
@@ -96,7 +96,7 @@ public final class StyleAdapters implements AutoCloseable {
     }
 
     private NDArray stack(NDList perStyle, boolean trainable) {
-        NDArray stacked = persistent(NDArrays.stack(perStyle).toType(perStyle.get(0).getDataType(), false));
+        NDArray stacked = persistent(NDArrays.stack(perStyle));
         stacked.attach(routing);
         if (trainable) stacked.setRequiresGradient(true);
         return stacked;
