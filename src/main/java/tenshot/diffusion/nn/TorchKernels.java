@@ -244,10 +244,7 @@ public final class TorchKernels {
      * scalar on the device.
      */
     public static NDArray clipGradNorm(List<NDArray> grads, double maxNorm) {
-        TorchKernels k = get();
-        List<Argument> arguments = new ArrayList<>(list(grads, "grads[]"));
-        arguments.add(new Argument(k.scalar(maxNorm), null));
-        return k.call("clip_grad_norm", arguments);
+        return clip("clip_grad_norm", grads, maxNorm);
     }
 
     /**
@@ -257,12 +254,7 @@ public final class TorchKernels {
     public static void adamw(List<NDArray> params, List<NDArray> grads, List<NDArray> expAvgs, List<NDArray> expAvgSqs,
             List<NDArray> steps, double lr, double beta1, double beta2, double weightDecay, double eps) {
         TorchKernels k = get();
-        List<Argument> arguments = new ArrayList<>();
-        arguments.addAll(list(params, "params[]"));
-        arguments.addAll(list(grads, "grads[]"));
-        arguments.addAll(list(expAvgs, "exp_avgs[]"));
-        arguments.addAll(list(expAvgSqs, "exp_avg_sqs[]"));
-        arguments.addAll(list(steps, "steps[]"));
+        List<Argument> arguments = adamwState(params, grads, expAvgs, expAvgSqs, steps);
         for (double scalar : new double[] {lr, beta1, beta2, weightDecay, eps}) arguments.add(new Argument(k.scalar(scalar), null));
         k.call("adamw", arguments).close();
     }
@@ -273,10 +265,14 @@ public final class TorchKernels {
      * clipping, {@code [styles]}.
      */
     public static NDArray styleClip(List<NDArray> grads, double maxNorm) {
+        return clip("style_clip", grads, maxNorm);
+    }
+
+    private static NDArray clip(String method, List<NDArray> grads, double maxNorm) {
         TorchKernels k = get();
         List<Argument> arguments = new ArrayList<>(list(grads, "grads[]"));
         arguments.add(new Argument(k.scalar(maxNorm), null));
-        return k.call("style_clip", arguments);
+        return k.call(method, arguments);
     }
 
     /**
@@ -288,7 +284,7 @@ public final class TorchKernels {
     public static void styleAdamwTogether(List<NDArray> params, List<NDArray> grads, List<NDArray> expAvgs, List<NDArray> expAvgSqs,
             List<NDArray> steps, double lr, double beta1, double beta2, double weightDecay, double eps) {
         TorchKernels k = get();
-        List<Argument> arguments = stackedState(params, grads, expAvgs, expAvgSqs, steps);
+        List<Argument> arguments = adamwState(params, grads, expAvgs, expAvgSqs, steps);
         for (double scalar : new double[] {lr, beta1, beta2, weightDecay, eps}) arguments.add(new Argument(k.scalar(scalar), null));
         k.call("style_adamw_together", arguments).close();
     }
@@ -306,7 +302,7 @@ public final class TorchKernels {
         long[] indices = new long[styles.length];
         for (int i = 0; i < styles.length; i++) indices[i] = styles[i];
         try (NDArray which = k.manager.create(indices); NDArray rates = k.manager.create(lrs)) {
-            List<Argument> arguments = stackedState(params, grads, expAvgs, expAvgSqs, steps);
+            List<Argument> arguments = adamwState(params, grads, expAvgs, expAvgSqs, steps);
             arguments.add(new Argument(which, null));
             arguments.add(new Argument(rates, null));
             for (double scalar : new double[] {beta1, beta2, weightDecay, eps}) arguments.add(new Argument(k.scalar(scalar), null));
@@ -314,7 +310,7 @@ public final class TorchKernels {
         }
     }
 
-    private static List<Argument> stackedState(List<NDArray> params, List<NDArray> grads, List<NDArray> expAvgs,
+    private static List<Argument> adamwState(List<NDArray> params, List<NDArray> grads, List<NDArray> expAvgs,
             List<NDArray> expAvgSqs, List<NDArray> steps) {
         List<Argument> arguments = new ArrayList<>();
         arguments.addAll(list(params, "params[]"));

@@ -204,45 +204,28 @@ public final class DreamBoothTrainer {
                     adamW.addGroup(a.unet(), recipe.learningRate());
                     if (!a.textEncoder().isEmpty()) adamW.addGroup(a.textEncoder(), recipe.textEncoderLearningRate());
                     styles.get(0).optimizer = adamW;
-                    return loop(model, recipe, resolution, styles, prompts, listener, new Updates() {
-                        @Override
-                        public void zeroGradients() {
-                            adamW.zeroGradients();
-                        }
-
-                        @Override
-                        public void step(int[] active, double[] lrFactors) {
-                            GradientClipping.clipGlobalNorm(adamW.parameters(), recipe.maxGradNorm()).close();
-                            adamW.step(lrFactors[0]);
-                        }
-                    });
+                    return loop(model, recipe, resolution, styles, prompts, listener, new Updates(adamW::zeroGradients,
+                            (active, lrFactors) -> {
+                                GradientClipping.clipGlobalNorm(adamW.parameters(), recipe.maxGradNorm()).close();
+                                adamW.step(lrFactors[0]);
+                            }));
                 }
             }
             // a board: every style's adapters are slices of stacked tensors, stepped together
             try (StackedAdamW stacked = new StackedAdamW(settings, model.styleStacks(), recipe.learningRate(), run)) {
                 for (Style style : styles) style.optimizer = stacked.style(style.index);
-                return loop(model, recipe, resolution, styles, prompts, listener, new Updates() {
-                    @Override
-                    public void zeroGradients() {
-                        stacked.zeroGradients();
-                    }
-
-                    @Override
-                    public void step(int[] active, double[] lrFactors) {
-                        stacked.step(active, lrFactors, recipe.maxGradNorm()).close();
-                    }
-                });
+                return loop(model, recipe, resolution, styles, prompts, listener, new Updates(stacked::zeroGradients,
+                        (active, lrFactors) -> stacked.step(active, lrFactors, recipe.maxGradNorm()).close()));
             }
         }
     }
 
-    /** How the styles' adapters are clipped and stepped: one style's own AdamW, or a board's stacked one. */
-    private interface Updates {
-        void zeroGradients();
-
-        /** Clips and steps styles {@code active} (indices into the run's styles), each at its learning-rate factor; zeroes the gradients. */
-        void step(int[] active, double[] lrFactors);
-    }
+    /**
+     * How the styles' adapters are clipped and stepped: one style's own AdamW, or a board's stacked one.
+     * {@code step} takes the active styles (indices into the run's styles) and their learning-rate
+     * factors, and zeroes the gradients.
+     */
+    private record Updates(Runnable zeroGradients, java.util.function.BiConsumer<int[], double[]> step) {}
 
     private List<TrainingResult> loop(TrainableModel model, TrainingRecipe recipe, int resolution, List<Style> styles,
             PromptBank prompts, BoardListener listener, Updates updates) throws IOException {
@@ -256,7 +239,7 @@ public final class DreamBoothTrainer {
             style.draws = new StepDraws(recipe.seed(), style.instance.count(), recipe.viewsPerImage(),
                     style.prior == null ? 0 : style.prior.count(), model.schedule().numTrainTimesteps());
         }
-        updates.zeroGradients(); // each optimizer step clears the gradients for the next
+        updates.zeroGradients().run(); // each optimizer step clears the gradients for the next
         DreamBoothObjective objective = new DreamBoothObjective(model.schedule(), recipe.priorLossWeight());
         LearningRateSchedule lrSchedule = new LearningRateSchedule(recipe.warmupSteps());
         Shape latentShape = styles.get(0).instance.mean.get(0).getShape().slice(1); // one row: [4, h, w]
@@ -303,7 +286,7 @@ public final class DreamBoothTrainer {
                         stacked = totals.size() == 1 ? totals.get(0) : NDArrays.concat(totals);
                         collector.backward(stacked.sum());
                     }
-                    updates.step(active.stream().mapToInt(s -> s.index).toArray(), lrFactors);
+                    updates.step().accept(active.stream().mapToInt(s -> s.index).toArray(), lrFactors);
                     // the step's one host read, after the update is queued, so the GPU never waits for the host
                     losses = stacked.toFloatArray();
                 }
