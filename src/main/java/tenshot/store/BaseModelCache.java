@@ -19,6 +19,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
@@ -66,6 +67,17 @@ public final class BaseModelCache {
     /** Where the model is (or will be) on this host. */
     public Path folderOf(String name) {
         return dir.resolve(checkName(name));
+    }
+
+    /** The model's folder when this host already has a copy (no look at the store), else empty. */
+    public Optional<Path> copied(String name) {
+        Path target;
+        try {
+            target = folderOf(name);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        return Files.isDirectory(target) ? Optional.of(target) : Optional.empty();
     }
 
     /**

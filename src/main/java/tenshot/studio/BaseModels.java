@@ -80,6 +80,8 @@ public class BaseModels {
     public Optional<Path> folder(String id) throws IOException {
         Optional<BaseModel> here = local().stream().filter(m -> m.id().equals(id) && m.installed()).findFirst();
         if (here.isPresent()) return Optional.of(Path.of(here.get().path()));
+        Optional<Path> copied = cache().copied(id);
+        if (copied.isPresent()) return copied;
         if (!cache().stored().contains(id)) return Optional.empty();
         return Optional.of(cache().folder(id));
     }

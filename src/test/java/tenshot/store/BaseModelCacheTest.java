@@ -99,6 +99,9 @@ class BaseModelCacheTest {
         }
 
         BaseModelCache restarted = new BaseModelCache(store, cacheDir);
+        assertEquals(java.util.Optional.of(cacheDir.resolve("sd21").toAbsolutePath()), restarted.copied("sd21"));
+        assertEquals(java.util.Optional.empty(), restarted.copied("other"), "not copied to this host");
+        assertEquals(java.util.Optional.empty(), restarted.copied("../sd21"), "not a model name");
         assertEquals(cacheDir.resolve("sd21").toAbsolutePath(), restarted.folder("sd21"));
         for (String file : model.keySet()) assertEquals(1, store.opens("models/sd21/" + file), file + " is not downloaded again");
     }
