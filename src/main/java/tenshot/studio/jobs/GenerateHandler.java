@@ -12,6 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import javax.imageio.ImageIO;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import tenshot.diffusion.StepReport;
@@ -26,6 +27,7 @@ import tenshot.diffusion.schedulers.Scheduler;
 import tenshot.diffusion.styleid.StyleIdPipeline;
 import tenshot.diffusion.styleid.StyleImageChoice;
 import tenshot.diffusion.styleid.StyleInjection;
+import tenshot.diffusion.styleid.StyleInversion;
 import tenshot.diffusion.train.PromptTemplate;
 import tenshot.diffusion.train.TrainingRecipe;
 import tenshot.store.ArtifactStore;
@@ -126,10 +128,15 @@ public class GenerateHandler implements JobHandler {
     /**
      * StyleID on each content latent (prompt {@code missing[i]}'s is {@code contentLatents[i]}) with the base
      * model, the style image chosen as the recipe says; each stylised image is stored as the prompt's image.
+     * Each chosen style image is inverted once, for all its prompts, and its recordings freed before the next.
      */
     private void injectStyle(JobContext context, RunSpec spec, StableDiffusion model, StyleInjection injection, int size, int steps,
             List<Integer> missing, List<NDArray> contentLatents, int done) throws Exception {
         StyleImageChoice choice = StyleImageChoice.of(injection.styleImage(), inputs.styleImages(spec), size);
+        Map<Integer, List<Integer>> byStyleImage = new TreeMap<>();
+        for (int i = 0; i < missing.size(); i++) {
+            byStyleImage.computeIfAbsent(choice.indexFor(missing.get(i)), k -> new ArrayList<>()).add(i);
+        }
         List<String> prompts = spec.prompts();
         StyleIdPipeline styleId;
         try {
@@ -138,14 +145,19 @@ public class GenerateHandler implements JobHandler {
             throw new PermanentJobFailure(e.getMessage());
         }
         try (styleId) {
-            for (int i = 0; i < missing.size(); i++) {
+            for (Map.Entry<Integer, List<Integer>> group : byStyleImage.entrySet()) {
                 context.checkCancelled();
-                long began = System.nanoTime();
-                int prompt = missing.get(i);
-                BufferedImage image = styleId.transfer(contentLatents.get(i), choice.forPrompt(prompt), steps);
-                storeImage(spec.imageKey(prompts.get(prompt)), image);
-                context.progress().onStep(new StepReport("injecting style", ++done, prompts.size(), Double.NaN, Double.NaN,
-                        (System.nanoTime() - began) / 1e9, image));
+                try (StyleInversion style = styleId.invertStyle(choice.image(group.getKey()), size, size, steps)) {
+                    for (int i : group.getValue()) {
+                        context.checkCancelled();
+                        long began = System.nanoTime();
+                        int prompt = missing.get(i);
+                        BufferedImage image = styleId.transfer(contentLatents.get(i), style);
+                        storeImage(spec.imageKey(prompts.get(prompt)), image);
+                        context.progress().onStep(new StepReport("injecting style", ++done, prompts.size(), Double.NaN, Double.NaN,
+                                (System.nanoTime() - began) / 1e9, image));
+                    }
+                }
             }
         }
     }
