@@ -36,12 +36,12 @@ import tenshot.worker.JobHandler;
 import tenshot.worker.PermanentJobFailure;
 
 /**
- * Generates every prompt of a run with its trained LoRA, one image per prompt ({@code {Prompt}.png}),
- * from noise or img2img from the average style image, as the recipe's generation settings say; with
- * {@code generation.styleInjection}, those images are StyleID's content and the stored image is StyleID's. Prompts
- * run in batches ({@code tenshot.generate.batch-size} images per denoising loop on a GPU, one on the
- * CPU); each image keeps its own seed, so batching changes no image beyond kernel rounding. An attempt
- * after a crash skips the prompts whose image is already stored.
+ * Generates every prompt of a run with its trained LoRA (with the base model for a run without training), one
+ * image per prompt ({@code {Prompt}.png}), from noise or img2img from the average style image, as the recipe's
+ * generation settings say; with {@code generation.styleInjection}, those images are StyleID's content and the
+ * stored image is StyleID's. Prompts run in batches ({@code tenshot.generate.batch-size} images per denoising
+ * loop on a GPU, one on the CPU); each image keeps its own seed, so batching changes no image beyond kernel
+ * rounding. An attempt after a crash skips the prompts whose image is already stored.
  */
 @ApplicationScoped
 public class GenerateHandler implements JobHandler {
@@ -69,11 +69,7 @@ public class GenerateHandler implements JobHandler {
         Path modelDir = inputs.modelDir(spec.baseModel());
         StableDiffusion model = context.models().get("sd:" + modelDir + ":" + context.device(), StableDiffusion.class,
                 () -> StableDiffusionLoader.load(modelDir, context.device()));
-        if (!store.exists(spec.loraKey())) throw new PermanentJobFailure("the run has no trained LoRA (" + spec.loraKey() + ")");
-        Path lora = context.scratchDir().resolve("pytorch_lora_weights.safetensors");
-        try (InputStream in = store.open(spec.loraKey())) {
-            Files.copy(in, lora, StandardCopyOption.REPLACE_EXISTING);
-        }
+        Path lora = spec.trains() ? trainedLora(context, spec) : null;
         int size = recipe.resolution() > 0 ? recipe.resolution() : model.defaultSize();
         BufferedImage start = "average-style-image".equals(settings.start())
                 ? Images.average(inputs.styleImages(spec), size, size) : null;
@@ -87,8 +83,9 @@ public class GenerateHandler implements JobHandler {
         int done = prompts.size() - missing.size();
         StyleInjection injection = settings.styleInjection();
         try (NDManager contents = model.manager().newSubManager()) {
-            List<NDArray> contentLatents = new ArrayList<>();
-            try (LoraSet adapters = StableDiffusionLoader.applyLora(model, lora, 1.0)) {
+            StyleContents styleContents = injection == null ? null : new StyleContents(inputs.styleImages(spec));
+            // a run without training generates with the base model (a null resource is not closed)
+            try (LoraSet adapters = lora == null ? null : StableDiffusionLoader.applyLora(model, lora, 1.0)) {
                 DiffusionPipeline pipeline = new DiffusionPipeline(model);
                 for (int from = 0; from < missing.size(); from += batchSize) {
                     List<Integer> batch = missing.subList(from, Math.min(missing.size(), from + batchSize));
@@ -105,7 +102,9 @@ public class GenerateHandler implements JobHandler {
                     if (injection != null) {
                         // StyleID runs on the base model, so every content latent is made before the adapters come off.
                         NDArray latents = pipeline.generateLatents(request.build(), step -> context.checkCancelled(), contents);
-                        for (int b = 0; b < batch.size(); b++) contentLatents.add(latents.get(b + ":" + (b + 1)));
+                        for (int b = 0; b < batch.size(); b++) {
+                            styleContents.add(batch.get(b), latents.get(b + ":" + (b + 1)), spec.imageKey(prompts.get(batch.get(b))));
+                        }
                         double seconds = (System.nanoTime() - began) / 1e9 / batch.size();
                         context.progress().onStep(StepReport.of("generating content", from + batch.size(), missing.size(), seconds));
                         continue;
@@ -119,25 +118,46 @@ public class GenerateHandler implements JobHandler {
                 }
             }
             if (injection != null && !missing.isEmpty()) {
-                injectStyle(context, spec, model, injection, size, settings.steps(), missing, contentLatents, done);
+                injectStyle(context, model, injection, size, settings.steps(), List.of(styleContents), done, prompts.size());
             }
         }
         return Map.of("images", prompts.size(), "generatedThisAttempt", missing.size(), "size", size);
     }
 
-    /**
-     * StyleID on each content latent (prompt {@code missing[i]}'s is {@code contentLatents[i]}) with the base
-     * model, the style image chosen as the recipe says; each stylised image is stored as the prompt's image.
-     * Each chosen style image is inverted once, for all its prompts, and its recordings freed before the next.
-     */
-    private void injectStyle(JobContext context, RunSpec spec, StableDiffusion model, StyleInjection injection, int size, int steps,
-            List<Integer> missing, List<NDArray> contentLatents, int done) throws Exception {
-        StyleImageChoice choice = StyleImageChoice.of(injection.styleImage(), inputs.styleImages(spec), size);
-        Map<Integer, List<Integer>> byStyleImage = new TreeMap<>();
-        for (int i = 0; i < missing.size(); i++) {
-            byStyleImage.computeIfAbsent(choice.indexFor(missing.get(i)), k -> new ArrayList<>()).add(i);
+    /** The run's trained LoRA, copied to the job's scratch folder. */
+    private Path trainedLora(JobContext context, RunSpec spec) throws Exception {
+        if (!store.exists(spec.loraKey())) throw new PermanentJobFailure("the run has no trained LoRA (" + spec.loraKey() + ")");
+        Path lora = context.scratchDir().resolve("pytorch_lora_weights.safetensors");
+        try (InputStream in = store.open(spec.loraKey())) {
+            Files.copy(in, lora, StandardCopyOption.REPLACE_EXISTING);
         }
-        List<String> prompts = spec.prompts();
+        return lora;
+    }
+
+    /**
+     * One style's StyleID inputs in a GENERATE job: its style images (in the style set's order) and, per image still
+     * to make, the prompt's index in the style's prompt order, its content latent and the key its image goes to.
+     */
+    private record StyleContents(List<BufferedImage> styleImages, List<Integer> prompts, List<NDArray> latents, List<String> keys) {
+
+        StyleContents(List<BufferedImage> styleImages) {
+            this(styleImages, new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        }
+
+        void add(int prompt, NDArray latent, String key) {
+            prompts.add(prompt);
+            latents.add(latent);
+            keys.add(key);
+        }
+    }
+
+    /**
+     * StyleID on each content latent of each style with the base model, the style image chosen among the style's
+     * own as the recipe says; each stylised image is stored at its key. Each chosen style image is inverted once,
+     * for all its prompts, and its recordings freed before the next.
+     */
+    private void injectStyle(JobContext context, StableDiffusion model, StyleInjection injection, int size, int steps,
+            List<StyleContents> styles, int done, int total) throws Exception {
         StyleIdPipeline styleId;
         try {
             styleId = new StyleIdPipeline(new DiffusionPipeline(model), injection);
@@ -145,17 +165,23 @@ public class GenerateHandler implements JobHandler {
             throw new PermanentJobFailure(e.getMessage());
         }
         try (styleId) {
-            for (Map.Entry<Integer, List<Integer>> group : byStyleImage.entrySet()) {
-                context.checkCancelled();
-                try (StyleInversion style = styleId.invertStyle(choice.image(group.getKey()), size, size, steps)) {
-                    for (int i : group.getValue()) {
-                        context.checkCancelled();
-                        long began = System.nanoTime();
-                        int prompt = missing.get(i);
-                        BufferedImage image = styleId.transfer(contentLatents.get(i), style);
-                        storeImage(spec.imageKey(prompts.get(prompt)), image);
-                        context.progress().onStep(new StepReport("injecting style", ++done, prompts.size(), Double.NaN, Double.NaN,
-                                (System.nanoTime() - began) / 1e9, image));
+            for (StyleContents style : styles) {
+                StyleImageChoice choice = StyleImageChoice.of(injection.styleImage(), style.styleImages(), size);
+                Map<Integer, List<Integer>> byStyleImage = new TreeMap<>();
+                for (int i = 0; i < style.prompts().size(); i++) {
+                    byStyleImage.computeIfAbsent(choice.indexFor(style.prompts().get(i)), k -> new ArrayList<>()).add(i);
+                }
+                for (Map.Entry<Integer, List<Integer>> group : byStyleImage.entrySet()) {
+                    context.checkCancelled();
+                    try (StyleInversion inversion = styleId.invertStyle(choice.image(group.getKey()), size, size, steps)) {
+                        for (int i : group.getValue()) {
+                            context.checkCancelled();
+                            long began = System.nanoTime();
+                            BufferedImage image = styleId.transfer(style.latents().get(i), inversion);
+                            storeImage(style.keys().get(i), image);
+                            context.progress().onStep(new StepReport("injecting style", ++done, total, Double.NaN, Double.NaN,
+                                    (System.nanoTime() - began) / 1e9, image));
+                        }
                     }
                 }
             }
