@@ -159,15 +159,11 @@ public class Runs {
         })).chain(this::insert);
     }
 
-    /** What a board run cannot do: text-encoder adapters, StyleID. */
+    /** What a board run cannot do: text-encoder adapters. */
     private static void checkBoardRecipe(TrainingRecipe recipe) {
         if (recipe.trainsTextEncoder()) {
             throw ApiException.badField("recipe", "a board run trains UNet adapters only: set textEncoderRank to 0 (it is "
                     + recipe.textEncoderRank() + ")");
-        }
-        if (recipe.generation().styleInjection() != null) {
-            throw ApiException.badField("recipe", "a board run does not generate with StyleID: set generation.styleInjection to null,"
-                    + " or run each style set on its own");
         }
     }
 

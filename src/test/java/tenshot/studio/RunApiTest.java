@@ -166,10 +166,6 @@ class RunApiTest {
                 .when().post("/api/runs").then().statusCode(400).body("subject", equalTo("recipe"))
                 .body("detail", containsString("'generation.styleInjection.gamma'"));
         int other = styleSet("12");
-        given().contentType("application/json").body("{\"styleSetIds\": [" + set + ", " + other + "], "
-                        + "\"recipe\": {\"generation\": {\"styleInjection\": {}}}}")
-                .when().post("/api/runs").then().statusCode(400).body("subject", equalTo("recipe"))
-                .body("detail", containsString("StyleID"));
         given().contentType("application/json").body("{\"styleSetIds\": [" + set + ", " + other + "], \"train\": false}")
                 .when().post("/api/runs").then().statusCode(400).body("subject", equalTo("train"))
                 .body("detail", containsString("styleSetId"));

@@ -198,12 +198,12 @@ public class GenerateHandler implements JobHandler {
     /**
      * Generates every prompt of every style of a board in shared denoising loops ({@link BoardGenerator}):
      * batches mix styles, each row with its style's LoRA and start image and the seed it would have in a
-     * run of that style alone. An attempt after a crash generates only the images not yet stored.
+     * run of that style alone; with {@code generation.styleInjection} those are StyleID's contents, each style
+     * stylised with its own style images. An attempt after a crash generates only the images not yet stored.
      */
     private Object runBoard(JobContext context, BoardSpec spec) throws Exception {
         TrainingRecipe recipe = TrainingRecipe.fromJson(spec.recipe());
         TrainingRecipe.Generation settings = recipe.generation();
-        if (settings.styleInjection() != null) throw new PermanentJobFailure("a board run does not generate with StyleID (styleInjection)");
         Path modelDir = inputs.modelDir(spec.baseModel());
         StableDiffusion model = context.models().get("sd:" + modelDir + ":" + context.device(), StableDiffusion.class,
                 () -> StableDiffusionLoader.load(modelDir, context.device()));
@@ -212,12 +212,14 @@ public class GenerateHandler implements JobHandler {
         List<BoardGenerator.Style> styles = new ArrayList<>();
         List<BoardSpec.Style> generated = new ArrayList<>();
         List<List<String>> missingPrompts = new ArrayList<>();
+        List<List<Integer>> missingIndexes = new ArrayList<>();
         int total = 0;
         int done = 0;
         for (BoardSpec.Style style : spec.styles()) {
             total += style.prompts().size();
             List<String> texts = new ArrayList<>();
             List<String> missing = new ArrayList<>();
+            List<Integer> indexes = new ArrayList<>();
             List<Long> seeds = new ArrayList<>();
             for (int i = 0; i < style.prompts().size(); i++) {
                 String prompt = style.prompts().get(i);
@@ -226,6 +228,7 @@ public class GenerateHandler implements JobHandler {
                     continue;
                 }
                 missing.add(prompt);
+                indexes.add(i);
                 texts.add(template.render(prompt, style.styleId(), RunSpec.objectPhrase(style.promptTemplate())));
                 seeds.add(RunSpec.imageSeed(recipe.seed(), i));
             }
@@ -242,10 +245,29 @@ public class GenerateHandler implements JobHandler {
             styles.add(new BoardGenerator.Style(lora, start, texts, seeds.stream().mapToLong(Long::longValue).toArray()));
             generated.add(style);
             missingPrompts.add(missing);
+            missingIndexes.add(indexes);
         }
         int batchSize = context.device().isGpu() ? Math.max(1, gpuBatchSize) : 1;
         BoardGenerator.Settings sampling = new BoardGenerator.Settings(size, settings.steps(), settings.guidanceScale(),
                 Scheduler.Kind.parse(settings.scheduler()), settings.strength(), batchSize);
+        StyleInjection injection = settings.styleInjection();
+        if (injection != null) {
+            // as for one style: every style's content latents with its own adapter, then StyleID on the base model
+            try (NDManager contents = model.manager().newSubManager()) {
+                List<StyleContents> styleContents = new ArrayList<>();
+                for (BoardSpec.Style style : generated) styleContents.add(new StyleContents(inputs.styleImages(style.images())));
+                int missing = total - done;
+                int[] made = {0};
+                long began = System.nanoTime();
+                new BoardGenerator(model).generateLatents(styles, sampling, (s, p, latent) -> {
+                    styleContents.get(s).add(missingIndexes.get(s).get(p), latent, spec.imageKey(generated.get(s), missingPrompts.get(s).get(p)));
+                    context.progress().onStep(StepReport.of("generating content", ++made[0], missing,
+                            (System.nanoTime() - began) / 1e9 / made[0]));
+                }, step -> context.checkCancelled(), contents);
+                if (missing > 0) injectStyle(context, model, injection, size, settings.steps(), styleContents, done, total);
+            }
+            return Map.of("images", total, "generatedThisAttempt", total - done, "styles", spec.styles().size(), "size", size);
+        }
         int[] progress = {done};
         int boardTotal = total;
         int first = done;
