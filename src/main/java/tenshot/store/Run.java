@@ -34,6 +34,12 @@ public class Run extends PanacheEntityBase {
     /** A board run: several style sets trained together (one TRAIN and one GENERATE job for all). */
     public boolean board;
 
+    /**
+     * Whether the run trains an adapter. Without ({@code false}) it has no PRIOR or TRAIN job and generates with
+     * the base model: with {@code generation.styleInjection}, training-free StyleID.
+     */
+    public boolean train = true;
+
     /** The preset the recipe started from ({@code baseline}, {@code safe}, ...). */
     public String recipeName;
 
@@ -62,12 +68,12 @@ public class Run extends PanacheEntityBase {
     public Uni<Run> insert(SqlConnection conn) {
         return conn.preparedQuery("""
                         INSERT INTO run (team_id, style_set_id, board, recipe_name, recipe, base_model, scoring_mode, parent_run_id,
-                                         changes)
-                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                                         changes, train)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
                         RETURNING id, created_at""")
                 .execute(Tuple.tuple().addLong(teamId).addLong(styleSetId).addBoolean(board).addString(recipeName)
                         .addString(recipe).addString(baseModel).addString(scoringMode)
-                        .addLong(parentRunId).addString(changes))
+                        .addLong(parentRunId).addString(changes).addBoolean(train))
                 .map(rows -> {
                     Row row = rows.iterator().next();
                     id = row.getLong("id");

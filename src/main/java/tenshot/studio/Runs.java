@@ -82,16 +82,23 @@ public class Runs {
     /**
      * What creating a run takes; {@code recipe} is a preset name or a recipe object ({@code {"base": "safe", "steps": 400}}),
      * {@code scoringMode} official (default) or corrected. {@code styleSetIds} instead of {@code styleSetId}
-     * starts a board run: every style set trained together, one submission for all.
+     * starts a board run: every style set trained together, one submission for all. {@code train} false (default
+     * true) trains nothing: the run generates with the base model (training-free StyleID with
+     * {@code generation.styleInjection}); its recipe's training fields are not used.
      */
-    public record CreateRun(Long styleSetId, JsonNode recipe, String baseModel, String scoringMode, List<Long> styleSetIds) {
+    public record CreateRun(Long styleSetId, JsonNode recipe, String baseModel, String scoringMode, List<Long> styleSetIds,
+            Boolean train) {
 
         public CreateRun(Long styleSetId, JsonNode recipe, String baseModel, String scoringMode) {
-            this(styleSetId, recipe, baseModel, scoringMode, null);
+            this(styleSetId, recipe, baseModel, scoringMode, null, null);
         }
 
         public CreateRun(Long styleSetId, JsonNode recipe, String baseModel) {
-            this(styleSetId, recipe, baseModel, null, null);
+            this(styleSetId, recipe, baseModel, null, null, null);
+        }
+
+        boolean trains() {
+            return train == null || train;
         }
     }
 
@@ -106,7 +113,7 @@ public class Runs {
             TrainingRecipe recipe = recipe(request.recipe());
             String mode = scoringMode(request.scoringMode());
             return blockingIo.run(() -> model(request.baseModel()))
-                    .chain(model -> single(set, set.teamId, recipe, model, null, null, mode));
+                    .chain(model -> single(set, set.teamId, recipe, model, null, null, mode, request.trains()));
         })).chain(this::insert);
     }
 
@@ -117,6 +124,10 @@ public class Runs {
     private Uni<Run> createBoard(CreateRun request) {
         if (request.styleSetId() != null) {
             throw ApiException.badField("styleSetIds", "give styleSetId for a run of one style set or styleSetIds for a board run, not both");
+        }
+        if (!request.trains()) {
+            throw ApiException.badField("train", "a board run trains its styles together; a run without training takes one style set"
+                    + " (styleSetId)");
         }
         List<Long> ids = request.styleSetIds();
         if (ids.size() < 2) {
@@ -148,15 +159,11 @@ public class Runs {
         })).chain(this::insert);
     }
 
-    /** What a board run cannot do: text-encoder adapters, StyleID. */
+    /** What a board run cannot do: text-encoder adapters. */
     private static void checkBoardRecipe(TrainingRecipe recipe) {
         if (recipe.trainsTextEncoder()) {
             throw ApiException.badField("recipe", "a board run trains UNet adapters only: set textEncoderRank to 0 (it is "
                     + recipe.textEncoderRank() + ")");
-        }
-        if (recipe.generation().styleInjection() != null) {
-            throw ApiException.badField("recipe", "a board run does not generate with StyleID: set generation.styleInjection to null,"
-                    + " or run each style set on its own");
         }
     }
 
@@ -216,7 +223,8 @@ public class Runs {
                             changes.toString(), parent.scoringMode));
                 }
                 return StyleSet.<StyleSet>findById(parent.styleSetId)
-                        .chain(set -> single(set, parent.teamId, recipe, chosen, parent.id, changes.toString(), parent.scoringMode));
+                        .chain(set -> single(set, parent.teamId, recipe, chosen, parent.id, changes.toString(), parent.scoringMode,
+                                parent.train));
             });
         })).chain(this::insert);
     }
@@ -238,9 +246,10 @@ public class Runs {
     private record Creation(Run run, List<StyleSet> board, Function<Run, List<NewJob>> jobs) {}
 
     private static Run row(StyleSet set, long teamId, TrainingRecipe recipe, String model, Long parent, String changes,
-                           String scoringMode, boolean board) {
+                           String scoringMode, boolean board, boolean train) {
         Run run = new Run();
         run.board = board;
+        run.train = train;
         run.scoringMode = scoringMode;
         run.teamId = teamId;
         run.styleSetId = set.id;
@@ -254,8 +263,8 @@ public class Runs {
 
     /** Reads what a run of one style set's jobs are made of, in the caller's session. */
     private Uni<Creation> single(StyleSet set, long teamId, TrainingRecipe recipe, String model, Long parent, String changes,
-                                 String scoringMode) {
-        Run run = row(set, teamId, recipe, model, parent, changes, scoringMode, false);
+                                 String scoringMode, boolean train) {
+        Run run = row(set, teamId, recipe, model, parent, changes, scoringMode, false, train);
         return StyleImage.of(set.id).chain(images -> Team.<Team>findById(teamId)
                 .map(team -> new Creation(run, List.of(), created -> jobs(created, set, images, team.name))));
     }
@@ -263,7 +272,7 @@ public class Runs {
     /** Reads what a board run's jobs are made of, in the caller's session. */
     private Uni<Creation> board(List<StyleSet> sets, long teamId, TrainingRecipe recipe, String model, Long parent,
                                 String changes, String scoringMode) {
-        Run run = row(sets.get(0), teamId, recipe, model, parent, changes, scoringMode, true);
+        Run run = row(sets.get(0), teamId, recipe, model, parent, changes, scoringMode, true, true);
         return boardInputs(sets).chain(images -> Team.<Team>findById(teamId)
                 .map(team -> new Creation(run, sets, created -> boardJobs(created, sets, images, team.name))));
     }
@@ -284,11 +293,14 @@ public class Runs {
         TrainingRecipe recipe = TrainingRecipe.fromJson(run.recipe);
         RunSpec spec = new RunSpec(run.id, set.id, set.styleId, run.baseModel, run.recipe,
                 images.stream().map(i -> new RunSpec.StyleImageRef(i.objectName, i.artifactKey)).toList(),
-                PromptList.fromStored(set.prompts), run.scoringMode, set.promptTemplate);
+                PromptList.fromStored(set.prompts), run.scoringMode, set.promptTemplate, run.train);
         JsonNode payload = JSON.valueToTree(spec);
         List<NewJob> jobs = new ArrayList<>();
-        if (recipe.usesPrior()) jobs.add(job(JobKinds.PRIOR, run, team, payload).dedupeKey(priorKey(run.baseModel, recipe, spec)));
-        for (String kind : List.of(JobKinds.TRAIN, JobKinds.GENERATE, JobKinds.ASSEMBLE, JobKinds.SCORE)) {
+        if (run.train) {
+            if (recipe.usesPrior()) jobs.add(job(JobKinds.PRIOR, run, team, payload).dedupeKey(priorKey(run.baseModel, recipe, spec)));
+            jobs.add(job(JobKinds.TRAIN, run, team, payload));
+        }
+        for (String kind : List.of(JobKinds.GENERATE, JobKinds.ASSEMBLE, JobKinds.SCORE)) {
             jobs.add(job(kind, run, team, payload));
         }
         return jobs;
@@ -322,7 +334,7 @@ public class Runs {
             styles.add(new BoardSpec.Style(set.id, set.styleId, refs, prompts, set.promptTemplate));
             if (recipe.usesPrior()) {
                 RunSpec spec = new RunSpec(run.id, set.id, set.styleId, run.baseModel, run.recipe, refs, prompts, run.scoringMode,
-                        set.promptTemplate);
+                        set.promptTemplate, true);
                 jobs.add(job(JobKinds.PRIOR, run, team, JSON.valueToTree(spec)).dedupeKey(priorKey(run.baseModel, recipe, spec)));
             }
         }
@@ -467,7 +479,7 @@ public class Runs {
                 assembled ? base + "config.json" : null, scored ? base + "scorecard.json" : null, images);
         List<RunView.JobSummary> summaries = jobs.stream().map(j -> new RunView.JobSummary(j.id(), j.kind(),
                 j.state().name(), j.dependsOn(), j.progress(), j.error(), "/api/jobs/" + j.id() + "/preview")).toList();
-        return new RunView(run.id, run.styleSetId, jobs.isEmpty() ? null : jobs.get(0).payload().path("styleId").asText(null), run.teamId, run.recipeName, readTree(run.recipe), run.baseModel,
+        return new RunView(run.id, run.styleSetId, jobs.isEmpty() ? null : jobs.get(0).payload().path("styleId").asText(null), run.teamId, run.recipeName, readTree(run.recipe), run.train, run.baseModel,
                 run.scoringMode, status, phase, progress, error, run.parentRunId, run.changes == null ? null : readTree(run.changes),
                 run.createdAt == null ? Instant.now() : run.createdAt, summaries, downloads, board);
     }

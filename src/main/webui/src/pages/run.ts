@@ -33,7 +33,10 @@ export function mountRun(): void {
   const lastAbove = document.getElementById("run-retry") ?? statusLine;
   if (lastAbove.parentElement && liveSection.previousElementSibling !== lastAbove) lastAbove.after(liveSection);
   const chartBox = h("div", { id: "loss-chart", class: "ts-chart", role: "img", "aria-label": "Training loss by step" });
-  const chartNote = h("p", { class: "ts-hint", id: "loss-note" }, "The loss curve appears when training starts.");
+  // a run without training (the server page says so) never has a loss curve
+  const trains = document.getElementById("run-no-training") === null;
+  const chartNote = h("p", { class: "ts-hint", id: "loss-note" },
+    trains ? "The loss curve appears when training starts." : "This run trains nothing, so it has no loss curve.");
   const previewImg = h("img", { id: "run-preview-img", alt: "Latest preview sample", hidden: true });
   const previewNote = h("p", { class: "ts-hint" }, "No preview yet.");
   liveSection.replaceChildren(

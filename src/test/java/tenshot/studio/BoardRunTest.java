@@ -41,9 +41,14 @@ class BoardRunTest {
             + "\"previewEvery\": 0, \"generation\": {\"steps\": 2}}";
 
     private static int upload(String name, String styleId) throws Exception {
+        return upload(name, styleId, Files.readAllBytes(Fixtures.dataset("jittor-a/" + styleId).resolve("prompt.json")));
+    }
+
+    /** Style {@code styleId} of the A board with these prompts (a {@code prompt.json}). */
+    private static int upload(String name, String styleId, byte[] promptJson) throws Exception {
         Path style = Fixtures.dataset("jittor-a/" + styleId);
         RequestSpecification upload = given().multiPart("name", name).multiPart("styleId", styleId)
-                .multiPart("prompts", "prompt.json", Files.readAllBytes(style.resolve("prompt.json")), "application/json");
+                .multiPart("prompts", "prompt.json", promptJson, "application/json");
         try (Stream<Path> images = Files.list(style.resolve("images"))) {
             for (Path image : images.sorted().toList()) {
                 upload = upload.multiPart("images", image.getFileName().toString(), Files.readAllBytes(image), "image/png");
@@ -119,6 +124,37 @@ class BoardRunTest {
 
         pageShowsEveryStyleWithoutScripts(run);
         submitsAsOneLeaderboardRow(run);
+    }
+
+    /**
+     * StyleID on a board: GENERATE makes every style's content latents with its own adapter, then stylises each
+     * style's prompts with that style's own images; the zip, grids and scorecard are as any board's.
+     */
+    @Test
+    void boardWithStyleIdInjectsEachStylesImages() throws Exception {
+        byte[] prompts = "{\"0\": \"Dolphin\", \"1\": \"Bread\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int a = upload("board-styleid-00", "00", prompts);
+        int b = upload("board-styleid-01", "01", prompts);
+        String recipe = "{\"base\": \"baseline\", \"steps\": 1, \"resolution\": 64, \"checkpointEvery\": 0, \"previewEvery\": 0, "
+                + "\"generation\": {\"steps\": 2, \"styleInjection\": {}}}";
+        int run = given().contentType("application/json").body("{\"styleSetIds\": [" + a + ", " + b + "], \"recipe\": " + recipe + "}")
+                .when().post("/api/runs").then().statusCode(201).extract().path("id");
+        JsonPath view = RunPolling.untilEnded(run);
+        assertEquals("SUCCEEDED", view.getString("status"), view.getString("error"));
+        JsonPath generate = given().get("/api/jobs/" + job(view, "GENERATE").get("id")).then().statusCode(200).extract().jsonPath();
+        assertEquals("injecting style", generate.getString("progress.phase"), generate.prettify());
+        assertEquals(4, generate.getInt("progress.step"));
+        assertEquals(4, generate.getInt("progress.total"));
+
+        byte[] zip = given().get("/api/runs/" + run + "/submission.zip").then().statusCode(200).extract().asByteArray();
+        Set<String> names = new TreeSet<>();
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
+            for (ZipEntry e; (e = in.getNextEntry()) != null; ) names.add(e.getName());
+        }
+        assertEquals(new TreeSet<>(List.of("00/Bread.png", "00/Dolphin.png", "01/Bread.png", "01/Dolphin.png", "config.json")), names);
+        given().get(view.getString("board[1].grid")).then().statusCode(200).contentType("image/png");
+        JsonPath card = given().get("/api/runs/" + run + "/scorecard.json").then().statusCode(200).extract().jsonPath();
+        assertEquals(List.of("00", "01"), card.getList("styles.style"), card.prettify());
     }
 
     /** The board page as the server renders it: each style's training in words, its downloads and images. */

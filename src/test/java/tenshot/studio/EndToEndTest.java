@@ -62,6 +62,11 @@ class EndToEndTest {
 
     /** {@link #runToTheEnd(String, String)} with these prompts (a {@code prompt.json}) instead of the style's 25. */
     private FinishedRun runToTheEnd(String name, String recipe, byte[] promptJson) throws Exception {
+        return runToTheEnd(name, recipe, promptJson, "");
+    }
+
+    /** {@link #runToTheEnd(String, String, byte[])} with more fields of the run request ({@code , "train": false}). */
+    private FinishedRun runToTheEnd(String name, String recipe, byte[] promptJson, String moreFields) throws Exception {
         Path style = Fixtures.dataset("jittor-a/00");
         RequestSpecification upload = given().multiPart("name", name).multiPart("styleId", "00")
                 .multiPart("prompts", "prompt.json", promptJson, "application/json");
@@ -74,7 +79,7 @@ class EndToEndTest {
         List<String> prompts = set.getList("prompts", String.class);
 
         int run = given().contentType("application/json")
-                .body("{\"styleSetId\": " + set.getInt("id") + ", \"recipe\": " + recipe + "}")
+                .body("{\"styleSetId\": " + set.getInt("id") + ", \"recipe\": " + recipe + moreFields + "}")
                 .when().post("/api/runs").then().statusCode(201).body("baseModel", equalTo("demo-sd21"))
                 .extract().path("id");
 
@@ -154,6 +159,48 @@ class EndToEndTest {
                 .body(org.hamcrest.Matchers.containsString("LoRA + StyleID"))
                 .body(org.hamcrest.Matchers.containsString("/api/runs/" + finished.id() + "/images/"))
                 .body(org.hamcrest.Matchers.containsString("Final score"));
+    }
+
+    /**
+     * Training-free StyleID: a run with {@code "train": false} has no PRIOR or TRAIN job (though its recipe uses
+     * class images) and no LoRA; GENERATE makes the content images with the base model and injects the style
+     * images; the run page, grid, zip, config and scorecard work without an adapter.
+     */
+    @Test
+    void trainingFreeStyleIdSkipsPriorAndTrain() throws Exception {
+        String recipe = "{\"base\": \"safe\", \"resolution\": 64, \"generation\": {\"steps\": 3, \"styleInjection\": {}}}";
+        FinishedRun finished = runToTheEnd("e2e-styleid-free", recipe,
+                "{\"0\": \"Dolphin\", \"1\": \"Bread\", \"2\": \"Lighthouse\"}".getBytes(StandardCharsets.UTF_8), ", \"train\": false");
+        int run = finished.id();
+        assertEquals(List.of("GENERATE", "ASSEMBLE", "SCORE"), finished.view().getList("jobs.kind", String.class));
+        assertEquals(false, finished.view().getBoolean("train"));
+        assertEquals(null, finished.view().getString("downloads.lora"));
+        assertTrue(finished.events().stream().noneMatch(d -> d.contains("\"kind\":\"TRAIN\"") || d.contains("\"kind\":\"PRIOR\"")),
+                "no training job ran");
+        assertTrue(finished.events().stream().anyMatch(d -> d.contains("\"kind\":\"GENERATE\"") && d.contains("injecting style")),
+                "GENERATE reported StyleID's injection");
+        given().when().get("/api/runs/" + run + "/lora.safetensors").then().statusCode(404);
+        JsonPath config = given().when().get("/api/runs/" + run + "/config.json").then().statusCode(200).extract().jsonPath();
+        assertEquals(false, config.getBoolean("train"), config.prettify());
+        assertEquals("each", config.getString("recipe.generation.styleInjection.styleImage"));
+        byte[] zip = given().when().get("/api/runs/" + run + "/submission.zip").then().statusCode(200).extract().asByteArray();
+        Set<String> names = new TreeSet<>();
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
+            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                if (!e.getName().endsWith(".png")) continue;
+                names.add(e.getName());
+                assertEquals(64, ImageIO.read(new ByteArrayInputStream(in.readAllBytes())).getWidth(), e.getName());
+            }
+        }
+        assertEquals(new TreeSet<>(List.of("00/Bread.png", "00/Dolphin.png", "00/Lighthouse.png")), names);
+        given().when().get("/api/runs/" + run + "/grid.png").then().statusCode(200).contentType("image/png");
+        given().when().get("/api/runs/" + run + "/scorecard.json").then().statusCode(200)
+                .body("metrics.find { it.metric == 'hist' }.value", org.hamcrest.Matchers.notNullValue());
+        given().when().get("/runs/" + run).then().statusCode(200)
+                .body(org.hamcrest.Matchers.containsString("No training"))
+                .body(org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("LoRA (safetensors)")));
+        given().when().get("/style-sets/" + finished.view().getInt("styleSetId") + "/compare?runs=" + run).then().statusCode(200)
+                .body(org.hamcrest.Matchers.containsString("StyleID, training-free"));
     }
 
     @Test

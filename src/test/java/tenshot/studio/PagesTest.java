@@ -61,6 +61,30 @@ class PagesTest {
     }
 
     @Test
+    void theRunFormStartsARunWithoutTraining() throws Exception {
+        Path style = Fixtures.dataset("jittor-a/02");
+        String location = given().redirects().follow(false).multiPart("name", "no training").multiPart("styleId", "02")
+                .multiPart("prompts", "prompt.json", "[\"Dolphin\"]".getBytes(), "application/json")
+                .multiPart("images", "crane.png", Files.readAllBytes(style.resolve("images").resolve("crane.png")), "image/png")
+                .when().post("/style-sets").then().statusCode(303).extract().header("Location");
+        given().when().get(location).then().statusCode(200).body(containsString("<label for=\"train\">No training</label>"));
+        String setId = location.substring(location.lastIndexOf('/') + 1);
+        String runLocation = given().redirects().follow(false).contentType("application/x-www-form-urlencoded")
+                .formParam("styleSetId", setId).formParam("recipe", "safe").formParam("train", "false")
+                .formParam("settings", "{\"resolution\": 64, \"generation\": {\"steps\": 2, \"styleInjection\": {}}}")
+                .when().post("/runs").then().statusCode(303).extract().header("Location");
+        String run = runLocation.substring(runLocation.lastIndexOf('/') + 1);
+        given().when().get("/api/runs/" + run).then().statusCode(200).body("train", org.hamcrest.Matchers.equalTo(false))
+                .body("jobs.kind", org.hamcrest.Matchers.equalTo(List.of("GENERATE", "ASSEMBLE", "SCORE")));
+        given().when().get(runLocation).then().statusCode(200).body(containsString("No training"));
+        // a refused form keeps the box ticked
+        given().redirects().follow(false).contentType("application/x-www-form-urlencoded")
+                .formParam("styleSetId", setId).formParam("recipe", "safe").formParam("train", "false")
+                .formParam("settings", "{\"stepz\": 3}").when().post("/runs").then().statusCode(400)
+                .body(org.hamcrest.Matchers.matchesPattern("(?s).*id=\"train\" name=\"train\" value=\"false\"[^>]* checked>.*"));
+    }
+
+    @Test
     void aRunFormWithBadSettingsIsRefusedNamingTheField() throws Exception {
         Path style = Fixtures.dataset("jittor-a/02");
         String location = given().redirects().follow(false).multiPart("name", "bad settings").multiPart("styleId", "02")

@@ -108,6 +108,27 @@ class RunApiTest {
     }
 
     @Test
+    void aRunWithoutTrainingHasNoPriorOrTrainJobAndItsRerunsTrainNothing() throws Exception {
+        int set = styleSet("06");
+        given().contentType("application/json").body("{\"styleSetId\": " + set + ", \"recipe\": {\"base\": \"baseline\", \"steps\": 2}}")
+                .when().post("/api/runs").then().statusCode(201).body("train", equalTo(true));
+        // safe uses class images: without training there is no PRIOR job either
+        int run = given().contentType("application/json")
+                .body("{\"styleSetId\": " + set + ", \"recipe\": {\"base\": \"safe\", \"generation\": {\"styleInjection\": {}}}, "
+                        + "\"train\": false}")
+                .when().post("/api/runs").then().statusCode(201)
+                .body("train", equalTo(false))
+                .body("jobs.kind", equalTo(List.of("GENERATE", "ASSEMBLE", "SCORE")))
+                .body("jobs[0].dependsOn", equalTo(List.of()))
+                .extract().path("id");
+        given().when().get("/api/jobs?run=" + run).then().statusCode(200)
+                .body("find { it.kind == 'GENERATE' }.payload.train", equalTo(false));
+        given().contentType("application/json").body("{\"recipe\": {\"generation\": {\"steps\": 3}}}")
+                .when().post("/api/runs/" + run + "/rerun").then().statusCode(201)
+                .body("train", equalTo(false)).body("jobs.kind", equalTo(List.of("GENERATE", "ASSEMBLE", "SCORE")));
+    }
+
+    @Test
     void identicalRunsShareOnePriorJob() throws Exception {
         // Class prompts come from the objects and prompts; these differ from the other tests' sets.
         int set = given().multiPart("name", "prior set").multiPart("styleId", "09").multiPart("prompts", "[\"Zebra\"]")
@@ -145,10 +166,9 @@ class RunApiTest {
                 .when().post("/api/runs").then().statusCode(400).body("subject", equalTo("recipe"))
                 .body("detail", containsString("'generation.styleInjection.gamma'"));
         int other = styleSet("12");
-        given().contentType("application/json").body("{\"styleSetIds\": [" + set + ", " + other + "], "
-                        + "\"recipe\": {\"generation\": {\"styleInjection\": {}}}}")
-                .when().post("/api/runs").then().statusCode(400).body("subject", equalTo("recipe"))
-                .body("detail", containsString("StyleID"));
+        given().contentType("application/json").body("{\"styleSetIds\": [" + set + ", " + other + "], \"train\": false}")
+                .when().post("/api/runs").then().statusCode(400).body("subject", equalTo("train"))
+                .body("detail", containsString("styleSetId"));
         given().contentType("application/json").body("{\"styleSetId\": 999999}")
                 .when().post("/api/runs").then().statusCode(404).contentType("application/problem+json");
         given().when().get("/api/runs/999999/grid.png").then().statusCode(404).contentType("application/problem+json");

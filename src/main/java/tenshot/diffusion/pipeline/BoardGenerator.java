@@ -1,5 +1,7 @@
 package tenshot.diffusion.pipeline;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,6 +52,21 @@ public final class BoardGenerator {
         void accept(int style, int prompt, BufferedImage image) throws Exception;
     }
 
+    /** Receives each final latent ({@code [1, C, h, w]}, owned by the manager given to {@link #generateLatents}) as its batch ends. */
+    @FunctionalInterface
+    public interface LatentSink {
+        void accept(int style, int prompt, NDArray latent) throws Exception;
+    }
+
+    /** What a batch's final latents become. */
+    @FunctionalInterface
+    private interface BatchEnd {
+        void accept(List<Item> items, GenerationRequest request, DiffusionPipeline pipeline) throws Exception;
+    }
+
+    /** One image of the board: a style and the index of one of its prompts. */
+    private record Item(int style, int prompt) {}
+
     private final StableDiffusion model;
 
     public BoardGenerator(StableDiffusion model) {
@@ -58,7 +75,25 @@ public final class BoardGenerator {
 
     /** Generates every prompt of every style, {@code settings.batchSize()} images per denoising loop. */
     public void generate(List<Style> styles, Settings settings, Sink sink, StepListener listener) throws Exception {
-        record Item(int style, int prompt) {}
+        inBatches(styles, settings, (items, request, pipeline) -> {
+            List<BufferedImage> images = pipeline.generate(request, listener);
+            for (int i = 0; i < items.size(); i++) sink.accept(items.get(i).style(), items.get(i).prompt(), images.get(i));
+        });
+    }
+
+    /**
+     * As {@link #generate}, but each image's final latent (what {@code generate} would decode) goes to {@code sink},
+     * in {@code manager}: the content of StyleID on a board. The adapters are off again when it returns.
+     */
+    public void generateLatents(List<Style> styles, Settings settings, LatentSink sink, StepListener listener, NDManager manager)
+            throws Exception {
+        inBatches(styles, settings, (items, request, pipeline) -> {
+            NDArray latents = pipeline.generateLatents(request, listener, manager);
+            for (int i = 0; i < items.size(); i++) sink.accept(items.get(i).style(), items.get(i).prompt(), latents.get(i + ":" + (i + 1)));
+        });
+    }
+
+    private void inBatches(List<Style> styles, Settings settings, BatchEnd end) throws Exception {
         List<Item> items = new ArrayList<>();
         for (int s = 0; s < styles.size(); s++) for (int p = 0; p < styles.get(s).prompts().size(); p++) items.add(new Item(s, p));
         List<LoraSet> sets = new ArrayList<>();
@@ -97,8 +132,7 @@ public final class BoardGenerator {
                         .scheduler(settings.scheduler());
                 if (img2img) request.initImages(starts, settings.strength());
                 routed.route(rowStyles);
-                List<BufferedImage> images = pipeline.generate(request.build(), listener);
-                for (int i = 0; i < batch.size(); i++) sink.accept(batch.get(i).style(), batch.get(i).prompt(), images.get(i));
+                end.accept(batch, request.build(), pipeline);
             }
         }
     }

@@ -20,6 +20,9 @@ import tenshot.diffusion.unet.UNet2DConditionModel;
  * and values injected into the {@code attn1} layers of {@link StyleInjection#layers()} at the first
  * {@link StyleInjection#injectedSteps} steps. No classifier-free guidance, as in StyleID.
  *
+ * <p>The style's half does not depend on the content: {@link #invertStyle} inverts a style latent once into a
+ * {@link StyleInversion}, and {@link #transfer(NDArray, StyleInversion)} stylises any number of contents with it.
+ *
  * <p>Memory: only injected timesteps are recorded, in the store dtype (fp16 on CUDA); see
  * {@link StyleIdAttention#storedBytes()} and docs/engine.md for the bound at 512 px.
  */
@@ -29,6 +32,7 @@ public final class StyleId implements AutoCloseable {
     private final NoiseSchedule schedule;
     private final NDArray emptyPrompt;
     private final StyleInjection settings;
+    private final DataType storeType;
     private final NDManager manager;
     private final StyleIdAttention processor;
     private final List<String> layers;
@@ -43,6 +47,7 @@ public final class StyleId implements AutoCloseable {
         this.schedule = schedule;
         this.emptyPrompt = emptyPrompt;
         this.settings = settings;
+        this.storeType = storeType;
         this.manager = parent.newSubManager();
         this.processor = new StyleIdAttention(manager, storeType, settings.gamma(), settings.temperature());
         this.layers = injectedLayers(unet.attentions(), settings.layers());
@@ -66,14 +71,54 @@ public final class StyleId implements AutoCloseable {
 
     /** The stylised clean latent for content and style latents ({@code [1, 4, h, w]}, scaled as the UNet sees them). */
     public NDArray transfer(NDArray content, NDArray style, int steps) {
+        try (StyleInversion inversion = invertStyle(style, steps)) {
+            return transfer(content, inversion);
+        }
+    }
+
+    /**
+     * DDIM inversion of a style latent ({@code [1, 4, h, w]}) with {@code steps} steps, keeping its keys and
+     * values at the injected timesteps and its {@code z_Tˢ}. The caller closes it once no content needs it.
+     */
+    public StyleInversion invertStyle(NDArray style, int steps) {
+        StyleInversion inversion = new StyleInversion(manager, storeType);
         try (Attached ignored = attach()) {
-            NDArray contentT = invert(content, steps, true, false);
-            NDArray styleT = invert(style, steps, false, true);
-            NDArray start = adain(contentT, styleT);
-            contentT.close();
-            styleT.close();
-            return denoise(start, steps, Denoising.INJECT);
+            processor.use(inversion);
+            inversion.finish(invert(style, steps, false, true), steps);
+            return inversion;
+        } catch (RuntimeException e) {
+            inversion.close();
+            throw e;
         } finally {
+            processor.use(null);
+        }
+    }
+
+    /**
+     * The stylised clean latent of {@code content} with an inverted style: the content is inverted with as many
+     * steps as the style was, recording its queries, and denoised from AdaIN of the two with injection.
+     */
+    public NDArray transfer(NDArray content, StyleInversion style) {
+        if (!content.getShape().equals(style.shape())) {
+            throw new IllegalArgumentException("the content latent " + content.getShape() + " and the inverted style "
+                    + style.shape() + " differ in shape: invert the style at the content's size");
+        }
+        int steps = style.steps();
+        try (Attached ignored = attach()) {
+            processor.use(style);
+            NDArray start;
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                NDArray contentT = invert(content, steps, true, false);
+                start = adain(contentT, style.latent());
+                NDScope.unregister(start);
+                contentT.close();
+            }
+            NDArray stylised = denoise(start, steps, Denoising.INJECT);
+            if (stylised != start) start.close();
+            return stylised;
+        } finally {
+            processor.use(null);
             processor.clear();
         }
     }

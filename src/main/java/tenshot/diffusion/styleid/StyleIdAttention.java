@@ -13,8 +13,9 @@ import tenshot.diffusion.unet.CrossAttention;
 /**
  * The attention processor StyleID puts on the injected self-attention layers. It records, per layer
  * and timestep, the content's queries and the style's keys and values (only at the timesteps that
- * inject, stored in {@code storeType}: fp16 on CUDA), and later injects them. Whatever it does, a
- * layer's output while recording is the plain attention's.
+ * inject, stored in {@code storeType}: fp16 on CUDA), and later injects them. The style's keys and values
+ * go to (and come from) the {@link StyleInversion} in {@link #use use}, by default one of its own. Whatever it
+ * does, a layer's output while recording is the plain attention's.
  */
 public final class StyleIdAttention implements AttentionProcessor {
 
@@ -25,8 +26,8 @@ public final class StyleIdAttention implements AttentionProcessor {
     private final double gamma;
     private final double temperature;
     private final Map<String, NDArray> queries = new HashMap<>();
-    private final Map<String, NDArray> keys = new HashMap<>();
-    private final Map<String, NDArray> values = new HashMap<>();
+    private final StyleInversion ownStyle;
+    private StyleInversion style;
     private Mode mode = Mode.PLAIN;
     private boolean recordQueries;
     private boolean recordKeysValues;
@@ -37,6 +38,13 @@ public final class StyleIdAttention implements AttentionProcessor {
         this.storeType = storeType;
         this.gamma = gamma;
         this.temperature = temperature;
+        this.ownStyle = new StyleInversion(store, storeType);
+        this.style = ownStyle;
+    }
+
+    /** Where the style's keys and values are recorded and injected from; null for the processor's own. */
+    public void use(StyleInversion inversion) {
+        style = inversion == null ? ownStyle : inversion;
     }
 
     /** The next forwards compute plain attention and record nothing. */
@@ -58,12 +66,10 @@ public final class StyleIdAttention implements AttentionProcessor {
         this.timestep = timestep;
     }
 
-    /** Bytes held by the recorded tensors. */
+    /** Bytes held by the recorded queries and the processor's own style keys and values. */
     public long storedBytes() {
-        long bytes = 0;
-        for (Map<String, NDArray> m : java.util.List.of(queries, keys, values)) {
-            for (NDArray a : m.values()) bytes += a.getShape().size() * a.getDataType().getNumOfBytes();
-        }
+        long bytes = ownStyle.storedBytes();
+        for (NDArray a : queries.values()) bytes += a.getShape().size() * a.getDataType().getNumOfBytes();
         return bytes;
     }
 
@@ -75,15 +81,12 @@ public final class StyleIdAttention implements AttentionProcessor {
         NDArray v = layer.value(x);
         String id = layer.name() + "@" + timestep;
         if (mode == Mode.RECORD) {
-            if (recordQueries) keep(queries, id, q);
-            if (recordKeysValues) {
-                keep(keys, id, k);
-                keep(values, id, v);
-            }
+            if (recordQueries) keep(id, q);
+            if (recordKeysValues) style.keep(id, k, v);
         } else if (mode == Mode.INJECT) {
-            NDArray contentQ = recorded(queries, id, "content queries", x.getDataType());
-            NDArray styleK = recorded(keys, id, "style keys", x.getDataType());
-            NDArray styleV = recorded(values, id, "style values", x.getDataType());
+            NDArray contentQ = recordedQuery(id, x.getDataType());
+            NDArray styleK = style.key(id, x.getDataType());
+            NDArray styleV = style.value(id, x.getDataType());
             NDArray mixedQ = gamma == 1 ? contentQ : contentQ.mul((float) gamma).add(q.mul((float) (1 - gamma)));
             int heads = layer.heads();
             long headDim = q.getShape().get(2) / heads;
@@ -94,30 +97,30 @@ public final class StyleIdAttention implements AttentionProcessor {
         return layer.output(Attention.multiHead(q, k, v, layer.heads()));
     }
 
-    private void keep(Map<String, NDArray> into, String id, NDArray array) {
-        NDArray copy = array.toType(storeType, true);
+    private void keep(String id, NDArray query) {
+        NDArray copy = query.toType(storeType, true);
         NDScope.unregister(copy);
         copy.attach(store);
-        NDArray previous = into.put(id, copy);
+        NDArray previous = queries.put(id, copy);
         if (previous != null) previous.close();
     }
 
-    private static NDArray recorded(Map<String, NDArray> from, String id, String what, DataType type) {
-        NDArray a = from.get(id);
-        if (a == null) throw new IllegalStateException("StyleID has no recorded " + what + " for " + id + ": invert before injecting");
+    private NDArray recordedQuery(String id, DataType type) {
+        NDArray a = queries.get(id);
+        if (a == null) throw new IllegalStateException("StyleID has no recorded content queries for " + id + ": invert before injecting");
         return a.toType(type, false);
     }
 
-    /** Frees every recorded tensor. */
+    /** Frees the recorded queries and the processor's own style keys and values. */
     public void clear() {
-        for (Map<String, NDArray> m : java.util.List.of(queries, keys, values)) {
-            m.values().forEach(NDArray::close);
-            m.clear();
-        }
+        queries.values().forEach(NDArray::close);
+        queries.clear();
+        ownStyle.clear();
     }
 
     public void close() {
         clear();
+        ownStyle.close();
         store.close();
     }
 }

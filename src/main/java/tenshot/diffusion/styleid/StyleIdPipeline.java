@@ -12,9 +12,9 @@ import tenshot.diffusion.unet.UNet2DConditionModel;
 
 /**
  * StyleID on a Stable Diffusion model's generated content: a content latent (the final latent of a
- * generation, {@link DiffusionPipeline#generateLatents}) and a style image (its VAE mean × scaling factor)
- * through {@link StyleId}, decoded to an image. Recordings are stored in the engine dtype (fp16 on CUDA).
- * Call from the engine thread.
+ * generation, {@link DiffusionPipeline#generateLatents}) and a style image (its VAE mean × scaling factor,
+ * inverted once for all its contents: {@link #invertStyle}) through {@link StyleId}, decoded to an image.
+ * Recordings are stored in the engine dtype (fp16 on CUDA). Call from the engine thread.
  */
 public final class StyleIdPipeline implements AutoCloseable {
 
@@ -41,18 +41,28 @@ public final class StyleIdPipeline implements AutoCloseable {
     }
 
     /**
-     * The stylised image of one content latent ({@code [1, 4, h, w]}) with {@code style} (resized to the
-     * content's pixel size), inverted and denoised with {@code steps} DDIM steps.
+     * A style image (resized to {@code width x height}, the contents' pixel size) encoded and DDIM-inverted once
+     * with {@code steps} steps, for any number of {@link #transfer transfers}; the caller closes it.
      */
-    public BufferedImage transfer(NDArray content, BufferedImage style, int steps) {
+    public StyleInversion invertStyle(BufferedImage style, int width, int height, int steps) {
+        if (width % 8 != 0 || height % 8 != 0) throw new IllegalArgumentException("StyleID needs a size divisible by 8, got "
+                + width + "x" + height);
         boolean previous = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try (NDManager work = manager.newSubManager()) {
-            int height = (int) content.getShape().get(2) * 8;
-            int width = (int) content.getShape().get(3) * 8;
-            NDArray pixels = Images.toTensor(work, Images.resize(style, width, height)).toDevice(content.getDevice(), false);
-            NDArray styleLatent = pipeline.encodeImage(pixels);
-            NDArray stylised = styleId.transfer(content, styleLatent, steps);
+            NDArray pixels = Images.toTensor(work, Images.resize(style, width, height)).toDevice(pipeline.model().device().device(), false);
+            return styleId.invertStyle(pipeline.encodeImage(pixels), steps);
+        } finally {
+            JniUtils.setGradMode(previous);
+        }
+    }
+
+    /** The stylised image of one content latent ({@code [1, 4, h, w]}) with an inverted style of the same size. */
+    public BufferedImage transfer(NDArray content, StyleInversion style) {
+        boolean previous = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try (NDManager work = manager.newSubManager()) {
+            NDArray stylised = styleId.transfer(content, style);
             stylised.attach(work);
             return Images.fromTensor(pipeline.decode(stylised)).get(0);
         } finally {

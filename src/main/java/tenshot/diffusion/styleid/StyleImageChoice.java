@@ -32,7 +32,17 @@ public final class StyleImageChoice {
 
     /** The style image for the prompt at {@code promptIndex} (in the style set's prompt order). */
     public BufferedImage forPrompt(int promptIndex) {
-        return images.get(nearest >= 0 ? nearest : Math.floorMod(promptIndex, images.size()));
+        return image(indexFor(promptIndex));
+    }
+
+    /** The index (in the style set's order) of the style image for the prompt at {@code promptIndex}. */
+    public int indexFor(int promptIndex) {
+        return nearest >= 0 ? nearest : Math.floorMod(promptIndex, images.size());
+    }
+
+    /** The style image at {@code index} in the style set's order. */
+    public BufferedImage image(int index) {
+        return images.get(index);
     }
 
     /**

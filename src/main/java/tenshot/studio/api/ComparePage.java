@@ -111,9 +111,13 @@ public class ComparePage {
         return out;
     }
 
-    /** "LoRA", "DoRA", "LoRA + StyleID" or "DoRA + StyleID", from the run's recipe. */
+    /**
+     * "LoRA", "DoRA", "LoRA + StyleID" or "DoRA + StyleID", from the run's recipe; a run without training is
+     * "StyleID, training-free" or "base model, no training".
+     */
     static String method(RunView run) {
         TrainingRecipe recipe = TrainingRecipe.fromJson(run.recipe().toString());
+        if (!run.train()) return recipe.generation().styleInjection() == null ? "base model, no training" : "StyleID, training-free";
         String adapter = recipe.usesDora() ? "DoRA" : "LoRA";
         return recipe.generation().styleInjection() == null ? adapter : adapter + " + StyleID";
     }

@@ -85,8 +85,8 @@ public class PageResource {
     public record PresetView(String name, String json) {}
 
     /** The run form's fields as sent, shown again when the form is refused. */
-    public record RunForm(String recipe, String baseModel, String settings) {
-        static final RunForm EMPTY = new RunForm(TrainingRecipe.PRESETS.get(0), null, "");
+    public record RunForm(String recipe, String baseModel, String settings, boolean train) {
+        static final RunForm EMPTY = new RunForm(TrainingRecipe.PRESETS.get(0), null, "", true);
     }
 
     @GET
@@ -138,10 +138,12 @@ public class PageResource {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Operation(hidden = true)
     public Uni<Response> startRun(@FormParam("styleSetId") Long styleSetId, @FormParam("recipe") String recipe,
-            @FormParam("baseModel") String baseModel, @FormParam("settings") String settings) {
+            @FormParam("baseModel") String baseModel, @FormParam("settings") String settings, @FormParam("train") String train) {
         if (styleSetId == null) throw ApiException.badField("styleSetId", "missing");
-        RunForm form = new RunForm(recipe, baseModel, settings);
-        return Uni.createFrom().deferred(() -> runs.create(new Runs.CreateRun(styleSetId, RunSettings.recipe(recipe, settings), baseModel)))
+        // the "No training" checkbox sends train=false; unticked, the field is absent
+        RunForm form = new RunForm(recipe, baseModel, settings, !"false".equals(train));
+        return Uni.createFrom().deferred(() -> runs.create(new Runs.CreateRun(styleSetId, RunSettings.recipe(recipe, settings), baseModel,
+                        null, null, form.train())))
                 .map(run -> Response.seeOther(URI.create("/runs/" + run.id)).build())
                 .onFailure(e -> e instanceof ApiException refused && refused.status() == 400)
                 .recoverWithUni(e -> refusedRun(styleSetId, form, (ApiException) e));

@@ -76,7 +76,7 @@ public class RunResource {
     @POST
     @Path("runs")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Start a run of one of your team's style sets: {styleSetId, recipe: preset name or {base, ...overrides}, baseModel, scoringMode: official (default) or corrected}")
+    @Operation(summary = "Start a run of one of your team's style sets: {styleSetId, recipe: preset name or {base, ...overrides}, baseModel, scoringMode: official (default) or corrected, train: false for no PRIOR/TRAIN (base-model generation, training-free StyleID)}")
     public Uni<Response> create(Runs.CreateRun request) {
         return runs.create(request).chain(run -> Panache.withSession(() -> runs.view(run)))
                 .map(view -> Response.status(201).header("Location", "/api/runs/" + view.id()).entity(view).build());

@@ -7,9 +7,10 @@ import java.util.List;
 /**
  * A run as the API shows it. {@code status} and {@code phase} come from its jobs; {@code progress} is
  * the running job's latest report (phase, step/total, loss, s/step, ETA). {@code board} lists a board
- * run's styles (null for a run of one style set).
+ * run's styles (null for a run of one style set). {@code train} false: the run trained no adapter (no PRIOR or
+ * TRAIN job, no LoRA download) and generated with the base model.
  */
-public record RunView(long id, long styleSetId, String styleId, long teamId, String recipeName, JsonNode recipe,
+public record RunView(long id, long styleSetId, String styleId, long teamId, String recipeName, JsonNode recipe, boolean train,
         String baseModel, String scoringMode, String status, String phase, JsonNode progress, String error, Long parentRunId,
         JsonNode changes, Instant createdAt, List<JobSummary> jobs, Downloads downloads, List<BoardStyle> board) {
 

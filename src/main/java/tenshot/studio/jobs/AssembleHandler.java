@@ -80,6 +80,7 @@ public class AssembleHandler implements JobHandler {
         node.put("styleSetId", spec.styleSetId());
         node.put("baseModel", spec.baseModel());
         node.set("recipe", JSON.readTree(spec.recipe()));
+        node.put("train", spec.trains());
         node.set("styleImages", JSON.valueToTree(spec.images().stream().map(RunSpec.StyleImageRef::objectName).toList()));
         node.set("prompts", JSON.valueToTree(spec.prompts()));
         return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node);
@@ -107,7 +108,7 @@ public class AssembleHandler implements JobHandler {
                 write.commit();
             }
             RunSpec styleRun = new RunSpec(spec.runId(), style.styleSetId(), style.styleId(), spec.baseModel(), spec.recipe(),
-                    style.images(), style.prompts(), spec.scoringMode(), style.promptTemplate());
+                    style.images(), style.prompts(), spec.scoringMode(), style.promptTemplate(), true);
             String config = config(styleRun);
             configs.set(style.styleId(), JSON.readTree(config));
             parts.add(new SubmissionZip.Part(style.styleId(), style.prompts(),

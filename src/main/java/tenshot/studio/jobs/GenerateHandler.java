@@ -12,6 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import javax.imageio.ImageIO;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import tenshot.diffusion.StepReport;
@@ -26,6 +27,7 @@ import tenshot.diffusion.schedulers.Scheduler;
 import tenshot.diffusion.styleid.StyleIdPipeline;
 import tenshot.diffusion.styleid.StyleImageChoice;
 import tenshot.diffusion.styleid.StyleInjection;
+import tenshot.diffusion.styleid.StyleInversion;
 import tenshot.diffusion.train.PromptTemplate;
 import tenshot.diffusion.train.TrainingRecipe;
 import tenshot.store.ArtifactStore;
@@ -34,12 +36,12 @@ import tenshot.worker.JobHandler;
 import tenshot.worker.PermanentJobFailure;
 
 /**
- * Generates every prompt of a run with its trained LoRA, one image per prompt ({@code {Prompt}.png}),
- * from noise or img2img from the average style image, as the recipe's generation settings say; with
- * {@code generation.styleInjection}, those images are StyleID's content and the stored image is StyleID's. Prompts
- * run in batches ({@code tenshot.generate.batch-size} images per denoising loop on a GPU, one on the
- * CPU); each image keeps its own seed, so batching changes no image beyond kernel rounding. An attempt
- * after a crash skips the prompts whose image is already stored.
+ * Generates every prompt of a run with its trained LoRA (with the base model for a run without training), one
+ * image per prompt ({@code {Prompt}.png}), from noise or img2img from the average style image, as the recipe's
+ * generation settings say; with {@code generation.styleInjection}, those images are StyleID's content and the
+ * stored image is StyleID's. Prompts run in batches ({@code tenshot.generate.batch-size} images per denoising
+ * loop on a GPU, one on the CPU); each image keeps its own seed, so batching changes no image beyond kernel
+ * rounding. An attempt after a crash skips the prompts whose image is already stored.
  */
 @ApplicationScoped
 public class GenerateHandler implements JobHandler {
@@ -67,11 +69,7 @@ public class GenerateHandler implements JobHandler {
         Path modelDir = inputs.modelDir(spec.baseModel());
         StableDiffusion model = context.models().get("sd:" + modelDir + ":" + context.device(), StableDiffusion.class,
                 () -> StableDiffusionLoader.load(modelDir, context.device()));
-        if (!store.exists(spec.loraKey())) throw new PermanentJobFailure("the run has no trained LoRA (" + spec.loraKey() + ")");
-        Path lora = context.scratchDir().resolve("pytorch_lora_weights.safetensors");
-        try (InputStream in = store.open(spec.loraKey())) {
-            Files.copy(in, lora, StandardCopyOption.REPLACE_EXISTING);
-        }
+        Path lora = spec.trains() ? trainedLora(context, spec) : null;
         int size = recipe.resolution() > 0 ? recipe.resolution() : model.defaultSize();
         BufferedImage start = "average-style-image".equals(settings.start())
                 ? Images.average(inputs.styleImages(spec), size, size) : null;
@@ -85,8 +83,9 @@ public class GenerateHandler implements JobHandler {
         int done = prompts.size() - missing.size();
         StyleInjection injection = settings.styleInjection();
         try (NDManager contents = model.manager().newSubManager()) {
-            List<NDArray> contentLatents = new ArrayList<>();
-            try (LoraSet adapters = StableDiffusionLoader.applyLora(model, lora, 1.0)) {
+            StyleContents styleContents = injection == null ? null : new StyleContents(inputs.styleImages(spec));
+            // a run without training generates with the base model (a null resource is not closed)
+            try (LoraSet adapters = lora == null ? null : StableDiffusionLoader.applyLora(model, lora, 1.0)) {
                 DiffusionPipeline pipeline = new DiffusionPipeline(model);
                 for (int from = 0; from < missing.size(); from += batchSize) {
                     List<Integer> batch = missing.subList(from, Math.min(missing.size(), from + batchSize));
@@ -103,7 +102,9 @@ public class GenerateHandler implements JobHandler {
                     if (injection != null) {
                         // StyleID runs on the base model, so every content latent is made before the adapters come off.
                         NDArray latents = pipeline.generateLatents(request.build(), step -> context.checkCancelled(), contents);
-                        for (int b = 0; b < batch.size(); b++) contentLatents.add(latents.get(b + ":" + (b + 1)));
+                        for (int b = 0; b < batch.size(); b++) {
+                            styleContents.add(batch.get(b), latents.get(b + ":" + (b + 1)), spec.imageKey(prompts.get(batch.get(b))));
+                        }
                         double seconds = (System.nanoTime() - began) / 1e9 / batch.size();
                         context.progress().onStep(StepReport.of("generating content", from + batch.size(), missing.size(), seconds));
                         continue;
@@ -117,20 +118,46 @@ public class GenerateHandler implements JobHandler {
                 }
             }
             if (injection != null && !missing.isEmpty()) {
-                injectStyle(context, spec, model, injection, size, settings.steps(), missing, contentLatents, done);
+                injectStyle(context, model, injection, size, settings.steps(), List.of(styleContents), done, prompts.size());
             }
         }
         return Map.of("images", prompts.size(), "generatedThisAttempt", missing.size(), "size", size);
     }
 
+    /** The run's trained LoRA, copied to the job's scratch folder. */
+    private Path trainedLora(JobContext context, RunSpec spec) throws Exception {
+        if (!store.exists(spec.loraKey())) throw new PermanentJobFailure("the run has no trained LoRA (" + spec.loraKey() + ")");
+        Path lora = context.scratchDir().resolve("pytorch_lora_weights.safetensors");
+        try (InputStream in = store.open(spec.loraKey())) {
+            Files.copy(in, lora, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return lora;
+    }
+
     /**
-     * StyleID on each content latent (prompt {@code missing[i]}'s is {@code contentLatents[i]}) with the base
-     * model, the style image chosen as the recipe says; each stylised image is stored as the prompt's image.
+     * One style's StyleID inputs in a GENERATE job: its style images (in the style set's order) and, per image still
+     * to make, the prompt's index in the style's prompt order, its content latent and the key its image goes to.
      */
-    private void injectStyle(JobContext context, RunSpec spec, StableDiffusion model, StyleInjection injection, int size, int steps,
-            List<Integer> missing, List<NDArray> contentLatents, int done) throws Exception {
-        StyleImageChoice choice = StyleImageChoice.of(injection.styleImage(), inputs.styleImages(spec), size);
-        List<String> prompts = spec.prompts();
+    private record StyleContents(List<BufferedImage> styleImages, List<Integer> prompts, List<NDArray> latents, List<String> keys) {
+
+        StyleContents(List<BufferedImage> styleImages) {
+            this(styleImages, new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        }
+
+        void add(int prompt, NDArray latent, String key) {
+            prompts.add(prompt);
+            latents.add(latent);
+            keys.add(key);
+        }
+    }
+
+    /**
+     * StyleID on each content latent of each style with the base model, the style image chosen among the style's
+     * own as the recipe says; each stylised image is stored at its key. Each chosen style image is inverted once,
+     * for all its prompts, and its recordings freed before the next.
+     */
+    private void injectStyle(JobContext context, StableDiffusion model, StyleInjection injection, int size, int steps,
+            List<StyleContents> styles, int done, int total) throws Exception {
         StyleIdPipeline styleId;
         try {
             styleId = new StyleIdPipeline(new DiffusionPipeline(model), injection);
@@ -138,14 +165,25 @@ public class GenerateHandler implements JobHandler {
             throw new PermanentJobFailure(e.getMessage());
         }
         try (styleId) {
-            for (int i = 0; i < missing.size(); i++) {
-                context.checkCancelled();
-                long began = System.nanoTime();
-                int prompt = missing.get(i);
-                BufferedImage image = styleId.transfer(contentLatents.get(i), choice.forPrompt(prompt), steps);
-                storeImage(spec.imageKey(prompts.get(prompt)), image);
-                context.progress().onStep(new StepReport("injecting style", ++done, prompts.size(), Double.NaN, Double.NaN,
-                        (System.nanoTime() - began) / 1e9, image));
+            for (StyleContents style : styles) {
+                StyleImageChoice choice = StyleImageChoice.of(injection.styleImage(), style.styleImages(), size);
+                Map<Integer, List<Integer>> byStyleImage = new TreeMap<>();
+                for (int i = 0; i < style.prompts().size(); i++) {
+                    byStyleImage.computeIfAbsent(choice.indexFor(style.prompts().get(i)), k -> new ArrayList<>()).add(i);
+                }
+                for (Map.Entry<Integer, List<Integer>> group : byStyleImage.entrySet()) {
+                    context.checkCancelled();
+                    try (StyleInversion inversion = styleId.invertStyle(choice.image(group.getKey()), size, size, steps)) {
+                        for (int i : group.getValue()) {
+                            context.checkCancelled();
+                            long began = System.nanoTime();
+                            BufferedImage image = styleId.transfer(style.latents().get(i), inversion);
+                            storeImage(style.keys().get(i), image);
+                            context.progress().onStep(new StepReport("injecting style", ++done, total, Double.NaN, Double.NaN,
+                                    (System.nanoTime() - began) / 1e9, image));
+                        }
+                    }
+                }
             }
         }
     }
@@ -160,12 +198,12 @@ public class GenerateHandler implements JobHandler {
     /**
      * Generates every prompt of every style of a board in shared denoising loops ({@link BoardGenerator}):
      * batches mix styles, each row with its style's LoRA and start image and the seed it would have in a
-     * run of that style alone. An attempt after a crash generates only the images not yet stored.
+     * run of that style alone; with {@code generation.styleInjection} those are StyleID's contents, each style
+     * stylised with its own style images. An attempt after a crash generates only the images not yet stored.
      */
     private Object runBoard(JobContext context, BoardSpec spec) throws Exception {
         TrainingRecipe recipe = TrainingRecipe.fromJson(spec.recipe());
         TrainingRecipe.Generation settings = recipe.generation();
-        if (settings.styleInjection() != null) throw new PermanentJobFailure("a board run does not generate with StyleID (styleInjection)");
         Path modelDir = inputs.modelDir(spec.baseModel());
         StableDiffusion model = context.models().get("sd:" + modelDir + ":" + context.device(), StableDiffusion.class,
                 () -> StableDiffusionLoader.load(modelDir, context.device()));
@@ -174,12 +212,14 @@ public class GenerateHandler implements JobHandler {
         List<BoardGenerator.Style> styles = new ArrayList<>();
         List<BoardSpec.Style> generated = new ArrayList<>();
         List<List<String>> missingPrompts = new ArrayList<>();
+        List<List<Integer>> missingIndexes = new ArrayList<>();
         int total = 0;
         int done = 0;
         for (BoardSpec.Style style : spec.styles()) {
             total += style.prompts().size();
             List<String> texts = new ArrayList<>();
             List<String> missing = new ArrayList<>();
+            List<Integer> indexes = new ArrayList<>();
             List<Long> seeds = new ArrayList<>();
             for (int i = 0; i < style.prompts().size(); i++) {
                 String prompt = style.prompts().get(i);
@@ -188,6 +228,7 @@ public class GenerateHandler implements JobHandler {
                     continue;
                 }
                 missing.add(prompt);
+                indexes.add(i);
                 texts.add(template.render(prompt, style.styleId(), RunSpec.objectPhrase(style.promptTemplate())));
                 seeds.add(RunSpec.imageSeed(recipe.seed(), i));
             }
@@ -204,10 +245,29 @@ public class GenerateHandler implements JobHandler {
             styles.add(new BoardGenerator.Style(lora, start, texts, seeds.stream().mapToLong(Long::longValue).toArray()));
             generated.add(style);
             missingPrompts.add(missing);
+            missingIndexes.add(indexes);
         }
         int batchSize = context.device().isGpu() ? Math.max(1, gpuBatchSize) : 1;
         BoardGenerator.Settings sampling = new BoardGenerator.Settings(size, settings.steps(), settings.guidanceScale(),
                 Scheduler.Kind.parse(settings.scheduler()), settings.strength(), batchSize);
+        StyleInjection injection = settings.styleInjection();
+        if (injection != null) {
+            // as for one style: every style's content latents with its own adapter, then StyleID on the base model
+            try (NDManager contents = model.manager().newSubManager()) {
+                List<StyleContents> styleContents = new ArrayList<>();
+                for (BoardSpec.Style style : generated) styleContents.add(new StyleContents(inputs.styleImages(style.images())));
+                int missing = total - done;
+                int[] made = {0};
+                long began = System.nanoTime();
+                new BoardGenerator(model).generateLatents(styles, sampling, (s, p, latent) -> {
+                    styleContents.get(s).add(missingIndexes.get(s).get(p), latent, spec.imageKey(generated.get(s), missingPrompts.get(s).get(p)));
+                    context.progress().onStep(StepReport.of("generating content", ++made[0], missing,
+                            (System.nanoTime() - began) / 1e9 / made[0]));
+                }, step -> context.checkCancelled(), contents);
+                if (missing > 0) injectStyle(context, model, injection, size, settings.steps(), styleContents, done, total);
+            }
+            return Map.of("images", total, "generatedThisAttempt", total - done, "styles", spec.styles().size(), "size", size);
+        }
         int[] progress = {done};
         int boardTotal = total;
         int first = done;

@@ -10,9 +10,16 @@ import tenshot.diffusion.train.PromptTemplate;
  * @param recipe the training recipe as JSON ({@code tenshot.diffusion.train.TrainingRecipe})
  * @param scoringMode how the SCORE job scores ({@code official} or {@code corrected}; null: official)
  * @param promptTemplate the style set's object phrase for generation ({@code "paper" painting of {object}}), or null
+ * @param train whether the run trained an adapter to generate with; false: generation uses the base model
+ *     (null, in payloads written before runs could skip training: true)
  */
 public record RunSpec(long runId, long styleSetId, String styleId, String baseModel, String recipe,
-        List<StyleImageRef> images, List<String> prompts, String scoringMode, String promptTemplate) {
+        List<StyleImageRef> images, List<String> prompts, String scoringMode, String promptTemplate, Boolean train) {
+
+    /** Whether generation uses the run's trained adapter. */
+    public boolean trains() {
+        return train == null || train;
+    }
 
     /** The style set's object phrase, or null for none. */
     public PromptTemplate objectPhrase() {

@@ -79,6 +79,40 @@ class BoardGeneratorTest {
         }
     }
 
+    @Test
+    void boardLatentsAreWhatTheBoardDecodesAndTheAdaptersComeOffAfter() throws Exception {
+        try (StableDiffusion model = StableDiffusionLoader.load(Fixtures.tinySd21(), EngineDevice.cpu());
+                NDManager m = NDManager.newBaseManager()) {
+            List<BoardGenerator.Style> styles = List.of(
+                    new BoardGenerator.Style(Fixtures.golden("lora/pytorch_lora_weights.safetensors"), null,
+                            List.of("a boat in style_00", "a bear in style_00"), new long[] {3, 4}),
+                    new BoardGenerator.Style(otherLora(m), null, List.of("a cat in style_01"), new long[] {8}));
+            // one image per loop, so decoding one latent is exactly what the board's own decode did
+            BoardGenerator.Settings settings = new BoardGenerator.Settings(64, 3, 7.5, Scheduler.Kind.DDIM, 1.0, 1);
+            DiffusionPipeline pipeline = new DiffusionPipeline(model);
+            GenerationRequest plain = GenerationRequest.builder(List.of("a boat")).seeds(new long[] {3}).size(64, 64).steps(3)
+                    .guidanceScale(7.5).scheduler(Scheduler.Kind.DDIM).build();
+            BufferedImage before = pipeline.generate(plain, StepListener.NONE).get(0);
+
+            BufferedImage[][] board = new BufferedImage[2][2];
+            new BoardGenerator(model).generate(styles, settings, (s, p, image) -> board[s][p] = image, StepListener.NONE);
+            NDArray[][] latents = new NDArray[2][2];
+            new BoardGenerator(model).generateLatents(styles, settings, (s, p, latent) -> latents[s][p] = latent, StepListener.NONE, m);
+            int images = 0;
+            for (int s = 0; s < 2; s++) {
+                for (int p = 0; p < styles.get(s).prompts().size(); p++) {
+                    assertEquals(new ai.djl.ndarray.types.Shape(1, model.latentChannels(), 8, 8), latents[s][p].getShape());
+                    BufferedImage decoded = Images.fromTensor(pipeline.decode(latents[s][p])).get(0);
+                    assertEquals(0, maxPixelDifference(decoded, board[s][p]), "style " + s + " prompt " + p);
+                    images++;
+                }
+            }
+            assertEquals(3, images);
+            assertEquals(0, maxPixelDifference(before, pipeline.generate(plain, StepListener.NONE).get(0)),
+                    "the base model is back once the latents are made");
+        }
+    }
+
     private static int maxPixelDifference(BufferedImage a, BufferedImage b) {
         assertEquals(a.getWidth(), b.getWidth());
         int worst = 0;

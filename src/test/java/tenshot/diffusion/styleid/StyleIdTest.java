@@ -118,6 +118,43 @@ class StyleIdTest {
     }
 
     @Test
+    void transferWithAReusedStyleInversionEqualsTheOneShotPathExactly() {
+        NDArray style = z0.flip(2).mul(1.5f);
+        NDArray[] contents = {z0, z0.flip(3).mul(0.8f).add(0.1f)};
+        try (StyleId styleId = new StyleId(unet, schedule, context, StyleInjection.defaults(), DataType.FLOAT32, manager)) {
+            // StyleID as one shot per content: content queries and style keys and values recorded side by side, then injected.
+            NDArray[] oneShot = new NDArray[contents.length];
+            for (int k = 0; k < contents.length; k++) {
+                try (StyleId.Attached attached = styleId.attach()) {
+                    NDArray contentT = styleId.invert(contents[k], 10, true, false);
+                    NDArray styleT = styleId.invert(style, 10, false, true);
+                    oneShot[k] = styleId.denoise(StyleId.adain(contentT, styleT), 10, StyleId.Denoising.INJECT);
+                    styleId.processor().clear();
+                }
+            }
+            assertTrue(maxAbs(oneShot[0], oneShot[1]) > 1e-3f, "two contents must give two results");
+
+            StyleInversion inversion = styleId.invertStyle(style, 10);
+            long recorded = inversion.storedBytes();
+            assertTrue(recorded > 0);
+            assertEquals(0, styleId.processor().storedBytes(), "the style's recordings live in its inversion");
+            for (int k = 0; k < contents.length; k++) {
+                assertEquals(0f, maxAbs(styleId.transfer(contents[k], inversion), oneShot[k]), "content " + k + " with the reused inversion");
+                assertEquals(recorded, inversion.storedBytes(), "a transfer leaves the style's recordings as they were");
+                assertEquals(0, styleId.processor().storedBytes(), "a transfer frees the content's queries");
+            }
+            assertEquals(0f, maxAbs(styleId.transfer(contents[1], style, 10), oneShot[1]), "the one-shot transfer");
+
+            NDArray wider = contents[0].concat(contents[0], 3);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> styleId.transfer(wider, inversion));
+            assertTrue(e.getMessage().contains("differ in shape"), e.getMessage());
+            inversion.close();
+            assertEquals(0, inversion.storedBytes(), "closing frees the recordings");
+            assertThrows(IllegalStateException.class, () -> styleId.transfer(contents[0], inversion));
+        }
+    }
+
+    @Test
     void onlyInjectedStepsAreRecorded() {
         StyleInjection half = new StyleInjection(0.75, 1.5, 0.5, StyleInjection.DEFAULT_LAYERS, "each");
         assertEquals(5, half.injectedSteps(10));

@@ -16,9 +16,13 @@ import tenshot.studio.scores.ScorecardView;
 class ComparePageTest {
 
     private static RunView run(long id, TrainingRecipe recipe, List<String> prompts) throws Exception {
+        return run(id, recipe, prompts, true);
+    }
+
+    private static RunView run(long id, TrainingRecipe recipe, List<String> prompts, boolean train) throws Exception {
         List<RunView.Image> images = prompts.stream()
                 .map(p -> new RunView.Image(p, "/api/runs/" + id + "/images/" + p + ".png", 42)).toList();
-        return new RunView(id, 1, "00", 1, recipe.name(), new ObjectMapper().readTree(recipe.toJson()), "demo-sd21", "official",
+        return new RunView(id, 1, "00", 1, recipe.name(), new ObjectMapper().readTree(recipe.toJson()), train, "demo-sd21", "official",
                 "SUCCEEDED", null, null, null, null, null, Instant.EPOCH, List.of(),
                 new RunView.Downloads(null, null, null, null, null, images), null);
     }
@@ -36,6 +40,8 @@ class ComparePageTest {
         assertEquals("LoRA", ComparePage.method(run(1, lora, List.of())));
         assertEquals("DoRA", ComparePage.method(run(2, dora, List.of())));
         assertEquals("LoRA + StyleID", ComparePage.method(run(3, styleId, List.of())));
+        assertEquals("StyleID, training-free", ComparePage.method(run(4, styleId, List.of(), false)));
+        assertEquals("base model, no training", ComparePage.method(run(5, lora, List.of(), false)));
     }
 
     @Test
