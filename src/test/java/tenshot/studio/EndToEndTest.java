@@ -138,14 +138,7 @@ class EndToEndTest {
         assertEquals(0.75, config.getDouble("recipe.generation.styleInjection.gamma"), 1e-12, config.prettify());
         assertEquals("nearest-average", config.getString("recipe.generation.styleInjection.styleImage"));
         byte[] zip = given().when().get("/api/runs/" + finished.id() + "/submission.zip").then().statusCode(200).extract().asByteArray();
-        Set<String> names = new TreeSet<>();
-        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
-            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
-                if (!e.getName().endsWith(".png")) continue;
-                names.add(e.getName());
-                assertEquals(64, ImageIO.read(new ByteArrayInputStream(in.readAllBytes())).getWidth(), e.getName());
-            }
-        }
+        Set<String> names = pngNames(zip, 64);
         Set<String> expected = new TreeSet<>();
         for (String prompt : finished.prompts()) expected.add("00/" + prompt + ".png");
         assertEquals(expected, names);
@@ -184,14 +177,7 @@ class EndToEndTest {
         assertEquals(false, config.getBoolean("train"), config.prettify());
         assertEquals("each", config.getString("recipe.generation.styleInjection.styleImage"));
         byte[] zip = given().when().get("/api/runs/" + run + "/submission.zip").then().statusCode(200).extract().asByteArray();
-        Set<String> names = new TreeSet<>();
-        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
-            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
-                if (!e.getName().endsWith(".png")) continue;
-                names.add(e.getName());
-                assertEquals(64, ImageIO.read(new ByteArrayInputStream(in.readAllBytes())).getWidth(), e.getName());
-            }
-        }
+        Set<String> names = pngNames(zip, 64);
         assertEquals(new TreeSet<>(List.of("00/Bread.png", "00/Dolphin.png", "00/Lighthouse.png")), names);
         given().when().get("/api/runs/" + run + "/grid.png").then().statusCode(200).contentType("image/png");
         given().when().get("/api/runs/" + run + "/scorecard.json").then().statusCode(200)
@@ -270,5 +256,18 @@ class EndToEndTest {
         } catch (Exception e) {
             events.add("listener stopped: " + e);
         }
+    }
+
+    /** The PNG entries of a submission zip, each checked to be {@code width} pixels wide. */
+    private static Set<String> pngNames(byte[] zip, int width) throws Exception {
+        Set<String> names = new TreeSet<>();
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
+            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                if (!e.getName().endsWith(".png")) continue;
+                names.add(e.getName());
+                assertEquals(width, ImageIO.read(new ByteArrayInputStream(in.readAllBytes())).getWidth(), e.getName());
+            }
+        }
+        return names;
     }
 }
