@@ -57,7 +57,7 @@ class DoraParityTest {
         List<GoldenParity.Check> checks = new GoldenParity(Fixtures.tinySd21().getParent(), EngineDevice.cpu()).trainStep(GoldenParity.DORA);
         // 384 gradients: 128 adapted layers, each with its LoRA pair and its magnitude vector
         assertEquals(List.of("DoRA train step loss", "DoRA train step instance loss", "DoRA train step prior loss",
-                        "DoRA train step gradients (384)", "DoRA train step grad norm before clipping", "DoRA train step weights after AdamW"),
+                        "DoRA train step gradients (384)", "DoRA train step grad norm before clipping", "DoRA train step weights after AdamW from the golden gradients"),
                 checks.stream().map(GoldenParity.Check::name).toList());
         for (GoldenParity.Check c : checks) assertTrue(c.passed(), c.name() + ": " + c.error() + " > " + c.tolerance());
     }
