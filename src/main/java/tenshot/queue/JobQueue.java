@@ -66,7 +66,8 @@ public class JobQueue {
                     long id = row.getLong("id");
                     JobState state = JobState.fromDb(row.getString("state"));
                     if (state == JobState.FAILED || state == JobState.CANCELLED) {
-                        return requeue(conn, id).flatMap(x -> load(conn, id));
+                        // what waited for it belongs to runs that were stopped; the new run only needs the job
+                        return requeue(conn, id, false).flatMap(x -> load(conn, id));
                     }
                     return load(conn, id);
                 });
@@ -274,7 +275,7 @@ public class JobQueue {
                 return Uni.createFrom().failure(new JobStateConflict(
                         "job " + id + " is " + state.db() + "; only failed or cancelled jobs can be retried"));
             }
-            return requeue(conn, id).flatMap(x -> load(conn, id));
+            return requeue(conn, id, true).flatMap(x -> load(conn, id));
         }));
     }
 
@@ -293,7 +294,7 @@ public class JobQueue {
                                 .flatMap(s -> {
                                     String st = s.iterator().next().getString("state");
                                     if (!st.equals("failed") && !st.equals("cancelled")) return Uni.createFrom().item(n);
-                                    return requeue(conn, id).map(k -> n + k);
+                                    return requeue(conn, id, false).map(k -> n + k);
                                 }));
                     }
                     return chain;
@@ -310,10 +311,12 @@ public class JobQueue {
     }
 
     /**
-     * Queues the job again together with the failed/cancelled jobs it waits for (transitively) and
-     * the failed/cancelled jobs that wait for it; returns how many jobs were queued.
+     * Queues the job again together with the failed/cancelled jobs it waits for (transitively) and, with
+     * {@code withDependents}, the failed/cancelled jobs of its own run that wait for it; returns how many
+     * jobs were queued. Another run's jobs are never brought back: a prior-images job shared through its
+     * dedupe key is waited for by other runs, which may have been cancelled on purpose.
      */
-    private static Uni<Integer> requeue(SqlConnection conn, long id) {
+    private static Uni<Integer> requeue(SqlConnection conn, long id, boolean withDependents) {
         return conn.preparedQuery("""
                         WITH RECURSIVE upstream(id) AS (
                             SELECT $1::bigint
@@ -323,7 +326,9 @@ public class JobQueue {
                         downstream(id) AS (
                             SELECT $1::bigint
                             UNION
-                            SELECT d.job_id FROM job_dependency d JOIN downstream w ON d.depends_on = w.id),
+                            SELECT d.job_id FROM job_dependency d JOIN downstream w ON d.depends_on = w.id
+                              JOIN job c ON c.id = d.job_id
+                             WHERE $2 AND c.run_id IS NOT DISTINCT FROM (SELECT run_id FROM job WHERE id = $1)),
                         waiting(id) AS (
                             SELECT id FROM upstream UNION SELECT id FROM downstream)
                         UPDATE job SET state = 'queued', attempts = 0, not_before = now(), cancel_requested = false,
@@ -331,7 +336,7 @@ public class JobQueue {
                                        lease_owner = NULL, lease_expires_at = NULL
                          WHERE id IN (SELECT id FROM waiting) AND state IN ('failed', 'cancelled')
                         RETURNING id""")
-                .execute(Tuple.of(id))
+                .execute(Tuple.of(id, withDependents))
                 .flatMap(rows -> {
                     List<Long> ids = new ArrayList<>();
                     for (Row r : rows) ids.add(r.getLong("id"));

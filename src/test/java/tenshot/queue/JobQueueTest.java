@@ -127,4 +127,31 @@ class JobQueueTest {
         assertEquals(JobState.QUEUED, queue.get(train2.id()).await().indefinitely().state());
         assertEquals(JobState.CANCELLED, queue.get(train1.id()).await().indefinitely().state());
     }
+
+    @Test
+    void aSharedJobQueuedAgainDoesNotBringBackTheCancelledRunsThatWaitedForIt() {
+        Job prior = queue.enqueue(NewJob.of("PRIOR").run(1L).dedupeKey("prior:y")).await().indefinitely();
+        Job train1 = queue.enqueue(NewJob.of("TRAIN").run(1L).dependsOn(prior.id())).await().indefinitely();
+        assertEquals(2, queue.cancelRun(1L, "stop run 1").await().indefinitely());
+
+        // run 2 needs the same prior images: the job runs again, run 1 stays cancelled
+        Job shared = queue.enqueue(NewJob.of("PRIOR").run(2L).dedupeKey("prior:y")).await().indefinitely();
+        assertEquals(prior.id(), shared.id());
+        assertEquals(JobState.QUEUED, shared.state());
+        assertEquals(JobState.CANCELLED, queue.get(train1.id()).await().indefinitely().state());
+        Job train2 = queue.enqueue(NewJob.of("TRAIN").run(2L).dependsOn(shared.id())).await().indefinitely();
+
+        // run 2 cancelled by its owner stays cancelled when run 1, which holds the shared job, is retried
+        assertEquals(1, queue.cancelRun(2L, "stop run 2").await().indefinitely());
+        assertEquals(1, queue.cancelRun(1L, null).await().indefinitely());
+        assertEquals(2, queue.retryRun(1L).await().indefinitely());
+        assertEquals(JobState.QUEUED, queue.get(train1.id()).await().indefinitely().state());
+        assertEquals(JobState.CANCELLED, queue.get(train2.id()).await().indefinitely().state());
+
+        // retrying one job still brings back its own run's jobs that were cancelled because they waited
+        assertEquals(2, queue.cancelRun(1L, null).await().indefinitely());
+        assertEquals(JobState.QUEUED, queue.retry(prior.id()).await().indefinitely().state());
+        assertEquals(JobState.QUEUED, queue.get(train1.id()).await().indefinitely().state());
+        assertEquals(JobState.CANCELLED, queue.get(train2.id()).await().indefinitely().state());
+    }
 }
