@@ -96,6 +96,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--board-size", paramLabel = "PX", defaultValue = "512", description = "board row image size (${DEFAULT-VALUE})")
     int boardSize;
 
+    @Option(names = "--styleid-size", paramLabel = "PX", description = "StyleID rows at this size against plain txt2img, --steps steps (off unless given; 512)")
+    Integer styleIdSize;
+
     @Option(names = "--whole-board", paramLabel = "DIR",
             description = "a whole board run (class images, training, generation) over DIR's style sets with the safe recipe at --board-size (off unless given)")
     Path wholeBoard;
@@ -170,6 +173,14 @@ final class BenchCommand implements Callable<Integer> {
                     String.format("%.2f s per image (%.1f s total)", seconds / images, seconds), memory(device, memory)};
                 rows.add(row);
                 System.out.println("  " + String.join(" | ", row));
+            }
+            if (styleIdSize != null) {
+                memory.releaseCached();
+                for (String[] row : StyleIdBenchRows.measure(model, styleIdSize, steps)) {
+                    row[4] = memory(device, memory);
+                    rows.add(row);
+                    System.out.println("  " + String.join(" | ", row));
+                }
             }
             if (boardStyles != null) {
                 memory.releaseCached();
