@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import tenshot.diffusion.guidance.StyleGuidance;
 import tenshot.diffusion.styleid.StyleInjection;
 
 class TrainingRecipeTest {
@@ -150,6 +151,48 @@ class TrainingRecipeTest {
         assertField("generation.styleInjection.styleImage", base + "{\"styleImage\": \"random\"}}}");
         assertField("generation.styleInjection.gama", base + "{\"gama\": 0.5}}}");
         assertField("generation.styleInjection", base + "true}}");
+    }
+
+    @Test
+    void styleGuidanceIsOffByDefaultAndAnObjectTakesItsDefaults() {
+        for (String preset : TrainingRecipe.PRESETS) assertEquals(null, TrainingRecipe.preset(preset).generation().styleGuidance());
+        assertTrue(TrainingRecipe.preset("safe").toJson().contains("\"styleGuidance\" : null"), "the recipe JSON shows the field");
+
+        TrainingRecipe defaults = TrainingRecipe.fromJson("{\"base\": \"safe\", \"generation\": {\"styleGuidance\": {}}}");
+        assertEquals(StyleGuidance.defaults(), defaults.generation().styleGuidance());
+        assertEquals(40, defaults.generation().steps(), "the rest of the generation settings stay the preset's");
+
+        TrainingRecipe partial = TrainingRecipe.fromJson("{\"base\": \"baseline\", \"generation\": {\"styleGuidance\": "
+                + "{\"lastSteps\": 3}}}");
+        assertEquals(new StyleGuidance(3, StyleGuidance.defaults().stepSize()), partial.generation().styleGuidance());
+        assertEquals(partial, TrainingRecipe.fromJson(partial.toJson()), "round trip");
+
+        // a recipe stored before style guidance (no styleGuidance) still reads, without it
+        com.fasterxml.jackson.databind.node.ObjectNode old = TrainingRecipe.preset("safe").toJsonTree();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) old.get("generation")).remove("styleGuidance");
+        assertEquals(TrainingRecipe.preset("safe"), TrainingRecipe.fromJson(old.toString()));
+
+        TrainingRecipe on = TrainingRecipe.preset("safe").with(Map.of("generation", Map.of("styleGuidance", Map.of("stepSize", 0.1))));
+        assertEquals(0.1, on.generation().styleGuidance().stepSize());
+        assertTrue(TrainingRecipe.preset("safe").changesTo(on).containsKey("generation.styleGuidance"),
+                TrainingRecipe.preset("safe").changesTo(on).toString());
+    }
+
+    @Test
+    void styleGuidanceErrorsNameTheField() {
+        String base = "{\"base\": \"safe\", \"generation\": {\"styleGuidance\": ";
+        assertField("generation.styleGuidance.lastSteps", base + "{\"lastSteps\": 0}}}");
+        assertField("generation.styleGuidance.stepSize", base + "{\"stepSize\": 0}}}");
+        assertField("generation.styleGuidance.stepSize", base + "{\"stepSize\": -1}}}");
+        assertField("generation.styleGuidance.lastStep", base + "{\"lastStep\": 2}}}");
+        assertField("generation.styleGuidance", base + "true}}");
+        IllegalArgumentException euler = assertThrows(IllegalArgumentException.class, () -> TrainingRecipe.fromJson(
+                "{\"base\": \"safe\", \"generation\": {\"scheduler\": \"euler\", \"styleGuidance\": {}}}"));
+        assertTrue(euler.getMessage().contains("'generation.styleGuidance' needs generation.scheduler ddim"), euler.getMessage());
+        IllegalArgumentException both = assertThrows(IllegalArgumentException.class, () -> TrainingRecipe.fromJson(
+                "{\"base\": \"safe\", \"generation\": {\"styleInjection\": {}, \"styleGuidance\": {}}}"));
+        assertTrue(both.getMessage().contains("'generation.styleGuidance' does not combine with generation.styleInjection"),
+                both.getMessage());
     }
 
     private static void assertField(String field, String json) {
