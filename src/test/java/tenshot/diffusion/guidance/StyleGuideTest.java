@@ -132,6 +132,20 @@ class StyleGuideTest {
     }
 
     @Test
+    void guidedSamplingLeavesNoArrayBehind() {
+        NDManager probe = NDManager.newBaseManager();
+        NDManager system = probe.getParentManager();
+        probe.close();
+        try (StyleGuide guide = StyleGuide.toward(model, clip, new StyleGuidance(4, 0.05), styleImages)) {
+            sample(guide); // warm-up
+            int before = system.getManagedArrays().size();
+            sample(guide);
+            sample(guide);
+            assertEquals(before, system.getManagedArrays().size(), "live arrays after two guided runs of 4 guided steps");
+        }
+    }
+
+    @Test
     void aSamplerWithoutX0IsRefusedBeforeAnyStep() {
         try (NDManager m = model.manager().newSubManager();
                 Scheduler euler = Scheduler.create(Scheduler.Kind.EULER, model.schedule(), 4, m);
