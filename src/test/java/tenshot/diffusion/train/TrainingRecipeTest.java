@@ -112,13 +112,7 @@ class TrainingRecipeTest {
 
     @Test
     void styleInjectionIsOffByDefaultAndAnObjectTakesStyleIdsDefaults() {
-        for (String preset : TrainingRecipe.PRESETS) assertEquals(null, TrainingRecipe.preset(preset).generation().styleInjection());
-        assertTrue(TrainingRecipe.preset("safe").toJson().contains("\"styleInjection\" : null"), "the recipe JSON shows the field");
-
-        TrainingRecipe defaults = TrainingRecipe.fromJson("{\"base\": \"safe\", \"generation\": {\"styleInjection\": {}}}");
-        assertEquals(StyleInjection.defaults(), defaults.generation().styleInjection());
-        assertEquals(40, defaults.generation().steps(), "the rest of the generation settings stay the preset's");
-
+        assertOffUnlessGivenAndDefaultedByEmptyObject("styleInjection", StyleInjection.defaults(), TrainingRecipe.Generation::styleInjection);
         TrainingRecipe partial = TrainingRecipe.fromJson("{\"base\": \"baseline\", \"generation\": {\"styleInjection\": "
                 + "{\"gamma\": 0.5, \"styleImage\": \"nearest-average\"}}}");
         StyleInjection injection = partial.generation().styleInjection();
@@ -127,11 +121,6 @@ class TrainingRecipeTest {
         assertEquals(StyleInjection.defaults().temperature(), injection.temperature());
         assertEquals(StyleInjection.DEFAULT_LAYERS, injection.layers());
         assertEquals(partial, TrainingRecipe.fromJson(partial.toJson()), "round trip");
-
-        // a recipe stored before StyleID (no styleInjection) still reads, without StyleID
-        com.fasterxml.jackson.databind.node.ObjectNode old = TrainingRecipe.preset("safe").toJsonTree();
-        ((com.fasterxml.jackson.databind.node.ObjectNode) old.get("generation")).remove("styleInjection");
-        assertEquals(TrainingRecipe.preset("safe"), TrainingRecipe.fromJson(old.toString()));
 
         // a re-run's change turns it on, and changesTo names it
         TrainingRecipe on = TrainingRecipe.preset("safe").with(Map.of("generation", Map.of("styleInjection", Map.of("temperature", 2.0))));
@@ -155,22 +144,11 @@ class TrainingRecipeTest {
 
     @Test
     void styleGuidanceIsOffByDefaultAndAnObjectTakesItsDefaults() {
-        for (String preset : TrainingRecipe.PRESETS) assertEquals(null, TrainingRecipe.preset(preset).generation().styleGuidance());
-        assertTrue(TrainingRecipe.preset("safe").toJson().contains("\"styleGuidance\" : null"), "the recipe JSON shows the field");
-
-        TrainingRecipe defaults = TrainingRecipe.fromJson("{\"base\": \"safe\", \"generation\": {\"styleGuidance\": {}}}");
-        assertEquals(StyleGuidance.defaults(), defaults.generation().styleGuidance());
-        assertEquals(40, defaults.generation().steps(), "the rest of the generation settings stay the preset's");
-
+        assertOffUnlessGivenAndDefaultedByEmptyObject("styleGuidance", StyleGuidance.defaults(), TrainingRecipe.Generation::styleGuidance);
         TrainingRecipe partial = TrainingRecipe.fromJson("{\"base\": \"baseline\", \"generation\": {\"styleGuidance\": "
                 + "{\"lastSteps\": 3}}}");
         assertEquals(new StyleGuidance(3, StyleGuidance.defaults().stepSize()), partial.generation().styleGuidance());
         assertEquals(partial, TrainingRecipe.fromJson(partial.toJson()), "round trip");
-
-        // a recipe stored before style guidance (no styleGuidance) still reads, without it
-        com.fasterxml.jackson.databind.node.ObjectNode old = TrainingRecipe.preset("safe").toJsonTree();
-        ((com.fasterxml.jackson.databind.node.ObjectNode) old.get("generation")).remove("styleGuidance");
-        assertEquals(TrainingRecipe.preset("safe"), TrainingRecipe.fromJson(old.toString()));
 
         TrainingRecipe on = TrainingRecipe.preset("safe").with(Map.of("generation", Map.of("styleGuidance", Map.of("stepSize", 0.1))));
         assertEquals(0.1, on.generation().styleGuidance().stepSize());
@@ -193,6 +171,22 @@ class TrainingRecipeTest {
                 "{\"base\": \"safe\", \"generation\": {\"styleInjection\": {}, \"styleGuidance\": {}}}"));
         assertTrue(both.getMessage().contains("'generation.styleGuidance' does not combine with generation.styleInjection"),
                 both.getMessage());
+    }
+
+    /**
+     * An optional settings object of {@code generation}: null in every preset and shown so in the JSON, {@code {}} takes
+     * its defaults (the other generation settings stay the preset's), and a recipe stored before it existed reads as off.
+     */
+    private static void assertOffUnlessGivenAndDefaultedByEmptyObject(String field, Object defaults,
+            java.util.function.Function<TrainingRecipe.Generation, Object> of) {
+        for (String preset : TrainingRecipe.PRESETS) assertEquals(null, of.apply(TrainingRecipe.preset(preset).generation()), preset);
+        assertTrue(TrainingRecipe.preset("safe").toJson().contains("\"" + field + "\" : null"), "the recipe JSON shows " + field);
+        TrainingRecipe given = TrainingRecipe.fromJson("{\"base\": \"safe\", \"generation\": {\"" + field + "\": {}}}");
+        assertEquals(defaults, of.apply(given.generation()));
+        assertEquals(40, given.generation().steps(), "the rest of the generation settings stay the preset's");
+        com.fasterxml.jackson.databind.node.ObjectNode old = TrainingRecipe.preset("safe").toJsonTree();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) old.get("generation")).remove(field);
+        assertEquals(TrainingRecipe.preset("safe"), TrainingRecipe.fromJson(old.toString()), "a recipe stored without " + field);
     }
 
     private static void assertField(String field, String json) {
