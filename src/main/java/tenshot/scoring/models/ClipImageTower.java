@@ -68,6 +68,20 @@ public final class ClipImageTower implements StyleDescriptor, AutoCloseable {
         }
     }
 
+    /**
+     * A tower of seeded random weights shaped by a transformers CLIP {@code config.json} tree (timing only),
+     * with CLIP's preprocessing sizes (224).
+     */
+    public static ClipImageTower random(JsonNode config, EngineDevice device, long seed) {
+        NDManager manager = NDManager.newBaseManager(device.device());
+        try {
+            return new ClipImageTower(Weights.random(device, manager, seed), config, new ObjectMapper().createObjectNode(), true);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
     private NDArray channels(double[] values) {
         float[] f = new float[values.length];
         for (int i = 0; i < f.length; i++) f[i] = (float) values[i];
