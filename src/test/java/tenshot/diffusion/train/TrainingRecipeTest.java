@@ -122,11 +122,7 @@ class TrainingRecipeTest {
         assertEquals(StyleInjection.DEFAULT_LAYERS, injection.layers());
         assertEquals(partial, TrainingRecipe.fromJson(partial.toJson()), "round trip");
 
-        // a re-run's change turns it on, and changesTo names it
-        TrainingRecipe on = TrainingRecipe.preset("safe").with(Map.of("generation", Map.of("styleInjection", Map.of("temperature", 2.0))));
-        assertEquals(2.0, on.generation().styleInjection().temperature());
-        assertTrue(TrainingRecipe.preset("safe").changesTo(on).containsKey("generation.styleInjection"),
-                TrainingRecipe.preset("safe").changesTo(on).toString());
+        assertEquals(2.0, turnedOnByARerun("styleInjection", Map.of("temperature", 2.0)).styleInjection().temperature());
     }
 
     @Test
@@ -149,11 +145,7 @@ class TrainingRecipeTest {
                 + "{\"lastSteps\": 3}}}");
         assertEquals(new StyleGuidance(3, StyleGuidance.defaults().stepSize()), partial.generation().styleGuidance());
         assertEquals(partial, TrainingRecipe.fromJson(partial.toJson()), "round trip");
-
-        TrainingRecipe on = TrainingRecipe.preset("safe").with(Map.of("generation", Map.of("styleGuidance", Map.of("stepSize", 0.1))));
-        assertEquals(0.1, on.generation().styleGuidance().stepSize());
-        assertTrue(TrainingRecipe.preset("safe").changesTo(on).containsKey("generation.styleGuidance"),
-                TrainingRecipe.preset("safe").changesTo(on).toString());
+        assertEquals(0.1, turnedOnByARerun("styleGuidance", Map.of("stepSize", 0.1)).styleGuidance().stepSize());
     }
 
     @Test
@@ -187,6 +179,14 @@ class TrainingRecipeTest {
         com.fasterxml.jackson.databind.node.ObjectNode old = TrainingRecipe.preset("safe").toJsonTree();
         ((com.fasterxml.jackson.databind.node.ObjectNode) old.get("generation")).remove(field);
         assertEquals(TrainingRecipe.preset("safe"), TrainingRecipe.fromJson(old.toString()), "a recipe stored without " + field);
+    }
+
+    /** The safe preset's generation after a re-run's change sets {@code generation.<field>}; changesTo names the field. */
+    private static TrainingRecipe.Generation turnedOnByARerun(String field, Map<String, ?> settings) {
+        TrainingRecipe on = TrainingRecipe.preset("safe").with(Map.of("generation", Map.of(field, settings)));
+        Map<String, List<Object>> changes = TrainingRecipe.preset("safe").changesTo(on);
+        assertTrue(changes.containsKey("generation." + field), changes.toString());
+        return on.generation();
     }
 
     private static void assertField(String field, String json) {
