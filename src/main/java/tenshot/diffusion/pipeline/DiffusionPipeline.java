@@ -132,7 +132,7 @@ public final class DiffusionPipeline {
         try (NoGrad noGrad = new NoGrad()) {
             noGrad.suppressNotUsedWarning();
             boolean guided = guidanceScale > 1.0;
-            if (guide != null) StyleGuide.originalOf(scheduler);
+            if (guide != null) StyleGuide.originalOf(scheduler); // a sampler without x̂0 is refused before any step
             NDManager manager = latents.getManager();
             DataType unetType = model.device().dtype();
             float[] timestepValues = new float[scheduler.size()];

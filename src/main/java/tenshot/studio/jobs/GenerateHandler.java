@@ -45,9 +45,9 @@ import tenshot.worker.PermanentJobFailure;
  * image per prompt ({@code {Prompt}.png}), from noise or img2img from the average style image, as the recipe's
  * generation settings say; with {@code generation.styleInjection}, those images are StyleID's content and the
  * stored image is StyleID's; with {@code generation.styleGuidance}, the last sampling steps are guided towards
- * the style images' CLIP image embedding (the tower under {@code tenshot.scoring.models-dir}). Prompts run in batches ({@code tenshot.generate.batch-size} images per denoising
- * loop on a GPU, one on the CPU); each image keeps its own seed, so batching changes no image beyond kernel
- * rounding. An attempt after a crash skips the prompts whose image is already stored.
+ * the style images' CLIP image embedding (the tower under {@code tenshot.scoring.models-dir}). Prompts run in
+ * batches ({@code tenshot.generate.batch-size} images per denoising loop on a GPU, one on the CPU); each image
+ * keeps its own seed, so batching changes no image beyond kernel rounding. An attempt after a crash skips the prompts whose image is already stored.
  */
 @ApplicationScoped
 public class GenerateHandler implements JobHandler {
