@@ -109,6 +109,13 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--whole-board-steps", paramLabel = "N", description = "training steps of the whole board (the safe recipe's)")
     Integer wholeBoardSteps;
 
+    @Option(names = "--guidance-size", paramLabel = "PX",
+            description = "style-guidance rows at this size: --steps DDIM steps with 0, 5 and all guided (off unless given)")
+    Integer guidanceSize;
+
+    @Option(names = "--guidance-clip", paramLabel = "DIR", description = "CLIP folder of the guidance rows' Ψ (random ViT-L/14 weights)")
+    Path guidanceClip;
+
     @Option(names = "--skip-unet", description = "no UNet forward rows")
     boolean skipUnet;
 
@@ -188,6 +195,14 @@ final class BenchCommand implements Callable<Integer> {
                 row[4] = memory(device, memory);
                 rows.add(row);
                 System.out.println("  " + String.join(" | ", row));
+            }
+            if (guidanceSize != null) {
+                memory.releaseCached();
+                for (String[] row : GuidanceBenchRows.measure(model, device, guidanceClip, guidanceSize, steps, txt2imgBatch)) {
+                    row[4] = memory(device, memory);
+                    rows.add(row);
+                    System.out.println("  " + String.join(" | ", row));
+                }
             }
         }
         if (!skipTraining) {

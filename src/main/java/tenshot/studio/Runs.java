@@ -159,8 +159,12 @@ public class Runs {
         })).chain(this::insert);
     }
 
-    /** What a board run cannot do: text-encoder adapters. */
+    /** What a board run cannot do: text-encoder adapters, style guidance. */
     private static void checkBoardRecipe(TrainingRecipe recipe) {
+        if (recipe.generation().styleGuidance() != null) {
+            throw ApiException.badField("recipe", "a board run does not take generation.styleGuidance (its shared batches have"
+                    + " no guidance): set it to null, or run the style sets one by one");
+        }
         if (recipe.trainsTextEncoder()) {
             throw ApiException.badField("recipe", "a board run trains UNet adapters only: set textEncoderRank to 0 (it is "
                     + recipe.textEncoderRank() + ")");

@@ -8,34 +8,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import io.restassured.specification.RequestSpecification;
 import java.awt.image.BufferedImage;
-import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import tenshot.studio.access.SessionCookies;
 import tenshot.studio.access.SignedInAsOperator;
-import tenshot.studio.access.TestAccounts;
+import tenshot.studio.StudioRuns.FinishedRun;
 import tenshot.testing.Fixtures;
 
 /**
@@ -50,9 +37,6 @@ class EndToEndTest {
     @TestHTTPResource("/")
     URL base;
 
-    /** A run that ended, with the data lines of its SSE stream. */
-    private record FinishedRun(int id, List<String> prompts, JsonPath view, List<String> events) {}
-
     /** Uploads style 00 of the A board, starts a run of {@code recipe} and waits for it to end, listening to its events. */
     private FinishedRun runToTheEnd(String name, String recipe) throws Exception {
         FinishedRun finished = runToTheEnd(name, recipe, Files.readAllBytes(Fixtures.dataset("jittor-a/00").resolve("prompt.json")));
@@ -65,35 +49,8 @@ class EndToEndTest {
         return runToTheEnd(name, recipe, promptJson, "");
     }
 
-    /** {@link #runToTheEnd(String, String, byte[])} with more fields of the run request ({@code , "train": false}). */
     private FinishedRun runToTheEnd(String name, String recipe, byte[] promptJson, String moreFields) throws Exception {
-        Path style = Fixtures.dataset("jittor-a/00");
-        RequestSpecification upload = given().multiPart("name", name).multiPart("styleId", "00")
-                .multiPart("prompts", "prompt.json", promptJson, "application/json");
-        try (Stream<Path> images = Files.list(style.resolve("images"))) {
-            for (Path image : images.sorted().toList()) {
-                upload = upload.multiPart("images", image.getFileName().toString(), Files.readAllBytes(image), "image/png");
-            }
-        }
-        JsonPath set = upload.when().post("/api/style-sets").then().statusCode(201).extract().jsonPath();
-        List<String> prompts = set.getList("prompts", String.class);
-
-        int run = given().contentType("application/json")
-                .body("{\"styleSetId\": " + set.getInt("id") + ", \"recipe\": " + recipe + moreFields + "}")
-                .when().post("/api/runs").then().statusCode(201).body("baseModel", equalTo("demo-sd21"))
-                .extract().path("id");
-
-        List<String> events = Collections.synchronizedList(new ArrayList<>());
-        String cookie = TestAccounts.operator().cookie();
-        Thread listener = new Thread(() -> listen(URI.create(base + "api/events?run=" + run), cookie, events), "sse-listener");
-        listener.setDaemon(true);
-        listener.start();
-
-        JsonPath view = RunPolling.untilEnded(run);
-        assertEquals("SUCCEEDED", view.getString("status"), "run ended as " + view.getString("status") + ": " + view.getString("error"));
-        synchronized (events) {
-            return new FinishedRun(run, prompts, view, List.copyOf(events));
-        }
+        return StudioRuns.runToTheEnd(base, name, recipe, promptJson, moreFields);
     }
 
     /**
@@ -138,7 +95,7 @@ class EndToEndTest {
         assertEquals(0.75, config.getDouble("recipe.generation.styleInjection.gamma"), 1e-12, config.prettify());
         assertEquals("nearest-average", config.getString("recipe.generation.styleInjection.styleImage"));
         byte[] zip = given().when().get("/api/runs/" + finished.id() + "/submission.zip").then().statusCode(200).extract().asByteArray();
-        Set<String> names = pngNames(zip, 64);
+        Set<String> names = StudioRuns.pngNames(zip, 64);
         Set<String> expected = new TreeSet<>();
         for (String prompt : finished.prompts()) expected.add("00/" + prompt + ".png");
         assertEquals(expected, names);
@@ -177,7 +134,7 @@ class EndToEndTest {
         assertEquals(false, config.getBoolean("train"), config.prettify());
         assertEquals("each", config.getString("recipe.generation.styleInjection.styleImage"));
         byte[] zip = given().when().get("/api/runs/" + run + "/submission.zip").then().statusCode(200).extract().asByteArray();
-        Set<String> names = pngNames(zip, 64);
+        Set<String> names = StudioRuns.pngNames(zip, 64);
         assertEquals(new TreeSet<>(List.of("00/Bread.png", "00/Dolphin.png", "00/Lighthouse.png")), names);
         given().when().get("/api/runs/" + run + "/grid.png").then().statusCode(200).contentType("image/png");
         given().when().get("/api/runs/" + run + "/scorecard.json").then().statusCode(200)
@@ -187,6 +144,19 @@ class EndToEndTest {
                 .body(org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("LoRA (safetensors)")));
         given().when().get("/style-sets/" + finished.view().getInt("styleSetId") + "/compare?runs=" + run).then().statusCode(200)
                 .body(org.hamcrest.Matchers.containsString("StyleID, training-free"));
+    }
+
+    /** Style guidance needs the CLIP image tower of the scoring models directory; without one, GENERATE says so. */
+    @Test
+    void styleGuidanceWithoutScoringModelsFailsNamingWhatIsMissing() throws Exception {
+        String recipe = "{\"base\": \"baseline\", \"resolution\": 64, \"generation\": {\"steps\": 2, \"styleGuidance\": {}}}";
+        int run = StudioRuns.start("e2e-guidance-no-clip", recipe, "{\"0\": \"Dolphin\"}".getBytes(StandardCharsets.UTF_8),
+                ", \"train\": false").id();
+        JsonPath view = RunPolling.untilEnded(run);
+        assertEquals("FAILED", view.getString("status"), view.prettify());
+        String error = view.getString("error");
+        assertTrue(error != null && error.contains("generation.styleGuidance needs the CLIP ViT-L/14 image tower")
+                && error.contains("tenshot.scoring.models-dir"), error);
     }
 
     @Test
@@ -239,35 +209,5 @@ class EndToEndTest {
                         org.hamcrest.Matchers.everyItem(org.hamcrest.Matchers.startsWith("model not installed")));
         given().when().get("/runs/" + run).then().statusCode(200)
                 .body(org.hamcrest.Matchers.containsString("model not installed"));
-    }
-
-    /** Reads the run's SSE stream, keeping every data line, until the test ends. */
-    private static void listen(URI uri, String sessionCookie, List<String> events) {
-        HttpClient client = HttpClient.newHttpClient();
-        HttpRequest request = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream")
-                .header("Cookie", SessionCookies.SESSION + "=" + sessionCookie).build();
-        try {
-            HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-                for (String line; (line = reader.readLine()) != null; ) {
-                    if (line.startsWith("data:")) events.add(line.substring(5).strip());
-                }
-            }
-        } catch (Exception e) {
-            events.add("listener stopped: " + e);
-        }
-    }
-
-    /** The PNG entries of a submission zip, each checked to be {@code width} pixels wide. */
-    private static Set<String> pngNames(byte[] zip, int width) throws Exception {
-        Set<String> names = new TreeSet<>();
-        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
-            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
-                if (!e.getName().endsWith(".png")) continue;
-                names.add(e.getName());
-                assertEquals(width, ImageIO.read(new ByteArrayInputStream(in.readAllBytes())).getWidth(), e.getName());
-            }
-        }
-        return names;
     }
 }

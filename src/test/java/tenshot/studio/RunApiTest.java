@@ -165,7 +165,19 @@ class RunApiTest {
                 .body("{\"styleSetId\": " + set + ", \"recipe\": {\"generation\": {\"styleInjection\": {\"gamma\": 2}}}}")
                 .when().post("/api/runs").then().statusCode(400).body("subject", equalTo("recipe"))
                 .body("detail", containsString("'generation.styleInjection.gamma'"));
+        given().contentType("application/json")
+                .body("{\"styleSetId\": " + set + ", \"recipe\": {\"generation\": {\"styleGuidance\": {\"lastSteps\": 0}}}}")
+                .when().post("/api/runs").then().statusCode(400).body("subject", equalTo("recipe"))
+                .body("detail", containsString("'generation.styleGuidance.lastSteps'"));
+        given().contentType("application/json")
+                .body("{\"styleSetId\": " + set + ", \"recipe\": {\"generation\": {\"scheduler\": \"euler\", \"styleGuidance\": {}}}}")
+                .when().post("/api/runs").then().statusCode(400).body("subject", equalTo("recipe"))
+                .body("detail", containsString("'generation.styleGuidance' needs generation.scheduler ddim"));
         int other = styleSet("12");
+        given().contentType("application/json")
+                .body("{\"styleSetIds\": [" + set + ", " + other + "], \"recipe\": {\"generation\": {\"styleGuidance\": {}}}}")
+                .when().post("/api/runs").then().statusCode(400).body("subject", equalTo("recipe"))
+                .body("detail", containsString("a board run does not take generation.styleGuidance"));
         given().contentType("application/json").body("{\"styleSetIds\": [" + set + ", " + other + "], \"train\": false}")
                 .when().post("/api/runs").then().statusCode(400).body("subject", equalTo("train"))
                 .body("detail", containsString("styleSetId"));

@@ -16,6 +16,7 @@ import java.util.Map;
 import tenshot.diffusion.SeededNoise;
 import tenshot.diffusion.StepListener;
 import tenshot.diffusion.StepReport;
+import tenshot.diffusion.guidance.StyleGuide;
 import tenshot.diffusion.schedulers.Scheduler;
 
 /**
@@ -38,9 +39,16 @@ public final class DiffusionPipeline {
     }
 
     private final StableDiffusion model;
+    private final StyleGuide guide;
 
     public DiffusionPipeline(StableDiffusion model) {
+        this(model, null);
+    }
+
+    /** Sampling with style-descriptor guidance at the steps {@code guide}'s settings name, or none when null. */
+    public DiffusionPipeline(StableDiffusion model, StyleGuide guide) {
         this.model = model;
+        this.guide = guide;
     }
 
     public StableDiffusion model() {
@@ -124,6 +132,7 @@ public final class DiffusionPipeline {
         try (NoGrad noGrad = new NoGrad()) {
             noGrad.suppressNotUsedWarning();
             boolean guided = guidanceScale > 1.0;
+            if (guide != null) StyleGuide.originalOf(scheduler); // a sampler without x̂0 is refused before any step
             NDManager manager = latents.getManager();
             DataType unetType = model.device().dtype();
             float[] timestepValues = new float[scheduler.size()];
@@ -148,7 +157,8 @@ public final class DiffusionPipeline {
                             NDArray unconditional = halves.get(0);
                             prediction = halves.get(1).sub(unconditional).muli(scale).addi(unconditional);
                         }
-                        next = scheduler.step(prediction, i, current);
+                        NDArray sample = guide == null ? current : guide.step(scheduler, i, current, prediction);
+                        next = scheduler.step(prediction, i, sample);
                         NDScope.unregister(next);
                     }
                     if (current != latents) current.close();

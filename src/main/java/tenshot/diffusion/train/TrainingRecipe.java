@@ -17,6 +17,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import tenshot.diffusion.guidance.StyleGuidance;
+import tenshot.diffusion.schedulers.Scheduler;
 import tenshot.diffusion.styleid.StyleInjection;
 
 /**
@@ -99,15 +103,17 @@ public record TrainingRecipe(
      * @param scheduler scheduler name, e.g. {@code ddim}
      * @param styleInjection StyleID on top of each generated image (its final latent is the content), or null
      *     for none; in JSON {@code {}} takes StyleID's defaults and a partial object overrides some of them
+     * @param styleGuidance style-descriptor guidance at the last sampling steps (DDIM only, not with StyleID), or
+     *     null for none; in JSON {@code {}} takes its defaults and a partial object overrides some of them
      */
     public record Generation(String prompt, String start, double strength, int steps, double guidanceScale, String scheduler,
-            StyleInjection styleInjection) {
+            StyleInjection styleInjection, StyleGuidance styleGuidance) {
 
         public static final Set<String> STARTS = Set.of("noise", "average-style-image");
 
-        /** Generation without StyleID. */
+        /** Generation without StyleID or style guidance. */
         public Generation(String prompt, String start, double strength, int steps, double guidanceScale, String scheduler) {
-            this(prompt, start, strength, steps, guidanceScale, scheduler, null);
+            this(prompt, start, strength, steps, guidanceScale, scheduler, null, null);
         }
 
         @JsonCreator
@@ -121,6 +127,22 @@ public record TrainingRecipe(
             if (steps < 1) throw field("generation.steps", "must be >= 1, was " + steps);
             if (!(guidanceScale >= 1)) throw field("generation.guidanceScale", "must be >= 1, was " + guidanceScale);
             requireText("generation.scheduler", scheduler);
+            if (styleGuidance != null && !isDdim(scheduler)) {
+                throw field("generation.styleGuidance", "needs generation.scheduler ddim (it takes x̂0 from DDIM's step), was "
+                        + scheduler);
+            }
+            if (styleGuidance != null && styleInjection != null) {
+                throw field("generation.styleGuidance", "does not combine with generation.styleInjection (StyleID denoises with"
+                        + " its own injected attention): set one of them to null");
+            }
+        }
+
+        private static boolean isDdim(String scheduler) {
+            try {
+                return Scheduler.Kind.parse(scheduler) == Scheduler.Kind.DDIM;
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
         }
     }
 
@@ -401,17 +423,20 @@ public record TrainingRecipe(
     }
 
     private static TrainingRecipe fromJsonTree(ObjectNode node) {
-        withStyleInjectionDefaults(node);
+        if (node.get("generation") instanceof ObjectNode generation) {
+            withDefaults(generation, "styleInjection", StyleInjection.defaults());
+            withDefaults(generation, "styleGuidance", StyleGuidance.defaults());
+        }
         try {
             return MAPPER.treeToValue(node, TrainingRecipe.class);
         } catch (UnrecognizedPropertyException e) {
             throw field(path(e), "is not a recipe field; known fields: " + e.getKnownPropertyIds());
         } catch (JsonMappingException e) {
             if (e.getCause() instanceof IllegalArgumentException iae) {
-                String styleField = "styleInjection field '";
-                if (iae.getMessage() != null && iae.getMessage().startsWith(styleField)) {
-                    throw new IllegalArgumentException("recipe field 'generation.styleInjection."
-                            + iae.getMessage().substring(styleField.length()), iae);
+                Matcher settings = SETTINGS_FIELD.matcher(String.valueOf(iae.getMessage()));
+                if (settings.lookingAt()) {
+                    throw new IllegalArgumentException("recipe field 'generation." + settings.group(1) + "."
+                            + iae.getMessage().substring(settings.end()), iae);
                 }
                 throw iae;
             }
@@ -421,15 +446,17 @@ public record TrainingRecipe(
         }
     }
 
+    /** How the generation settings records ({@link StyleInjection}, {@link StyleGuidance}) start their errors. */
+    private static final Pattern SETTINGS_FIELD = Pattern.compile("(styleInjection|styleGuidance) field '");
+
     /**
-     * {@code generation.styleInjection} is optional (recipes stored before StyleID have none: no StyleID),
-     * and an object names only the settings that differ from {@link StyleInjection#defaults()}.
+     * A generation settings object ({@code styleInjection}, {@code styleGuidance}) is optional (recipes stored
+     * before it have none: off), and an object names only the settings that differ from its defaults.
      */
-    private static void withStyleInjectionDefaults(ObjectNode node) {
-        if (!(node.get("generation") instanceof ObjectNode generation)) return;
-        JsonNode given = generation.get("styleInjection");
-        if (given == null) generation.putNull("styleInjection");
-        else if (given.isObject()) generation.set("styleInjection", merge(MAPPER.valueToTree(StyleInjection.defaults()), given));
+    private static void withDefaults(ObjectNode generation, String name, Object defaults) {
+        JsonNode given = generation.get(name);
+        if (given == null) generation.putNull(name);
+        else if (given.isObject()) generation.set(name, merge(MAPPER.valueToTree(defaults), given));
     }
 
     private static String path(JsonMappingException e) {

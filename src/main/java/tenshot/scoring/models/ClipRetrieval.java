@@ -35,17 +35,12 @@ import tenshot.scoring.image.TensorImages;
  */
 public final class ClipRetrieval implements ClipRModel, AutoCloseable {
 
-    private static final double[] MEAN = {0.48145466, 0.4578275, 0.40821073};
-    private static final double[] STD = {0.26862954, 0.26130258, 0.27577711};
-
     private final NDManager manager;
     private final EngineDevice device;
     private final ClipTokenizer tokenizer;
     private final ClipTextModel text;
-    private final ClipVision vision;
-    private final ClipVision.Config visionConfig;
+    private final ClipImageTower vision;
     private final Linear2 textProjection;
-    private final Linear2 visualProjection;
     private final double logitScale;
     private final int shortestEdge;
     private final int crop;
@@ -70,10 +65,8 @@ public final class ClipRetrieval implements ClipRModel, AutoCloseable {
         Weights w = Weights.componentFolder(device, manager, dir);
         ClipTextConfig textConfig = ClipTextConfig.read(dir.resolve("config.json"));
         this.text = new ClipTextModel(w, textConfig);
-        this.visionConfig = ClipVision.Config.of(config.get("vision_config"));
-        this.vision = new ClipVision(w.sub("vision_model"), visionConfig);
+        this.vision = new ClipImageTower(w, config, processor, false);
         this.textProjection = new Linear2(w.get("text_projection.weight", new Shape(projection, textConfig.hiddenSize())));
-        this.visualProjection = new Linear2(w.get("visual_projection.weight", new Shape(projection, visionConfig.hidden())));
         this.logitScale = Math.exp(MetricTensors.host(w.get("logit_scale", new Shape()))[0]);
         this.tokenizer = ClipTokenizer.load(dir);
     }
@@ -103,7 +96,7 @@ public final class ClipRetrieval implements ClipRModel, AutoCloseable {
     public float[] preprocess(RgbImage image) {
         int[] size = Crops.shortestEdge(image.width(), image.height(), shortestEdge);
         RgbImage resized = image.resized(size[0], size[1], PilResize.Filter.BICUBIC, true);
-        return TensorImages.normalized(Crops.center(resized, crop, crop), 1 / 255.0, MEAN, STD);
+        return TensorImages.normalized(Crops.center(resized, crop, crop), 1 / 255.0, ClipImageTower.MEAN, ClipImageTower.STD);
     }
 
     /** L2-normalised image embedding. */
@@ -118,7 +111,7 @@ public final class ClipRetrieval implements ClipRModel, AutoCloseable {
         for (List<RgbImage> chunk : tenshot.scoring.Batches.of(images, batch)) {
             try (NDManager scope = manager.newSubManager()) {
                 NDArray pixels = MetricTensors.images(scope, device, chunk.stream().map(this::preprocess).toList(), 3, crop, crop);
-                for (float[] row : MetricTensors.rows(visualProjection.forward(vision.forward(pixels)))) out.add(normalize(row));
+                for (float[] row : MetricTensors.rows(vision.features(pixels))) out.add(normalize(row));
             }
         }
         return out;

@@ -112,14 +112,16 @@ public class ComparePage {
     }
 
     /**
-     * "LoRA", "DoRA", "LoRA + StyleID" or "DoRA + StyleID", from the run's recipe; a run without training is
-     * "StyleID, training-free" or "base model, no training".
+     * "LoRA" or "DoRA" from the run's recipe, with " + StyleID" or " + style guidance" when its generation adds one;
+     * a run without training is "StyleID, training-free", "style guidance, training-free" or "base model, no training".
      */
     static String method(RunView run) {
         TrainingRecipe recipe = TrainingRecipe.fromJson(run.recipe().toString());
-        if (!run.train()) return recipe.generation().styleInjection() == null ? "base model, no training" : "StyleID, training-free";
+        TrainingRecipe.Generation generation = recipe.generation();
+        String addition = generation.styleInjection() != null ? "StyleID" : generation.styleGuidance() != null ? "style guidance" : null;
+        if (!run.train()) return addition == null ? "base model, no training" : addition + ", training-free";
         String adapter = recipe.usesDora() ? "DoRA" : "LoRA";
-        return recipe.generation().styleInjection() == null ? adapter : adapter + " + StyleID";
+        return addition == null ? adapter : adapter + " + " + addition;
     }
 
     static List<PromptRow> promptRows(List<Column> columns) {

@@ -12,10 +12,13 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import javax.imageio.ImageIO;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import tenshot.diffusion.StepReport;
+import tenshot.diffusion.guidance.StyleGuidance;
+import tenshot.diffusion.guidance.StyleGuide;
 import tenshot.diffusion.lora.LoraSet;
 import tenshot.diffusion.pipeline.BoardGenerator;
 import tenshot.diffusion.pipeline.DiffusionPipeline;
@@ -30,6 +33,8 @@ import tenshot.diffusion.styleid.StyleInjection;
 import tenshot.diffusion.styleid.StyleInversion;
 import tenshot.diffusion.train.PromptTemplate;
 import tenshot.diffusion.train.TrainingRecipe;
+import tenshot.scoring.ModelDirectory;
+import tenshot.scoring.models.ClipImageTower;
 import tenshot.store.ArtifactStore;
 import tenshot.worker.JobContext;
 import tenshot.worker.JobHandler;
@@ -39,9 +44,10 @@ import tenshot.worker.PermanentJobFailure;
  * Generates every prompt of a run with its trained LoRA (with the base model for a run without training), one
  * image per prompt ({@code {Prompt}.png}), from noise or img2img from the average style image, as the recipe's
  * generation settings say; with {@code generation.styleInjection}, those images are StyleID's content and the
- * stored image is StyleID's. Prompts run in batches ({@code tenshot.generate.batch-size} images per denoising
- * loop on a GPU, one on the CPU); each image keeps its own seed, so batching changes no image beyond kernel
- * rounding. An attempt after a crash skips the prompts whose image is already stored.
+ * stored image is StyleID's; with {@code generation.styleGuidance}, the last sampling steps are guided towards
+ * the style images' CLIP image embedding (the tower under {@code tenshot.scoring.models-dir}). Prompts run in
+ * batches ({@code tenshot.generate.batch-size} images per denoising loop on a GPU, one on the CPU); each image
+ * keeps its own seed, so batching changes no image beyond kernel rounding. An attempt after a crash skips the prompts whose image is already stored.
  */
 @ApplicationScoped
 public class GenerateHandler implements JobHandler {
@@ -54,6 +60,9 @@ public class GenerateHandler implements JobHandler {
 
     @ConfigProperty(name = "tenshot.generate.batch-size", defaultValue = "8")
     int gpuBatchSize;
+
+    @ConfigProperty(name = "tenshot.scoring.models-dir")
+    Optional<Path> metricsDir;
 
     @Override
     public String kind() {
@@ -82,11 +91,16 @@ public class GenerateHandler implements JobHandler {
         int batchSize = context.device().isGpu() ? Math.max(1, gpuBatchSize) : 1;
         int done = prompts.size() - missing.size();
         StyleInjection injection = settings.styleInjection();
-        try (NDManager contents = model.manager().newSubManager()) {
+        try (NDManager contents = model.manager().newSubManager();
+                // null resources (no guidance) are not closed
+                ClipImageTower descriptor = settings.styleGuidance() == null || missing.isEmpty() ? null
+                        : styleDescriptor(context);
+                StyleGuide guide = descriptor == null ? null : styleGuide(model, descriptor, settings.styleGuidance(),
+                        inputs.styleImages(spec))) {
             StyleContents styleContents = injection == null ? null : new StyleContents(inputs.styleImages(spec));
             // a run without training generates with the base model (a null resource is not closed)
             try (LoraSet adapters = lora == null ? null : StableDiffusionLoader.applyLora(model, lora, 1.0)) {
-                DiffusionPipeline pipeline = new DiffusionPipeline(model);
+                DiffusionPipeline pipeline = new DiffusionPipeline(model, guide);
                 for (int from = 0; from < missing.size(); from += batchSize) {
                     List<Integer> batch = missing.subList(from, Math.min(missing.size(), from + batchSize));
                     long began = System.nanoTime();
@@ -122,6 +136,34 @@ public class GenerateHandler implements JobHandler {
             }
         }
         return Map.of("images", prompts.size(), "generatedThisAttempt", missing.size(), "size", size);
+    }
+
+    /**
+     * Ψ of style guidance: the CLIP ViT-L/14 image tower of the scoring models directory, loaded for this job
+     * (not cached, so it never evicts the base model this job holds).
+     */
+    private ClipImageTower styleDescriptor(JobContext context) throws Exception {
+        if (metricsDir.isEmpty()) {
+            throw new PermanentJobFailure("generation.styleGuidance needs the CLIP ViT-L/14 image tower: set"
+                    + " tenshot.scoring.models-dir to the scoring models directory (with " + ModelDirectory.CLIP + "/)");
+        }
+        Path dir = metricsDir.get().resolve(ModelDirectory.CLIP);
+        for (String file : List.of("config.json", "preprocessor_config.json")) {
+            if (!Files.isRegularFile(dir.resolve(file))) {
+                throw new PermanentJobFailure("generation.styleGuidance needs the CLIP ViT-L/14 image tower: " + dir.resolve(file)
+                        + " is missing (tenshot.scoring.models-dir)");
+            }
+        }
+        return ClipImageTower.load(dir, context.device());
+    }
+
+    private static StyleGuide styleGuide(StableDiffusion model, ClipImageTower descriptor, StyleGuidance settings,
+            List<BufferedImage> styleImages) {
+        try {
+            return StyleGuide.toward(model, descriptor, settings, styleImages);
+        } catch (IllegalArgumentException e) {
+            throw new PermanentJobFailure(e.getMessage());
+        }
     }
 
     /** The run's trained LoRA, copied to the job's scratch folder. */
@@ -204,6 +246,10 @@ public class GenerateHandler implements JobHandler {
     private Object runBoard(JobContext context, BoardSpec spec) throws Exception {
         TrainingRecipe recipe = TrainingRecipe.fromJson(spec.recipe());
         TrainingRecipe.Generation settings = recipe.generation();
+        if (settings.styleGuidance() != null) {
+            throw new PermanentJobFailure("a board run does not take generation.styleGuidance (its shared batches have no"
+                    + " guidance); run the style sets one by one");
+        }
         Path modelDir = inputs.modelDir(spec.baseModel());
         StableDiffusion model = context.models().get("sd:" + modelDir + ":" + context.device(), StableDiffusion.class,
                 () -> StableDiffusionLoader.load(modelDir, context.device()));

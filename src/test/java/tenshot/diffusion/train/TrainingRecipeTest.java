@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import tenshot.diffusion.guidance.StyleGuidance;
 import tenshot.diffusion.styleid.StyleInjection;
 
 class TrainingRecipeTest {
@@ -111,13 +112,7 @@ class TrainingRecipeTest {
 
     @Test
     void styleInjectionIsOffByDefaultAndAnObjectTakesStyleIdsDefaults() {
-        for (String preset : TrainingRecipe.PRESETS) assertEquals(null, TrainingRecipe.preset(preset).generation().styleInjection());
-        assertTrue(TrainingRecipe.preset("safe").toJson().contains("\"styleInjection\" : null"), "the recipe JSON shows the field");
-
-        TrainingRecipe defaults = TrainingRecipe.fromJson("{\"base\": \"safe\", \"generation\": {\"styleInjection\": {}}}");
-        assertEquals(StyleInjection.defaults(), defaults.generation().styleInjection());
-        assertEquals(40, defaults.generation().steps(), "the rest of the generation settings stay the preset's");
-
+        assertOffUnlessGivenAndDefaultedByEmptyObject("styleInjection", StyleInjection.defaults(), TrainingRecipe.Generation::styleInjection);
         TrainingRecipe partial = TrainingRecipe.fromJson("{\"base\": \"baseline\", \"generation\": {\"styleInjection\": "
                 + "{\"gamma\": 0.5, \"styleImage\": \"nearest-average\"}}}");
         StyleInjection injection = partial.generation().styleInjection();
@@ -127,16 +122,7 @@ class TrainingRecipeTest {
         assertEquals(StyleInjection.DEFAULT_LAYERS, injection.layers());
         assertEquals(partial, TrainingRecipe.fromJson(partial.toJson()), "round trip");
 
-        // a recipe stored before StyleID (no styleInjection) still reads, without StyleID
-        com.fasterxml.jackson.databind.node.ObjectNode old = TrainingRecipe.preset("safe").toJsonTree();
-        ((com.fasterxml.jackson.databind.node.ObjectNode) old.get("generation")).remove("styleInjection");
-        assertEquals(TrainingRecipe.preset("safe"), TrainingRecipe.fromJson(old.toString()));
-
-        // a re-run's change turns it on, and changesTo names it
-        TrainingRecipe on = TrainingRecipe.preset("safe").with(Map.of("generation", Map.of("styleInjection", Map.of("temperature", 2.0))));
-        assertEquals(2.0, on.generation().styleInjection().temperature());
-        assertTrue(TrainingRecipe.preset("safe").changesTo(on).containsKey("generation.styleInjection"),
-                TrainingRecipe.preset("safe").changesTo(on).toString());
+        assertEquals(2.0, turnedOnByARerun("styleInjection", Map.of("temperature", 2.0)).styleInjection().temperature());
     }
 
     @Test
@@ -150,6 +136,57 @@ class TrainingRecipeTest {
         assertField("generation.styleInjection.styleImage", base + "{\"styleImage\": \"random\"}}}");
         assertField("generation.styleInjection.gama", base + "{\"gama\": 0.5}}}");
         assertField("generation.styleInjection", base + "true}}");
+    }
+
+    @Test
+    void styleGuidanceIsOffByDefaultAndAnObjectTakesItsDefaults() {
+        assertOffUnlessGivenAndDefaultedByEmptyObject("styleGuidance", StyleGuidance.defaults(), TrainingRecipe.Generation::styleGuidance);
+        TrainingRecipe partial = TrainingRecipe.fromJson("{\"base\": \"baseline\", \"generation\": {\"styleGuidance\": "
+                + "{\"lastSteps\": 3}}}");
+        assertEquals(new StyleGuidance(3, StyleGuidance.defaults().stepSize()), partial.generation().styleGuidance());
+        assertEquals(partial, TrainingRecipe.fromJson(partial.toJson()), "round trip");
+        assertEquals(0.1, turnedOnByARerun("styleGuidance", Map.of("stepSize", 0.1)).styleGuidance().stepSize());
+    }
+
+    @Test
+    void styleGuidanceErrorsNameTheField() {
+        String base = "{\"base\": \"safe\", \"generation\": {\"styleGuidance\": ";
+        assertField("generation.styleGuidance.lastSteps", base + "{\"lastSteps\": 0}}}");
+        assertField("generation.styleGuidance.stepSize", base + "{\"stepSize\": 0}}}");
+        assertField("generation.styleGuidance.stepSize", base + "{\"stepSize\": -1}}}");
+        assertField("generation.styleGuidance.lastStep", base + "{\"lastStep\": 2}}}");
+        assertField("generation.styleGuidance", base + "true}}");
+        IllegalArgumentException euler = assertThrows(IllegalArgumentException.class, () -> TrainingRecipe.fromJson(
+                "{\"base\": \"safe\", \"generation\": {\"scheduler\": \"euler\", \"styleGuidance\": {}}}"));
+        assertTrue(euler.getMessage().contains("'generation.styleGuidance' needs generation.scheduler ddim"), euler.getMessage());
+        IllegalArgumentException both = assertThrows(IllegalArgumentException.class, () -> TrainingRecipe.fromJson(
+                "{\"base\": \"safe\", \"generation\": {\"styleInjection\": {}, \"styleGuidance\": {}}}"));
+        assertTrue(both.getMessage().contains("'generation.styleGuidance' does not combine with generation.styleInjection"),
+                both.getMessage());
+    }
+
+    /**
+     * An optional settings object of {@code generation}: null in every preset and shown so in the JSON, {@code {}} takes
+     * its defaults (the other generation settings stay the preset's), and a recipe stored before it existed reads as off.
+     */
+    private static void assertOffUnlessGivenAndDefaultedByEmptyObject(String field, Object defaults,
+            java.util.function.Function<TrainingRecipe.Generation, Object> of) {
+        for (String preset : TrainingRecipe.PRESETS) assertEquals(null, of.apply(TrainingRecipe.preset(preset).generation()), preset);
+        assertTrue(TrainingRecipe.preset("safe").toJson().contains("\"" + field + "\" : null"), "the recipe JSON shows " + field);
+        TrainingRecipe given = TrainingRecipe.fromJson("{\"base\": \"safe\", \"generation\": {\"" + field + "\": {}}}");
+        assertEquals(defaults, of.apply(given.generation()));
+        assertEquals(40, given.generation().steps(), "the rest of the generation settings stay the preset's");
+        com.fasterxml.jackson.databind.node.ObjectNode old = TrainingRecipe.preset("safe").toJsonTree();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) old.get("generation")).remove(field);
+        assertEquals(TrainingRecipe.preset("safe"), TrainingRecipe.fromJson(old.toString()), "a recipe stored without " + field);
+    }
+
+    /** The safe preset's generation after a re-run's change sets {@code generation.<field>}; changesTo names the field. */
+    private static TrainingRecipe.Generation turnedOnByARerun(String field, Map<String, ?> settings) {
+        TrainingRecipe on = TrainingRecipe.preset("safe").with(Map.of("generation", Map.of(field, settings)));
+        Map<String, List<Object>> changes = TrainingRecipe.preset("safe").changesTo(on);
+        assertTrue(changes.containsKey("generation." + field), changes.toString());
+        return on.generation();
     }
 
     private static void assertField(String field, String json) {

@@ -42,6 +42,9 @@ class ComparePageTest {
         assertEquals("LoRA + StyleID", ComparePage.method(run(3, styleId, List.of())));
         assertEquals("StyleID, training-free", ComparePage.method(run(4, styleId, List.of(), false)));
         assertEquals("base model, no training", ComparePage.method(run(5, lora, List.of(), false)));
+        TrainingRecipe guided = TrainingRecipe.fromJson("{\"base\": \"baseline\", \"generation\": {\"styleGuidance\": {}}}");
+        assertEquals("LoRA + style guidance", ComparePage.method(run(6, guided, List.of())));
+        assertEquals("style guidance, training-free", ComparePage.method(run(7, guided, List.of(), false)));
     }
 
     @Test
