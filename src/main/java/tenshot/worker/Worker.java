@@ -233,6 +233,10 @@ public final class Worker {
 
     /** Grad mode is thread-local and on by default; inference is the rule, training turns it on itself. */
     private void prepareEngineThread() {
+        int niceness = settings.engineNiceness();
+        if (niceness != 0 && !ThreadNiceness.set(niceness)) {
+            LOG.warnf("worker %s: could not lower the engine thread's CPU priority to nice %d", id, niceness);
+        }
         try {
             ai.djl.engine.Engine.getEngine("PyTorch");
             ai.djl.pytorch.jni.JniUtils.setGradMode(false);

@@ -14,12 +14,17 @@ import tenshot.queue.GpuRouting;
  * @param previewInterval least time between two stored preview images of one job
  * @param shutdownGrace how long a stopping worker waits for its job to reach a step before releasing it
  * @param cpuTakesGpuJobs whether a CPU worker takes jobs that need a GPU while GPU workers answer
+ * @param engineNiceness the nice value of the engine thread and the PyTorch threads it starts (0 leaves it as is)
  */
 public record WorkerSettings(
         Duration lease, Duration heartbeat, Duration poll, Duration progressInterval, Duration previewInterval,
-        Path scratchRoot, int modelCacheSize, Duration shutdownGrace, boolean cpuTakesGpuJobs) {
+        Path scratchRoot, int modelCacheSize, Duration shutdownGrace, boolean cpuTakesGpuJobs,
+        int engineNiceness) {
 
     public WorkerSettings {
+        if (engineNiceness < 0 || engineNiceness > 19) {
+            throw new IllegalArgumentException("tenshot.worker.engine-niceness must be in 0..19, was " + engineNiceness);
+        }
         if (heartbeat.compareTo(lease) >= 0) {
             throw new IllegalArgumentException("tenshot.worker.heartbeat (" + heartbeat
                     + ") must be shorter than tenshot.worker.lease (" + lease + ")");

@@ -68,6 +68,7 @@ public class Workers {
                    @ConfigProperty(name = "tenshot.worker.model-cache-size", defaultValue = "2") int modelCacheSize,
                    @ConfigProperty(name = "tenshot.worker.shutdown-grace", defaultValue = "30s") Duration shutdownGrace,
                    @ConfigProperty(name = "tenshot.worker.cpu-takes-gpu-jobs", defaultValue = "false") boolean cpuTakesGpuJobs,
+                   @ConfigProperty(name = "tenshot.worker.engine-niceness", defaultValue = "10") int engineNiceness,
                    @ConfigProperty(name = "tenshot.queue.reap-interval", defaultValue = "5s") Duration reapInterval,
                    @Any Instance<JobHandler> handlerBeans, JobLeases leases, WorkerRegistry registry,
                    QueueNotifications notifications, JobMetrics metrics) {
@@ -77,7 +78,7 @@ public class Workers {
         Path scratch = scratchDir.map(Path::of)
                 .orElse(Path.of(System.getProperty("java.io.tmpdir"), "tenshot-scratch"));
         this.settings = new WorkerSettings(lease, heartbeat, poll, progressInterval, previewInterval, scratch,
-                modelCacheSize, shutdownGrace, cpuTakesGpuJobs);
+                modelCacheSize, shutdownGrace, cpuTakesGpuJobs, engineNiceness);
         this.reapInterval = reapInterval;
         this.handlerBeans = handlerBeans;
         this.leases = leases;
