@@ -108,6 +108,11 @@ final class Deployment implements AutoCloseable {
      * saves a checkpoint every 4 steps: small, so a batch of runs fits the suite's time on two cores.
      */
     long startRun(TestAccounts.Session session, String name) throws IOException {
+        return startRun(session, name, TRAIN_STEPS);
+    }
+
+    /** {@link #startRun(TestAccounts.Session, String)} with {@code trainSteps} training steps. */
+    long startRun(TestAccounts.Session session, String name, int trainSteps) throws IOException {
         Path style = Fixtures.dataset("jittor-a/00");
         RequestSpecification upload = at(session).multiPart("name", name).multiPart("styleId", "00")
                 .multiPart("prompts", "prompt.json", PROMPTS.getBytes(java.nio.charset.StandardCharsets.UTF_8), "application/json");
@@ -117,7 +122,7 @@ final class Deployment implements AutoCloseable {
             }
         }
         int set = upload.post("/api/style-sets").then().statusCode(201).extract().path("id");
-        String recipe = "{\"base\": \"baseline\", \"steps\": " + TRAIN_STEPS + ", \"resolution\": 64, \"checkpointEvery\": "
+        String recipe = "{\"base\": \"baseline\", \"steps\": " + trainSteps + ", \"resolution\": 64, \"checkpointEvery\": "
                 + CHECKPOINT_EVERY + ", \"previewEvery\": 0, \"generation\": {\"steps\": 2}}";
         return at(session).contentType("application/json").body("{\"styleSetId\": " + set + ", \"recipe\": " + recipe + "}")
                 .post("/api/runs").then().statusCode(201).extract().<Integer>path("id");
