@@ -126,7 +126,7 @@ def main():
     out.append("The suite runs the packaged studio (`target/quarkus-app`) as separate API and worker processes on "
                "loopback ports against the test database (item 4: a throwaway cluster of its own). Counts are system "
                "properties with the full counts as defaults (`tenshot.reliability.kills`, `.crash-runs`, `.restarts`, "
-               "`.restart-runs`, `.db-down-seconds`, `.sse-clients`, `.pollers`, `.poll-ms`, `.load-seconds`, `.load-train-steps`, `.load-warmup-seconds`). "
+               "`.crash-train-steps`, `.restart-runs`, `.db-down-seconds`, `.sse-clients`, `.pollers`, `.poll-ms`, `.load-seconds`, `.load-train-steps`, `.load-warmup-seconds`). "
                "`mvn verify` runs the quick subset instead: `ResumeOnAnotherHostIT` (one crash and resume), "
                "`ApiRestartSseIT` (one API restart with SSE resume), `KilledTrainingResumesExactlyTest` and "
                "`MalformedInputFuzzTest`.\n")

@@ -42,11 +42,13 @@ import tenshot.testing.ChildProcesses.Child;
 class WorkerCrashesIT {
 
     private static final int KILLS = Integer.getInteger("tenshot.reliability.kills", 20);
-    private static final int RUNS = Integer.getInteger("tenshot.reliability.crash-runs", 5);
+    private static final int RUNS = Integer.getInteger("tenshot.reliability.crash-runs", 10);
+    /** Long enough that a training is still running when the kill comes, on a quiet machine too. */
+    private static final int TRAIN_STEPS = Integer.getInteger("tenshot.reliability.crash-train-steps", 40);
     private static final long SEED = Long.getLong("tenshot.reliability.seed", 15);
     private static final Set<String> KILLABLE = Set.of("TRAIN", "GENERATE", "SCORE");
-    /** The longest wait between a job being seen running and the kill. */
-    private static final int MAX_DELAY_MS = 6000;
+    /** The longest wait between a job being seen running and the kill; short, or quick jobs end before it. */
+    private static final int MAX_DELAY_MS = 2000;
 
     @ConfigProperty(name = "tenshot.db.url")
     String dbUrl;
@@ -61,7 +63,7 @@ class WorkerCrashesIT {
             Child worker = deployment.startWorker("crash-0");
             deployment.startApi(member);
             List<Long> runs = new ArrayList<>();
-            for (int i = 0; i < RUNS; i++) runs.add(deployment.startRun(member, "crash-" + i));
+            for (int i = 0; i < RUNS; i++) runs.add(deployment.startRun(member, "crash-" + i, TRAIN_STEPS));
 
             Map<String, Integer> killsByKind = new TreeMap<>();
             List<Kill> kills = new ArrayList<>();
@@ -104,7 +106,7 @@ class WorkerCrashesIT {
                 long resumedFrom = jobs.get(kill.jobId()).getLong("result.resumedFrom");
                 resumes.add("job " + kill.jobId() + ": checkpoint " + kill.storedCheckpoint() + ", resumed from " + resumedFrom);
                 if (resumedFrom >= Math.max(0, kill.storedCheckpoint()) && resumedFrom % Deployment.CHECKPOINT_EVERY == 0
-                        && resumedFrom < Deployment.TRAIN_STEPS) {
+                        && resumedFrom < TRAIN_STEPS) {
                     trainingsResumedFromCheckpoint++;
                 }
             }
