@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Random;
 import java.util.Set;
 import tenshot.diffusion.EngineDevice;
 import tenshot.diffusion.StepListener;
@@ -43,7 +42,7 @@ final class GuidanceBenchRows {
             for (int i = 0; i < images; i++) prompts.add("an image of a dolphin in style_00");
             GenerationRequest request = GenerationRequest.builder(prompts).size(size, size).steps(steps).seed(0)
                     .scheduler(Scheduler.Kind.DDIM).build();
-            List<BufferedImage> style = List.of(noise(size, 1), noise(size, 2));
+            List<BufferedImage> style = List.of(BenchImages.noise(size, 1), BenchImages.noise(size, 2));
             Set<Integer> guided = new LinkedHashSet<>(List.of(0, Math.min(StyleGuidance.defaults().lastSteps(), steps), steps));
             new DiffusionPipeline(model).generate(request, StepListener.NONE); // warm-up: kernels, allocator
             for (int k : guided) {
@@ -59,12 +58,5 @@ final class GuidanceBenchRows {
             }
         }
         return rows;
-    }
-
-    private static BufferedImage noise(int size, long seed) {
-        BufferedImage image = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
-        Random random = new Random(seed);
-        for (int y = 0; y < size; y++) for (int x = 0; x < size; x++) image.setRGB(x, y, random.nextInt(1 << 24));
-        return image;
     }
 }

@@ -27,7 +27,7 @@ final class StyleIdBenchRows {
         DiffusionPipeline pipeline = new DiffusionPipeline(model);
         GenerationRequest request = GenerationRequest.builder(List.of("an image of a dolphin in style_00"))
                 .size(size, size).steps(steps).seed(0).scheduler(Scheduler.Kind.DDIM).build();
-        BufferedImage style = gradient(size);
+        BufferedImage style = BenchImages.noise(size, 1);
         double[] seconds = null;
         long storedBytes = 0;
         try (StyleIdPipeline styleId = new StyleIdPipeline(pipeline, StyleInjection.defaults())) {
@@ -63,14 +63,5 @@ final class StyleIdBenchRows {
                             seconds[1] + seconds[2] + seconds[3], seconds[1], seconds[2], seconds[3], seconds[1] + seconds[3],
                             storedBytes / 1048576.0),
                     ""});
-    }
-
-    /** A style image with structure in both axes; on random weights its content does not change the timing. */
-    private static BufferedImage gradient(int size) {
-        BufferedImage image = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < size; y++) {
-            for (int x = 0; x < size; x++) image.setRGB(x, y, (x * 255 / size) << 16 | (y * 255 / size) << 8 | ((x ^ y) & 255));
-        }
-        return image;
     }
 }

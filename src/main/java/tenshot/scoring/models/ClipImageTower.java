@@ -88,6 +88,11 @@ public final class ClipImageTower implements StyleDescriptor, AutoCloseable {
         return Weights.persistent(manager.create(f, new Shape(1, 3, 1, 1)).toDevice(device.device(), false));
     }
 
+    /** The short side images are resized to before the centre crop. */
+    public int shortestEdge() {
+        return shortestEdge;
+    }
+
     public int cropSize() {
         return crop;
     }

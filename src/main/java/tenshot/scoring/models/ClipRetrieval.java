@@ -42,8 +42,6 @@ public final class ClipRetrieval implements ClipRModel, AutoCloseable {
     private final ClipImageTower vision;
     private final Linear2 textProjection;
     private final double logitScale;
-    private final int shortestEdge;
-    private final int crop;
     private final Map<String, float[]> textCache = new HashMap<>();
 
     /** A bias-free projection held as its weight. */
@@ -59,8 +57,6 @@ public final class ClipRetrieval implements ClipRModel, AutoCloseable {
         ObjectMapper json = new ObjectMapper();
         JsonNode config = json.readTree(dir.resolve("config.json").toFile());
         JsonNode processor = json.readTree(dir.resolve("preprocessor_config.json").toFile());
-        this.shortestEdge = processor.path("size").path("shortest_edge").asInt(224);
-        this.crop = processor.path("crop_size").path("height").asInt(224);
         int projection = config.path("projection_dim").asInt(768);
         Weights w = Weights.componentFolder(device, manager, dir);
         ClipTextConfig textConfig = ClipTextConfig.read(dir.resolve("config.json"));
@@ -94,8 +90,9 @@ public final class ClipRetrieval implements ClipRModel, AutoCloseable {
     }
 
     public float[] preprocess(RgbImage image) {
-        int[] size = Crops.shortestEdge(image.width(), image.height(), shortestEdge);
+        int[] size = Crops.shortestEdge(image.width(), image.height(), vision.shortestEdge());
         RgbImage resized = image.resized(size[0], size[1], PilResize.Filter.BICUBIC, true);
+        int crop = vision.cropSize();
         return TensorImages.normalized(Crops.center(resized, crop, crop), 1 / 255.0, ClipImageTower.MEAN, ClipImageTower.STD);
     }
 
@@ -110,7 +107,8 @@ public final class ClipRetrieval implements ClipRModel, AutoCloseable {
         List<float[]> out = new ArrayList<>();
         for (List<RgbImage> chunk : tenshot.scoring.Batches.of(images, batch)) {
             try (NDManager scope = manager.newSubManager()) {
-                NDArray pixels = MetricTensors.images(scope, device, chunk.stream().map(this::preprocess).toList(), 3, crop, crop);
+                NDArray pixels = MetricTensors.images(scope, device, chunk.stream().map(this::preprocess).toList(), 3,
+                        vision.cropSize(), vision.cropSize());
                 for (float[] row : MetricTensors.rows(vision.features(pixels))) out.add(normalize(row));
             }
         }
