@@ -96,8 +96,9 @@ class HealthAndMetricsTest extends QueueTestBase {
         assertEquals(1.0, sample(queued, "tenshot_queue_jobs", "kind=\"FLAKY\"", "state=\"queued\""), queued);
         assertEquals(0.0, sample(queued, "tenshot_queue_jobs", "kind=\"COUNT\"", "state=\"running\""), queued);
 
-        // a lease that expires: claimed for 1 ms by a worker that never comes back
-        leases.claim("gone", Set.of("FLAKY"), Duration.ofMillis(1), new GpuRouting(false, Duration.ofSeconds(10)))
+        // a lease that expires: claimed by a worker that never comes back, for long enough that the reaper
+        // cannot take it back before the running gauge is read (with 1 ms it sometimes did, in CI)
+        leases.claim("gone", Set.of("FLAKY"), Duration.ofSeconds(3), new GpuRouting(false, Duration.ofSeconds(10)))
                 .await().indefinitely().orElseThrow();
         depths.refresh();
         assertEquals(1.0, sample(metrics(), "tenshot_queue_jobs", "kind=\"FLAKY\"", "state=\"running\""));
